@@ -1,0 +1,185 @@
+"""JX5xx 报告完整性 and JX9xx 解析: required parts, and what could not be read."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..extract.numbers import normalize
+from ..model import Source, Value
+from ..readers.document import Paragraph, Table
+from .registry import Context, Hit, check
+
+
+def _first_line(ctx: Context) -> Value:
+    for n, line in enumerate(ctx.doc.lines, 1):
+        if line.strip():
+            return Value(value=line.strip(), raw=line.strip(), source=Source(file=ctx.doc.path, line=n))
+    return Value(raw=ctx.doc.path, source=Source(file=ctx.doc.path))
+
+
+@check("JX501", "no-score-table", "未附绩效自评表，没有可复核的自评得分", "warning")
+def no_score_table(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    报告是否附有绩效自评表（三级指标、分值、得分）或评分表；只有文字的报告无法复核得分。
+
+    为什么重要
+    没有自评表，就没有可以复核的分数和指标；按各地统一格式，自评表是必备附件。
+
+    示例
+    一份只有正文的“预算绩效自评报告”，全文没有表格和自评得分。
+
+    依据
+    各地自评报告统一格式要求附部门整体支出绩效自评表（RULES.md §4.5，[SEED]/[INF]）。
+    """
+    r = ctx.report
+    if not r.indicators and not r.score_table:
+        yield Hit("报告中没有绩效自评表或评分表，只能从正文抽取数据，无法复核得分。", [_first_line(ctx)],
+                  expected="附绩效自评表", found="未附")
+
+
+@check("JX502", "missing-sections", "缺少“存在问题”或“改进措施”部分", "warning")
+def missing_sections(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    报告正文是否有“存在的问题”和“改进措施/建议”两个部分。
+
+    为什么重要
+    这两部分在各地考核评分表中占 35 分（反映问题 20、建议 15），缺少即报告不完整。
+
+    示例
+    报告写完绩效情况后直接结束，没有问题与措施。
+
+    依据
+    岳阳市部门整体支出绩效自评工作考核评分表（附件5，RULES.md Q-05/Q-07/Q-08，[SEED]）。
+    """
+    missing = [n for n in ("存在问题", "改进措施") if n not in ctx.report.sections]
+    if missing and (ctx.report.sections or ctx.doc.paragraphs):
+        yield Hit("正文未找到：" + "、".join(missing) + "。", [_first_line(ctx)], expected="存在问题、改进措施两部分俱全",
+                  found="缺少" + "、".join(missing))
+
+
+ATTACH_ITEM = re.compile(r"^(?:附件[:：])?\s*(\d+)[.、．]\s*(?:20\d\d年度)?(.+?表)\s*$")
+
+
+@check("JX503", "listed-attachment-missing", "正文所列附件未附", "warning")
+def listed_attachment_missing(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    正文“附件：1. …表 2. …表”所列的每一张表，是否真的附在报告中（以表名为标题的表格或段落）。
+
+    为什么重要
+    列了附件却没有附，复核人员无从核对；按考核评分表每缺一个附件扣 2 分。
+
+    示例
+    附件清单列有“3.2024年度项目支出绩效自评表”，报告中没有这张表。
+
+    依据
+    附件齐全 7 分，每少一个部分扣 2 分（岳阳附件5，RULES.md Q-05，[SEED]）。
+    """
+    blocks = ctx.doc.blocks
+    listed: list[tuple[str, Paragraph]] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            m = ATTACH_ITEM.match(normalize(b.text))
+            if m and ("附件" in b.text or listed):
+                listed.append((m.group(2), b))
+    missing = []
+    for name, para in listed:
+        if "参考格式" in name:
+            continue
+        present = False
+        for i, b in enumerate(blocks):
+            if b is para or not isinstance(b, Paragraph):
+                continue
+            t = normalize(b.text)
+            if name in t and not ATTACH_ITEM.match(t):
+                nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+                present = present or isinstance(nxt, Table) or len(t) <= len(name) + 12
+        if not present:
+            missing.append((name, para))
+    for name, para in missing:
+        yield Hit(f"附件清单列有“{name}”，报告中未见该表。",
+                  [Value(value=name, raw=para.text.strip(), source=Source(file=ctx.doc.path, block=para.index, line=para.line))],
+                  expected=f"附“{name}”", found="未附")
+
+
+@check("JX902", "no-tables", "报告中没有识别到表格", "info")
+def no_tables(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    读入的文档是否没有任何表格（全部为段落）。
+
+    为什么重要
+    表格是数字所在的地方；没有表格时所有数据都来自正文的模式匹配，可靠性较低，需人工核对。
+
+    示例
+    由 Word 正文导出的文字稿，表格被转成了图片或未导出。
+
+    依据
+    [INF] 解析质量提示。
+    """
+    if not ctx.doc.tables:
+        yield Hit("文档中没有表格，所有数据均从正文文字中抽取。", [_first_line(ctx)], expected="含表格", found="无表格")
+
+
+@check("JX903", "key-field-missing", "未能识别单位名称或年度", "warning")
+def key_field_missing(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    是否识别出预算部门（单位）名称和评价年度。
+
+    为什么重要
+    没有单位和年度，复核结果无法归档、无法与上年比较。
+
+    示例
+    报告标题只写“部门整体支出绩效自评报告”，正文和表格均未写单位全称。
+
+    依据
+    [INF] 解析质量提示。
+    """
+    r = ctx.report
+    missing = [n for n, v in (("单位名称", r.unit_name), ("年度", r.year)) if not v.present]
+    if missing:
+        yield Hit("未能识别：" + "、".join(missing) + "。", [_first_line(ctx)], expected="单位名称、年度", found="缺少" + "、".join(missing))
+
+
+@check("JX904", "table-incomplete", "绩效自评表不完整（可能被截断）", "warning")
+def table_incomplete(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    有三级指标的自评表是否有“总分”行；有“年度资金总额”的表是否有指标部分；文档是否在表格中间结束。
+
+    为什么重要
+    缺少总分或指标，常见原因是文件被截断或表格跨页丢失，此时复核结果不完整。
+
+    示例
+    自评表只到“时效指标”几行就结束，没有效益、满意度指标和总分。
+
+    依据
+    [INF] 解析质量提示。
+    """
+    r = ctx.report
+    if r.indicators and not r.self_assessment.total_weight.present and r.layout == "selfeval_table":
+        yield Hit("自评表有三级指标，但没有找到“总分”行。", [r.indicators[-1].name], expected="有总分行", found="无")
+    elif r.funds.full_year_budget.present and not r.indicators:
+        yield Hit("有“年度资金总额”行，但没有找到三级指标表。", [r.funds.full_year_budget], expected="有指标表", found="无")
+    elif ctx.doc.blocks and isinstance(ctx.doc.blocks[-1], Table) and not r.indicators and not r.score_table:
+        t = ctx.doc.blocks[-1]
+        yield Hit("文档在表格中间结束，未找到自评表。", [Value(raw=ctx.doc.lines[t.line_end - 1].strip(),
+                  source=Source(file=ctx.doc.path, block=t.index, line=t.line_end))], expected="完整的报告", found="在表格中结束")
+
+
+@check("JX905", "layout-unknown", "未识别的报告版式", "warning")
+def layout_unknown(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    文档有表格，但没有一张被识别为已知版式（自评表、评分表、基础数据表、收支表）。
+
+    为什么重要
+    版式不识别时抽取结果基本为空，复核结论不能采信；需要补充该版式的定义。
+
+    示例
+    某地自定义的“绩效目标完成情况表”，列名与各地通用格式都不同。
+
+    依据
+    [INF] 解析质量提示。
+    """
+    r = ctx.report
+    if r.layout == "unknown" and not r.basic_data.public_funds.present and not r.three_public.total.actual.present:
+        yield Hit(f"文档有 {len(ctx.doc.tables)} 个表格，但都不是已知的自评表版式。", [_first_line(ctx)],
+                  expected="已知版式", found="未识别")

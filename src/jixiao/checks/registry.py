@@ -1,0 +1,110 @@
+"""The check registry, in the manner of ruff's rules: one function per check, registered with a
+stable code, a kebab name, a Chinese title, a severity and a family; its docstring has the
+sections 检查什么 / 为什么重要 / 示例 / 依据 and is what ``jixiao rules CODE`` prints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable, Iterable, Iterator
+
+from ..model import Finding, Report, Scorecard, Severity, Value
+from ..readers.document import Document
+
+FAMILIES = {
+    "1": "数据一致性",
+    "2": "评分复核",
+    "3": "预算执行与财经纪律",
+    "4": "指标质量",
+    "5": "报告完整性",
+    "9": "解析",
+}
+DOC_SECTIONS = ("检查什么", "为什么重要", "示例", "依据")
+
+
+@dataclass
+class Hit:
+    """What a check function yields; the runner adds code, title and severity."""
+
+    message: str
+    evidence: list[Value]
+    expected: str | None = None
+    found: str | None = None
+    score_impact: Decimal | None = None
+    severity: Severity | None = None  # override the check's default
+
+
+@dataclass
+class Context:
+    report: Report
+    scorecards: list[Scorecard]
+    doc: Document
+    money_tol: Decimal = Decimal("0.01")  # 万元
+    score_tol: Decimal = Decimal("0.1")  # 分
+
+    @property
+    def card(self) -> Scorecard | None:
+        return self.scorecards[0] if self.scorecards else None
+
+
+CheckFn = Callable[[Context], Iterable[Hit]]
+
+
+@dataclass
+class Check:
+    code: str
+    name: str
+    title: str
+    severity: Severity
+    fn: CheckFn = field(repr=False)
+
+    @property
+    def family(self) -> str:
+        return FAMILIES[self.code[2]]
+
+    @property
+    def doc(self) -> str:
+        return _dedent(self.fn.__doc__ or "")
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(code: str, name: str, title: str, severity: Severity) -> Callable[[CheckFn], CheckFn]:
+    """Register a check. Raises ValueError on a duplicate code or a docstring missing a section."""
+
+    def deco(fn: CheckFn) -> CheckFn:
+        if code in REGISTRY:
+            raise ValueError(f"duplicate check code {code}")
+        if not re.fullmatch(r"JX\d{3}", code) or code[2] not in FAMILIES:
+            raise ValueError(f"bad check code {code}")
+        doc = fn.__doc__ or ""
+        missing = [s for s in DOC_SECTIONS if s not in doc]
+        if missing:
+            raise ValueError(f"{code}: docstring lacks {missing}")
+        REGISTRY[code] = Check(code, name, title, severity, fn)
+        return fn
+
+    return deco
+
+
+def run(ctx: Context) -> Iterator[Finding]:
+    for code in sorted(REGISTRY):
+        c = REGISTRY[code]
+        try:
+            hits = list(c.fn(ctx))
+        except Exception as exc:  # a broken check must not hide the others
+            hits = [Hit(f"检查 {code} 执行出错：{type(exc).__name__}: {exc}",
+                        [Value(raw=ctx.doc.path)], severity="info")]
+        for h in hits:
+            yield Finding(code=c.code, severity=h.severity or c.severity, title=c.title, message=h.message,
+                          evidence=[e for e in h.evidence if e is not None], expected=h.expected, found=h.found,
+                          score_impact=h.score_impact)
+
+
+def _dedent(text: str) -> str:
+    lines = text.strip("\n").splitlines()
+    indent = min((len(l) - len(l.lstrip()) for l in lines[1:] if l.strip()), default=0)
+    return "\n".join([lines[0].strip()] + [l[indent:] for l in lines[1:]]) if lines else ""

@@ -1,0 +1,271 @@
+"""Figures, claims and sections taken from the report's prose (正文).
+
+Works on every layout: paragraphs, and the lines of long table cells (seed 000 keeps its whole
+综述 inside one cell). Each mention becomes a :class:`Figure` with its line; whether an amount is
+a budget (预算) or an actual (决算 / 实际) is decided by the nearest keyword before it in the same
+sentence, else by the section heading above it. Patterns are deliberately narrow: a figure we are
+not sure of is left out, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..model import Claim, Figure, Report, Source, Value
+from ..readers.document import Document, Paragraph, Table
+from .numbers import normalize, to_decimal
+
+AMT = r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*万元"
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部分])")
+INITIAL_WORDS = re.compile(r"年初(?:预算)?")
+ADJUST_WORDS = re.compile(r"追加|调增|调减|追减|年中调整")
+BUDGET_WORDS = re.compile(r"预算(?!执行)|安排|调整后")
+ACTUAL_WORDS = re.compile(r"决算|实际|执行数|全年支出|整体支出|支出合计|支出总计|累计支出")
+# figure key prefix for each kind of amount; adjustments are not compared with anything
+KIND_PREFIX = {"budget_initial": "budget_initial.", "budget": "budget.", "actual": "spending."}
+KIND_LABEL = {"budget_initial": "（年初预算）", "budget": "（预算）", "actual": ""}
+
+# (key, Chinese label, pattern with one amount group); key prefix "spending." is split into
+# budget./actual by context.
+AMOUNT_PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
+    ("spending.total", "支出合计", re.compile(r"(?<![费”\"])(?:全年|整体|本年|年度)?(?:实际)?支出(?:总计|合计)(?:为)?" + AMT)),
+    ("spending.total", "支出合计", re.compile(r"(?:全年|整体)(?:实际)?支出(?:为)?" + AMT)),
+    ("spending.basic", "基本支出", re.compile(r"基本支出(?:为|合计)?" + AMT)),
+    ("spending.project", "项目支出", re.compile(r"(?:项目|专项)支出(?:为|合计)?" + AMT)),
+    ("spending.personnel", "人员支出", re.compile(r"(?<!退休)(?<!离退)人员(?:支出|经费)(?:为)?" + AMT)),
+    ("income.total", "收入合计", re.compile(r"收入合计(?:为)?" + AMT)),
+]
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    source: Source
+    heading: str  # the section heading governing this line ("" if none)
+
+
+def text_lines(doc: Document) -> list[Line]:
+    """Every prose line with its source: paragraphs, and lines of long table cells."""
+    out: list[Line] = []
+    heading = ""
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            items = [(block.text, Source(file=doc.path, block=block.index, line=block.line))]
+        else:
+            items = []
+            for cell in block.cells():
+                if len(cell.clean) < 60 and "\n" not in cell.text.strip():
+                    continue
+                for k, part in enumerate(cell.text.split("\n")):
+                    if part.strip():
+                        items.append((part.strip(), Source(file=doc.path, block=block.index, row=cell.row,
+                                                            col=cell.col, line=cell.line + k)))
+        for text, src in items:
+            t = normalize(text)
+            if HEADING.match(t) and len(t) <= 40 and "万元" not in t:
+                heading = t
+            out.append(Line(text, src, heading))
+    return out
+
+
+def _kind(prefix: str, heading: str) -> str:
+    """'budget_initial' (年初), 'adjustment' (追加/调减), 'budget' (全年/调整后预算) or 'actual', from
+    the nearest keyword before the figure in its sentence, else from the section heading."""
+    best = None  # (end of the keyword, specificity, kind): "年初预算" beats the "预算" inside it
+    for rank, (rx, kind) in enumerate(((ACTUAL_WORDS, "actual"), (BUDGET_WORDS, "budget"),
+                                       (ADJUST_WORDS, "adjustment"), (INITIAL_WORDS, "budget_initial"))):
+        for m in rx.finditer(prefix):
+            cand = (m.end(), rank, kind)
+            if best is None or cand[:2] > best[:2]:
+                best = cand
+    if best is not None:
+        return best[2]
+    if "决算" in heading:
+        return "actual"
+    if "预算" in heading and "执行" not in heading:
+        return "budget"
+    return "actual"
+
+
+def _sentence_prefix(text: str, pos: int) -> str:
+    start = max(text.rfind(ch, 0, pos) for ch in "。；;")
+    return text[start + 1:pos]
+
+
+def extract_narrative(doc: Document, report: Report) -> None:
+    lines = text_lines(doc)
+    for ln in lines:
+        t = normalize(ln.text)
+        _amounts(ln, t, report)
+        _three_public(ln, t, report)
+        _staff(ln, t, report)
+        _scores(ln, t, report)
+        _claims(ln, t, report)
+    _unit_and_year(doc, lines, report)
+    _sections(lines, report)
+
+
+def _v(ln: Line, raw: str, value) -> Value:
+    return Value(value=value, raw=raw, source=ln.source)
+
+
+def _amounts(ln: Line, t: str, report: Report) -> None:
+    seen: set[int] = set()
+    for key, zh, rx in AMOUNT_PATTERNS:
+        for m in rx.finditer(t):
+            if m.start(1) in seen:
+                continue
+            seen.add(m.start(1))
+            kind = _kind(_sentence_prefix(t, m.start()), ln.heading)
+            if kind == "adjustment":
+                continue
+            if key.startswith("spending."):
+                key2, zh2 = key.replace("spending.", KIND_PREFIX[kind]), zh + KIND_LABEL[kind]
+            elif key == "income.total" and kind != "actual":
+                key2, zh2 = "budget.income_total", "收入合计（预算）"
+            else:
+                key2, zh2 = key, zh
+            report.figures.append(Figure(key=key2, label=zh2, where="正文",
+                                         value=_v(ln, m.group(0), to_decimal(m.group(1)))))
+    # "基本支出全年预算228.00万元，实际支出210.00万元"
+    for m in re.finditer(r"(基本|项目)支出(?:(全年|年初|调整后)?预算(?:数)?(?:为)?" + AMT + r")?[，,]?(?:全年)?(?:实际支出|决算数?|执行数)(?:为)?" + AMT, t):
+        part = "basic" if m.group(1) == "基本" else "project"
+        zh = m.group(1) + "支出"
+        if m.group(3):
+            k = "budget_initial" if m.group(2) == "年初" else "budget"
+            report.figures.append(Figure(key=KIND_PREFIX[k] + part, label=zh + KIND_LABEL[k], where="正文",
+                                         value=_v(ln, m.group(0), to_decimal(m.group(3)))))
+        report.figures.append(Figure(key=f"spending.{part}", label=zh, where="正文",
+                                     value=_v(ln, m.group(0), to_decimal(m.group(4)))))
+    m = re.search(r"年中调整(?:预算)?" + AMT, t)
+    if m:
+        report.budget_adjustment = _v(ln, m.group(0), to_decimal(m.group(1)))
+    m = re.search(r"预算安排专项资金" + AMT, t)
+    if m:
+        report.project_initial_budget = _v(ln, m.group(0), to_decimal(m.group(1)))
+    for m in re.finditer(r"预算执行率(?:达到|为|达)?(\d+(?:\.\d+)?)%", t):
+        report.figures.append(Figure(key="funds.execution_rate", label="预算执行率", where="正文",
+                                     value=_v(ln, m.group(0), to_decimal(m.group(1)) / 100)))
+
+
+_TP = r"[\"“”']?三公[\"“”']?经费[\"“”']?"
+
+
+def _three_public(ln: Line, t: str, report: Report) -> None:
+    if "三公" not in t:
+        return
+    pats = [
+        ("three_public.total.budget", "三公经费年初预算", r"(?:年初(?:公共)?预算[^。；]{0,12}?(?:" + _TP + r")[^。；\d]{0,6}?|(?:" + _TP + r")年初预算)" + AMT),
+        ("three_public.total.adjusted_budget", "三公经费调整预算", r"(?:" + _TP + r")调整预算[^。；\d]{0,12}" + AMT),
+        ("three_public.total.actual", "三公经费决算", r"(?:" + _TP + r")[^。；]{0,30}?(?:决算支出|实际支出)[^。；\d]{0,12}?" + AMT),
+        ("three_public.total.actual", "三公经费支出", r"(?:" + _TP + r")支出合计" + AMT),
+    ]
+    for key, zh, pat in pats:
+        m = re.search(pat, t)
+        if m:
+            report.figures.append(Figure(key=key, label=zh, where="正文",
+                                         value=_v(ln, m.group(0), to_decimal(m.group(1)))))
+    m = re.search(r"为年初预算的(\d+(?:\.\d+)?)%", t)
+    if m:
+        report.figures.append(Figure(key="three_public.total.control_rate", label="三公经费控制率",
+                                     where="正文", value=_v(ln, m.group(0), to_decimal(m.group(1)) / 100)))
+
+
+def _staff(ln: Line, t: str, report: Report) -> None:
+    pats = [
+        ("staffing.authorized", "编制数", r"(?:编办)?核定的?(?:总人数|编制数?)为?(\d+)[人名]"),
+        ("staffing.actual", "实有人数", r"(?:实有在职人数|在职人数|在职人员|共有人员)(\d+)[人名]"),
+    ]
+    for key, zh, pat in pats:
+        m = re.search(pat, t)
+        if m:
+            report.figures.append(Figure(key=key, label=zh, where="正文", value=_v(ln, m.group(0), int(m.group(1)))))
+
+
+def _scores(ln: Line, t: str, report: Report) -> None:
+    m = re.search(r"自评(?:得分)?得?(\d+(?:\.\d+)?)分", t)
+    if m:
+        v = _v(ln, m.group(0), to_decimal(m.group(1)))
+        report.figures.append(Figure(key="self.total", label="自评得分", where="正文", value=v))
+        if not report.self_assessment.total.present:
+            report.self_assessment.total = v
+    m = re.search(r"(?:绩效为|等次为|评价为|等级为)[“\"]?(优秀|良好|合格|优|良|中|差)[”\"]?", t)
+    if m and not report.self_assessment.grade.present:
+        report.self_assessment.grade = _v(ln, m.group(0), m.group(1))
+    m = re.search(r"绩效办[^。]{0,40}?(?:考核)?结果为[“\"]?(优秀|良好|合格|一般|优|良|中|差)", t)
+    if m:
+        report.self_assessment.external_rating = _v(ln, m.group(0), m.group(1))
+
+
+CLAIMS = [
+    ("all_done", re.compile(r"(?:目标|任务|指标)[^。；，]{0,10}(?:均已完成|全面完成|全部完成|均已达成|圆满完成)"
+                            r"|(?:均已完成|全面完成|全部完成|均较好地完成|圆满完成)[^。；，]{0,8}(?:目标|任务|指标)")),
+    ("three_public_controlled", re.compile(r"严格控制[^。；]{0,6}三公|三公[^。；]{0,8}(?:从严控制|严格控制)")),
+    ("budget_followed", re.compile(r"严格按预算执行|严格执行预算|支出严格按预算")),
+    ("estimate", re.compile(r"预计(?:完成|满意度|达到|全年|可|能)")),
+]
+
+
+def _claims(ln: Line, t: str, report: Report) -> None:
+    for kind, rx in CLAIMS:
+        m = rx.search(t)
+        if m:
+            s = max(0, m.start() - 20)
+            report.claims.append(Claim(kind=kind, value=_v(ln, t[s:m.end() + 20], m.group(0))))
+
+
+UNIT_SUFFIX = r"(?:局|委员会|联合会|支会|中心|院|所|馆|站|队|办公室|办|会)"
+
+
+def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
+    head = lines[:12]
+    if not report.unit_name.present:
+        for ln in head:
+            t = normalize(ln.text)
+            m = re.match(r"^(?:20\d\d年度)?(.{2,30}?" + UNIT_SUFFIX + r")(?:20\d\d年度|整体支出|部门整体)", t)
+            if m and not m.group(1).startswith(("部门", "单位")):
+                report.unit_name = _v(ln, m.group(0), m.group(1))
+                break
+    if not report.unit_name.present:
+        for ln in lines:
+            t = normalize(ln.text)
+            m = re.search(r"([^，。,；、“”]{4,40}?)[（(]以下简称", t)
+            if m is None:
+                m = re.match(r"^([\u4e00-\u9fff]{2,20}?" + UNIT_SUFFIX + r")为(?:财政)?(?:全额拨款|正|副|参公|行政|事业)", t)
+            if m:
+                report.unit_name = _v(ln, m.group(0), m.group(1))
+                break
+    if not report.year.present:
+        for ln in lines[:40]:
+            m = re.search(r"(20\d\d)年度", normalize(ln.text))
+            if m:
+                report.year = _v(ln, m.group(0), int(m.group(1)))
+                return
+        counts = Counter(re.findall(r"(20\d\d)年", "".join(normalize(ln.text) for ln in lines)))
+        if counts:
+            year = int(counts.most_common(1)[0][0])
+            ln = next(ln for ln in lines if f"{year}年" in normalize(ln.text))
+            report.year = _v(ln, f"{year}年", year)
+
+
+SECTION_NAMES = {
+    "概况": r"概况|基本情况",
+    "支出情况": r"支出情况|收支情况|财务情况|支出管理",
+    "绩效情况": r"绩效情况|绩效自评情况|支出绩效",
+    "存在问题": r"存在的?(?:主要)?问题",
+    "改进措施": r"改进措施|改进建议|有关建议|下一步",
+    "结果应用": r"结果.{0,4}应用|公开情况",
+}
+
+
+def _sections(lines: list[Line], report: Report) -> None:
+    for ln in lines:
+        t = normalize(ln.text)
+        if len(t) > 40 or "万元" in t:
+            continue
+        for name, pat in SECTION_NAMES.items():
+            if name not in report.sections and re.search(pat, t) and (HEADING.match(t) or len(t) <= 16):
+                report.sections[name] = _v(ln, ln.text.strip(), t)
+

@@ -1,0 +1,146 @@
+"""Numbers as the forms write them: amounts, percentages, targets and actuals.
+
+All functions take raw cell or sentence text and return Decimal (万元, points, persons) or a
+fraction for percentages, or None when the text holds no such number — never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from ..model import Measure
+
+FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９．，％＋－：（）≧≦＜＞＝",
+    "0123456789.,%+-:()≥≤<>=",
+)
+EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "／", "……", "...", "无"}
+NUM = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
+_NUM_RE = re.compile(NUM)
+
+
+def normalize(text: str | None) -> str:
+    """Full-width digits/punctuation → ASCII, whitespace and ideographic spaces removed."""
+    if text is None:
+        return ""
+    return "".join(text.translate(FULLWIDTH).split()).replace("\u3000", "")
+
+
+def to_decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", "").replace("+", ""))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    """A cell holding one amount: ``298.71`` → Decimal('298.71'); ``0　`` → 0; ``——`` → None.
+
+    Cells with text around a single number (``一般公共预算：24``) give that number; cells with
+    more than one number give None (ambiguous).
+    """
+    t = normalize(text)
+    if t in EMPTY_MARKS:
+        return None
+    nums = _NUM_RE.findall(t)
+    if len(nums) != 1:
+        return None
+    scale = Decimal(1)
+    if "亿元" in t:
+        scale = Decimal(10000)
+    elif "万元" not in t and re.search(r"\d元", t):
+        scale = Decimal("0.0001")
+    value = to_decimal(nums[0])
+    return None if value is None else value * scale
+
+
+def parse_percent(text: str | None, bare_is_percent: bool = True) -> Decimal | None:
+    """``66.46%`` → Decimal('0.6646'). A bare number (``100``) in a 执行率 column is read as a
+    percentage when ``bare_is_percent`` (seed 004 writes 执行率 ``100``)."""
+    t = normalize(text)
+    if t in EMPTY_MARKS:
+        return None
+    m = re.fullmatch(r"(" + NUM + r")%", t)
+    if m:
+        v = to_decimal(m.group(1))
+        return None if v is None else v / 100
+    if bare_is_percent:
+        v = to_decimal(t) if _NUM_RE.fullmatch(t) else None
+        if v is not None:
+            return v / 100 if v > 1 else v
+    return None
+
+
+def parse_int(text: str | None) -> int | None:
+    v = parse_amount(text)
+    if v is None or v != v.to_integral_value():
+        return None
+    return int(v)
+
+
+OP_PREFIX = [
+    ("≥", ">="), (">=", ">="), ("不低于", ">="), ("不少于", ">="), ("至少", ">="), ("大于等于", ">="),
+    ("≤", "<="), ("<=", "<="), ("不超过", "<="), ("不高于", "<="), ("控制在", "<="), ("小于等于", "<="),
+    (">", ">"), ("大于", ">"), ("<", "<"), ("小于", "<"), ("=", "="), ("达到", "="),
+]
+OP_SUFFIX = [("以上", ">="), ("及以上", ">="), ("以内", "<="), ("以下", "<="), ("之内", "<=")]
+DATE_FULL = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
+MONTH_ONLY = re.compile(r"^(\d{1,2})月(?:底|末|份)?")
+UNIT_RE = re.compile(r"^(" + NUM + r")([%a-zA-Z\u4e00-\u9fff/]*)$")
+
+
+def parse_measure(text: str | None) -> Measure | None:
+    """Parse a target or actual: ``≥60次``, ``≦100%``, ``12月``, ``2024年12月31日前``,
+    ``5000000``, ``有效提升``. Returns None for empty text; a Measure with only
+    ``qualitative`` set for text that holds no quantity.
+    """
+    t = normalize(text)
+    if t in EMPTY_MARKS:
+        return None
+    op: str | None = None
+    body = t
+    for word, o in OP_PREFIX:
+        if body.startswith(word):
+            op, body = o, body[len(word):]
+            break
+    # deadlines: "...前" / "...底前" / "...之前" are upper bounds on a date
+    m = DATE_FULL.search(body)
+    if m and len(body) <= len(m.group(0)) + 3:
+        y, mo, d = m.group(1), int(m.group(2)), m.group(3)
+        date = f"{y}-{mo:02d}" + (f"-{int(d):02d}" if d else "")
+        if body.endswith("前") or body.endswith("底前") or "之前" in body:
+            op = op or "<="
+        return Measure(op=op, date=date, unit="日期", number=None)
+    m = MONTH_ONLY.match(body)
+    if m and len(body) <= len(m.group(0)) + 2:
+        if body.endswith("前"):
+            op = op or "<="
+        return Measure(op=op, number=Decimal(int(m.group(1))), unit="月", date=f"{int(m.group(1)):02d}")
+    m = UNIT_RE.match(body)
+    if m:
+        number = to_decimal(m.group(1))
+        rest = m.group(2)
+        unit = rest
+        for word, o in OP_SUFFIX:
+            if rest.endswith(word):
+                op = op or o
+                unit = rest[: -len(word)]
+                break
+        # "10%以上" etc. handled; anything longer than a unit is prose with a number in it
+        if number is not None and len(unit) <= 4:
+            return Measure(op=op, number=number, unit=unit or None)
+    return Measure(op=op, qualitative=t)
+
+
+def percent_text(value: Decimal | None) -> str:
+    """Fraction → ``66.46%`` (two decimals); None → ``无``."""
+    if value is None:
+        return "无"
+    return f"{(value * 100).quantize(Decimal('0.01'))}%"
+
+
+def money_text(value: Decimal | None) -> str:
+    if value is None:
+        return "无"
+    return f"{value.normalize():f}万元" if value == value.to_integral_value() else f"{value}万元"

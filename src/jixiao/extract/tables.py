@@ -1,0 +1,99 @@
+"""Table helpers shared by the layout extractors: cells → Values with provenance, label lookup,
+header-to-column mapping."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+from ..model import MeasureValue, Source, Value
+from ..readers.document import Cell, Document, Table
+from .numbers import normalize, parse_amount, parse_measure
+
+Parser = Callable[[str], object]
+
+
+def source_of(doc: Document, table: Table | None, cell: Cell | None = None, line: int | None = None,
+              block: int | None = None) -> Source:
+    if cell is not None and table is not None:
+        return Source(file=doc.path, block=table.index, row=cell.row, col=cell.col, line=cell.line)
+    return Source(file=doc.path, block=block if table is None else table.index, line=line)
+
+
+def cell_value(doc: Document, table: Table, cell: Cell | None, parse: Parser | None = None) -> Value:
+    """A cell as a Value; ``parse`` turns its text into the value (None when it cannot)."""
+    if cell is None:
+        return Value()
+    raw = cell.text.strip()
+    value = parse(raw) if parse else (cell.clean or None)
+    return Value(value=value, raw=raw, source=source_of(doc, table, cell))
+
+
+def amount_value(doc: Document, table: Table, cell: Cell | None) -> Value:
+    return cell_value(doc, table, cell, parse_amount)
+
+
+def measure_value(doc: Document, table: Table, cell: Cell | None) -> MeasureValue:
+    if cell is None:
+        return MeasureValue()
+    raw = cell.text.strip()
+    return MeasureValue(value=normalize(raw) or None, raw=raw, parsed=parse_measure(raw),
+                        source=source_of(doc, table, cell))
+
+
+def label(text: str) -> str:
+    """Label text for matching: no spaces, no trailing colon, no 序号 (``1、``/``其中：``)."""
+    t = normalize(text)
+    t = re.sub(r"^(其中[:：]?|\d+[、.．]|[（(]\d+[)）])", "", t)
+    return t.rstrip(":：")
+
+
+def find_rows(table: Table, pattern: str) -> Iterable[tuple[int, list[Cell]]]:
+    rx = re.compile(pattern)
+    for i, row in enumerate(table.rows):
+        if any(rx.search(c.clean) for c in row):
+            yield i, row
+
+
+def first_row(table: Table, pattern: str) -> tuple[int, list[Cell]] | tuple[None, None]:
+    for found in find_rows(table, pattern):
+        return found
+    return None, None
+
+
+def find_table(doc: Document, pattern: str) -> Table | None:
+    rx = re.compile(pattern)
+    for t in doc.tables:
+        if any(rx.search(c.clean) for c in t.cells()):
+            return t
+    return None
+
+
+def map_header(header: list[Cell], columns: dict[str, str]) -> dict[str, int]:
+    """Map field names to header positions counted from the right (negative indexes), so a data
+    row with more or fewer leading cells (merged 一级 labels) still lines up. ``columns`` maps a
+    field name to a regex over the header cell text."""
+    out: dict[str, int] = {}
+    n = len(header)
+    for name, pattern in columns.items():
+        rx = re.compile(pattern)
+        for i, c in enumerate(header):
+            if rx.search(c.clean):
+                out[name] = i - n
+                break
+    return out
+
+
+def at(row: list[Cell], neg_index: int | None) -> Cell | None:
+    if neg_index is None or -neg_index > len(row):
+        return None
+    return row[neg_index]
+
+
+def cell_after(row: list[Cell], pattern: str) -> Cell | None:
+    """The cell right after the first cell matching ``pattern`` (key–value tables)."""
+    rx = re.compile(pattern)
+    for i, c in enumerate(row[:-1]):
+        if rx.search(c.clean):
+            return row[i + 1]
+    return None

@@ -1,0 +1,192 @@
+"""The Yueyang table-form report (seed 000; RULES.md regime ``yueyang_ref_2015``): 基本概况
+key–value rows, 收入 / 支出 / 三公经费 / 固定资产 tables, 定性 and 定量 目标, 综合得分 and 评价等次,
+and the 附件4-1 部门整体支出绩效评价评分表 with 分值 and 自评得分."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Figure, Indicator, Report, ScoreItem, Value
+from ..readers.document import Cell, Document, Table
+from .numbers import parse_amount, parse_measure
+from .tables import amount_value, at, cell_after, cell_value, map_header, measure_value
+
+# Column layouts of the 收支情况 tables, left to right after 机构名称 (the header rows of these
+# tables nest 其中 spans, so the leaf order is given here as data and verified against the header).
+LAYOUTS: dict[str, list[tuple[str, str, str]]] = {
+    "收入合计": [
+        ("income.total", "收入合计", "收入合计"), ("income.prior_carryover", "上年结转", "上年结转"),
+        ("income.fiscal", "公共财政拨款|财政拨款", "公共财政拨款"), ("income.fund", "政府基金|政府性基金", "政府基金拨款"),
+        ("income.special_account", "专户", "纳入专户管理的非税收入拨款"), ("income.other", "其他收入", "其他收入"),
+    ],
+    "支出合计": [
+        ("spending.total", "支出合计", "支出合计"), ("spending.basic", "基本支出", "基本支出"),
+        ("spending.personnel", "人员支出", "人员支出"), ("spending.public", "公用支出", "公用支出"),
+        ("spending.project", "项目支出", "项目支出"), ("spending.balance", "当年结余", "当年结余"),
+        ("spending.accumulated_balance", "累计结余", "累计结余"),
+    ],
+    "三公经费合计": [
+        ("three_public.total.actual", "三公经费合计", "三公经费合计"),
+        ("three_public.reception.actual", "公务接待", "公务接待费"),
+        ("three_public.vehicle_operation.actual", "运维|运行", "公务用车运行维护费"),
+        ("three_public.vehicle_purchase.actual", "购置", "公务用车购置费"),
+        ("three_public.overseas.actual", "出国", "因公出国（境）费"),
+    ],
+    "固定资产合计": [
+        ("fixed_assets.total", "固定资产合计", "固定资产合计"), ("fixed_assets.in_use", "在用", "在用固定资产"),
+        ("fixed_assets.leased", "出租", "出租固定资产"),
+    ],
+}
+SCORE_COLUMNS = {
+    "level1": r"^一级指标", "level2": r"^二级指标", "name": r"^三级指标", "criterion": r"评分标准",
+    "weight": r"^分值", "self_score": r"自评得分|^得分", "note": r"扣分原因|说明",
+}
+
+
+def extract_yueyang(doc: Document, report: Report) -> bool:
+    found = False
+    for table in doc.tables:
+        found |= _money_tables(doc, table, report)
+        found |= _score_table(doc, table, report)
+        _goals_and_grade(doc, table, report)
+    return found
+
+
+def _set(report: Report, path: str, value: Value) -> None:
+    obj = report
+    parts = path.split(".")
+    for part in parts[:-1]:
+        obj = getattr(obj, part)
+    setattr(obj, parts[-1], value)
+
+
+def _money_tables(doc: Document, table: Table, report: Report) -> bool:
+    found = False
+    for i, row in enumerate(table.rows):
+        texts = [c.clean for c in row]
+        key = next((k for k in LAYOUTS if any(t.replace("“", "").replace("”", "") == k for t in texts)), None)
+        if key is None:
+            continue
+        layout = LAYOUTS[key]
+        header_text = "".join("".join(c.clean for c in r) for r in table.rows[i:i + 3])
+        if not all(re.search(p, header_text) for _, p, _ in layout):
+            continue
+        # the first data row below the header: 汇总 row (or the first row with a number)
+        for data in table.rows[i + 1:i + 6]:
+            if len(data) > len(layout) and any(parse_amount(c.clean) is not None for c in data[1:]):
+                for (path, _, zh), cell in zip(layout, data[1:]):
+                    v = amount_value(doc, table, cell)
+                    _set(report, path, v)
+                    if v.present:
+                        fkey = path.removesuffix(".actual") + (".actual" if path.endswith(".actual") else "")
+                        report.figures.append(Figure(key=fkey, label=zh, where="收支表", value=v))
+                found = True
+                break
+    return found
+
+
+def _score_table(doc: Document, table: Table, report: Report) -> bool:
+    header = next((r for r in table.rows if any(c.clean == "评分标准" for c in r)
+                   and any("自评得分" in c.clean for c in r)), None)
+    if header is None:
+        return False
+    cols = map_header(header, SCORE_COLUMNS)
+    level1 = level2 = Value()
+    for row in table.rows:
+        texts = [c.clean for c in row]
+        if "评分标准" in texts:
+            continue
+        if texts and re.fullmatch(r"总分|合计", texts[0]):
+            nums = [c for c in row[1:] if parse_amount(c.clean) is not None]
+            if len(nums) >= 2:
+                report.self_assessment.total_weight = amount_value(doc, table, nums[0])
+                total = amount_value(doc, table, nums[1])
+                report.figures.append(Figure(key="self.total", label="自评得分", where="评分表", value=total))
+                if not report.self_assessment.total.present:
+                    report.self_assessment.total = total
+            continue
+        if len(row) < len(header) - 2:
+            continue
+        l1, l2 = at(row, cols.get("level1")), at(row, cols.get("level2"))
+        if l1 is not None and l1.clean and len(row) >= len(header):
+            level1 = cell_value(doc, table, l1, _strip_points)
+        if l2 is not None and l2.clean and len(row) >= len(header):
+            level2 = cell_value(doc, table, l2, _strip_points)
+        name = at(row, cols.get("name"))
+        if name is None or not name.clean:
+            continue
+        report.score_table.append(ScoreItem(
+            level1=level1, level2=level2,
+            name=cell_value(doc, table, name, lambda t: "".join(t.split()).replace("“", "").replace("”", "")),
+            criterion=cell_value(doc, table, at(row, cols.get("criterion"))),
+            weight=amount_value(doc, table, at(row, cols.get("weight"))),
+            self_score=amount_value(doc, table, at(row, cols.get("self_score"))),
+            note=cell_value(doc, table, at(row, cols.get("note"))),
+        ))
+    return True
+
+
+def _strip_points(text: str) -> str:
+    return re.sub(r"[（(]\d+分[)）]$", "", "".join(text.split()))
+
+
+def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
+    level1 = level2 = Value()
+    in_quant = False
+    for i, row in enumerate(table.rows):
+        texts = [c.clean for c in row]
+        if not texts:
+            continue
+        c = cell_after(row, r"^绩效自评综合得分")
+        if c is not None:
+            v = amount_value(doc, table, c)
+            report.self_assessment.total = v
+            report.figures.append(Figure(key="self.total", label="自评得分", where="自评情况表", value=v))
+        c = cell_after(row, r"^评价等次")
+        if c is not None:
+            report.self_assessment.grade = cell_value(doc, table, c)
+        if any(t.startswith("整体支出绩效定性目标") for t in texts) and i + 1 < len(table.rows):
+            cells = [x for x in table.rows[i + 1] if x.clean]
+            report.qualitative_goals.extend(cell_value(doc, table, x) for x in cells)
+        if any(t.startswith("整体支出绩效定量目标") for t in texts):
+            in_quant = True
+            continue
+        if in_quant:
+            if len(row) != 5:
+                in_quant = any(t.startswith(("产出", "效益")) for t in texts)
+                if len(row) < 4:
+                    in_quant = False
+                continue
+            if texts[1]:
+                level1 = cell_value(doc, table, row[1], lambda t: re.split(r"[（(]", "".join(t.split()))[0])
+            if texts[2]:
+                level2 = cell_value(doc, table, row[2])
+            name_cell, actual_cell = row[3], row[4]
+            goal = re.sub(r"^\[bookmark:\S+\]", "", name_cell.clean)
+            goal = re.sub(r"^指标\d+[:：]", "", goal).rstrip("。")
+            goal = re.split(r"指标\d+[:：]|……", goal)[0].rstrip("。")
+            if not goal:
+                continue
+            target = measure_value(doc, table, name_cell)
+            target.value = goal
+            target.parsed = embedded_quantity(goal) or parse_measure(goal)
+            report.indicators.append(Indicator(
+                level1=level1, level2=level2,
+                name=cell_value(doc, table, name_cell, lambda t, g=goal: g),
+                target=target, actual=measure_value(doc, table, actual_cell),
+            ))
+
+
+_QTY = re.compile(r"(\d+(?:\.\d+)?)\s*(次|家|个|项|期|场|人次|人|批次|%|万元|亿元)")
+
+
+def embedded_quantity(text: str):
+    """``发展国际商会会员企业1家`` → Measure(number=1, unit='家'): a goal written as prose that
+    still names a countable target."""
+    from ..model import Measure
+    from .numbers import to_decimal
+
+    m = _QTY.search(text)
+    if not m:
+        return None
+    return Measure(op=">=", number=to_decimal(m.group(1)), unit=m.group(2), qualitative=text)

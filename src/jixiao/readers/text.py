@@ -1,0 +1,203 @@
+"""Reader for plain text and for the flattened-.docx text of the seeds.
+
+The flattened form: each table cell is a line starting with a tab; continuation lines of a cell
+have no tab; rows are separated by one blank line; a table ends at two or more blank lines
+followed by untabbed text. A single blank line followed by untabbed text inside a table is a
+blank paragraph inside the current cell (seed 003: ``年度⏎⏎指标值``). A paragraph directly followed
+by a tab line is a table title, and the table starts there.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from .document import Cell, Document, Paragraph, ReadError, Table
+
+CELL_LINE = re.compile(r"^[ \u3000\ufeff]*\t")
+MAX_BYTES = 50 * 1024 * 1024  # a text report is never this large; refuse rather than hang
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Decode report bytes: BOM (UTF-8/UTF-16), else UTF-8, else GB18030 (a superset of GBK).
+
+    Returns (text, encoding). Raises ReadError for empty or binary input.
+    """
+    text, encoding = _decode(data, path)
+    if not text.replace("\ufeff", "").strip():
+        raise ReadError(path, "文件为空")
+    if not _looks_like_text(text):
+        raise ReadError(path, "不是文本文件（内容无法解码为中文文本）")
+    return text, encoding
+
+
+def _decode(data: bytes, path: str) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[2:].decode(enc, errors="replace"), "utf-16"
+    if not data.strip():
+        raise ReadError(path, "文件为空")
+    if b"\x00" in data[:4096]:
+        if _utf16_without_bom(data):
+            raise ReadError(path, "疑似无 BOM 的 UTF-16 文本，请另存为带 BOM 的 UTF-16 或 UTF-8")
+        raise ReadError(path, "不是文本文件（含二进制内容），无法识别格式")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise ReadError(path, "无法识别文本编码（既非 UTF-8/UTF-16，也非 GB18030/GBK）") from None
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[:4096 - 4096 % 2].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return True
+    return False
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:4000].replace("\ufeff", "")
+    if not sample.strip():
+        return True  # emptiness is reported separately
+    printable = sum(1 for ch in sample if ch.isprintable() or ch in "\t\r\n")
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    return printable / len(sample) > 0.97 and cjk > 0
+
+
+def read_text(path: str | Path) -> Document:
+    """Read a .txt report into a Document. Raises ReadError naming the file and the reason."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise ReadError(str(p), f"文件过大（{size // 1024 // 1024} MB），不是一份文本报告")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ReadError(str(p), f"无法打开文件：{exc.strerror or exc}") from None
+    text, encoding = decode(data, str(p))
+    return parse_text(text, str(p), encoding)
+
+
+def parse_text(text: str, path: str = "<text>", encoding: str = "utf-8") -> Document:
+    """Rebuild paragraphs and tables from flattened text (see module doc)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # a final newline ends the last line; it does not start another
+    doc = Document(path=path, encoding=encoding, lines=lines)
+    blocks = doc.blocks
+
+    table_rows: list[list[Cell]] | None = None
+    table_start = 0
+    row: list[Cell] = []
+    cell_lines: list[str] = []
+    cell_start = 0
+    last_line = 0
+
+    def close_cell() -> None:
+        nonlocal cell_lines
+        if cell_lines:
+            first = next((k for k, t in enumerate(cell_lines) if t.strip()), 0)
+            last = next((k for k in range(len(cell_lines) - 1, -1, -1) if cell_lines[k].strip()), 0)
+            text = "\n".join(cell_lines[first:last + 1]) if cell_lines[first].strip() else ""
+            cell = Cell(text, 0, len(row), cell_start + first, cell_start + max(first, last))
+            cell.multiline = len(cell_lines) > 1
+            row.append(cell)
+            cell_lines = []
+
+    def close_row() -> None:
+        nonlocal row
+        close_cell()
+        if row and table_rows is not None:
+            r = len(table_rows)
+            for c in row:
+                c.row = r
+            table_rows.append(row)
+        row = []
+
+    def close_table() -> None:
+        nonlocal table_rows
+        close_row()
+        if table_rows:
+            rows = merge_split_rows(table_rows)
+            blocks.append(Table(len(blocks), rows, table_start, last_line))
+        table_rows = None
+
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        lineno = i + 1
+        if CELL_LINE.match(line):
+            if table_rows is None:
+                table_rows = []
+                table_start = lineno
+            close_cell()
+            cell_start = lineno
+            cell_lines = [CELL_LINE.sub("", line, count=1)]
+            last_line = lineno
+            i += 1
+            continue
+        if not line.strip():
+            # count the run of blank lines
+            j = i
+            while j < n and not lines[j].strip() and not CELL_LINE.match(lines[j]):
+                j += 1
+            run = j - i
+            nxt = lines[j] if j < n else None
+            if table_rows is not None:
+                if nxt is None:
+                    close_table()
+                elif CELL_LINE.match(nxt):
+                    close_row()  # one or more blanks then a tab line: a new row
+                elif run == 1 and cell_lines:
+                    cell_lines.append("")  # blank paragraph inside the current cell
+                else:
+                    close_table()
+            i = j
+            continue
+        # an untabbed, non-blank line
+        if table_rows is not None and cell_lines:
+            cell_lines.append(line)  # continuation line of the current cell
+            last_line = lineno
+        else:
+            if table_rows is not None:
+                close_table()
+            blocks.append(Paragraph(len(blocks), line.strip(), lineno, lineno))
+        i += 1
+    close_table()
+    return doc
+
+
+def merge_split_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Rejoin rows that a cell's trailing empty paragraph split in two.
+
+    In the flattened text a cell ending with an empty paragraph looks like a row break (seed 004:
+    ``绩⏎效⏎指⏎标⏎⏎`` then the header cells). Two consecutive short rows whose widths add up to the
+    width of the row after them, the first ending in a multi-line cell, were one row.
+    """
+    out: list[list[Cell]] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        if i + 2 < len(rows):
+            nxt, after = rows[i + 1], rows[i + 2]
+            w = len(after)
+            if (len(row) < w and len(nxt) < w and len(row) + len(nxt) == w
+                    and row[-1].multiline):
+                row = row + nxt
+                i += 1
+        for c, cell in enumerate(row):
+            cell.row, cell.col = len(out), c
+        out.append(row)
+        i += 1
+    return out

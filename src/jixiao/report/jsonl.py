@@ -1,0 +1,21 @@
+"""``records.jsonl``: one JSON object per reviewed file.
+
+Each line is ``Record.model_dump(mode="json")``: ``{source, report, scorecards, findings, error}``;
+a failed file has ``error`` set and the rest null.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..review import ReviewedFile
+
+
+def write_jsonl(results: list[ReviewedFile], path: Path) -> None:
+    """Write one UTF-8 JSON line per file (Chinese kept as is)."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        for rf in results:
+            fh.write(json.dumps(rf.record.model_dump(mode="json"), ensure_ascii=False))
+            fh.write("\n")

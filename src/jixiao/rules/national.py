@@ -1,0 +1,78 @@
+"""``national_2020``: the 部门整体/项目支出绩效自评表 recomputed by the national rules.
+
+Total = 预算执行率 item (N-05) + indicator scores (N-03/N-04), the indicators re-based to
+(100 − 执行率分值) when the form gives them the whole 100 (seed 003) or leaves rows 不适用.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..model import Report, ScoredItem, Scorecard, Value
+from .base import D0, D100, dec, grade, load_ruleset, normalize_grade, q2, ratio
+from .indicators import score_indicator
+
+
+def execution_item(report: Report) -> ScoredItem:
+    """N-05: 执行率 = 全年执行数 / 全年预算数; 得分 = 分值 × min(执行率, 1) [INF].
+
+    The 分值 is the form's own when it is a real weight (< 100); otherwise N-02's 10.
+    """
+    params = load_ruleset("national_2020")
+    f = report.funds
+    stated_w = f.weight.number
+    form_weight = stated_w is not None and stated_w < D100
+    W = stated_w if form_weight else dec(params["weights"]["execution"])
+    item = ScoredItem(rule=params["execution"]["rule"], tag=params["execution"]["tag"], indicator="预算执行率",
+                      weight=W, self_score=f.self_score.number if form_weight else None,
+                      inputs={"全年预算数": f.full_year_budget, "全年执行数": f.executed, "分值": f.weight, "得分": f.self_score})
+    rate = ratio(f.executed.number, f.full_year_budget.number)
+    if rate is None:
+        item.status = "无法计算"
+        item.reason = "缺少全年预算数或全年执行数（或预算数为0）"
+        return item
+    item.score = q2(W * min(rate, Decimal(1)))
+    note = "" if form_weight else f"（表中该行未单独赋分，按一级指标权重规定取 {W} 分）"
+    item.formula = f"分值×min(执行率,100%) = {W}×{(rate * 100).quantize(Decimal('0.01'))}% = {item.score}{note}"
+    return item
+
+
+def score_national(report: Report) -> Scorecard:
+    params = load_ruleset("national_2020")
+    card = Scorecard(ruleset=params["name"])
+    exe = execution_item(report)
+    card.items.append(exe)
+    applicable_w = D0
+    ind_total = D0
+    unverified = D0
+    for ind in report.indicators:
+        item = score_indicator(ind)
+        card.items.append(item)
+        if item.status == "不适用" or item.weight is None:
+            continue
+        applicable_w += item.weight
+        if item.score is not None:
+            ind_total += item.score
+        elif item.self_score is not None:
+            ind_total += item.self_score  # 无法计算: the unit's score is carried, and counted as unverified
+            unverified += item.self_score
+    exe_w = exe.weight or D0
+    exe_score = exe.score
+    if exe_score is None:
+        exe_score = exe.self_score or D0
+        unverified += exe_score
+    target_w = D100 - exe_w
+    factor = target_w / applicable_w if applicable_w else Decimal(1)
+    if applicable_w and abs(applicable_w - target_w) > Decimal("0.01"):
+        card.note = (f"指标分值合计 {applicable_w} 分，按 {target_w} 分折算（×{factor.quantize(Decimal('0.0001'))}），"
+                     f"另加预算执行率 {exe_w} 分")
+        unverified = q2(unverified * factor) if exe.score is not None else unverified
+    card.total = q2(exe_score + ind_total * factor) if report.indicators or exe.score is not None else None
+    card.unverified_points = q2(unverified)
+    card.grade = grade(card.total)
+    card.self_total = report.self_assessment.total.number
+    card.self_grade = normalize_grade(report.self_assessment.grade.value) or grade(card.self_total)
+    return card
+
+
+

@@ -1,0 +1,36 @@
+"""Shared fixtures.
+
+The seed reports live outside the repository, in ``../shared/seeds`` next to the checkout; they
+are read by path at test time and never copied into the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SKIP_REASON = "../shared/seeds 不存在：种子报告仅在 CI 与开发机上提供"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    """The folder of seed reports (``<repo>/../shared/seeds``); skips the test when absent."""
+    if not SEEDS_DIR.is_dir():
+        pytest.skip(SKIP_REASON)
+    return SEEDS_DIR
+
+
+@pytest.fixture
+def seed(seeds_dir: Path):
+    """``seed("002")`` -> path of the seed whose file name starts with ``"002"``."""
+
+    def find(prefix: str) -> Path:
+        matches = sorted(p for p in seeds_dir.iterdir() if p.is_file() and p.name.startswith(prefix))
+        if not matches:
+            pytest.fail(f"{seeds_dir} 中没有以 {prefix} 开头的种子报告")
+        assert len(matches) == 1, f"多个种子报告以 {prefix} 开头：{[p.name for p in matches]}"
+        return matches[0]
+
+    return find
