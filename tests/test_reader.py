@@ -339,17 +339,7 @@ def test_cell_and_paragraph_lines(seed, prefix):
                     assert any(text_line in s for s in span), (cell.line, text_line)
 
 
-KNOWN_FIRST_LINE_MISMATCH = "reader bug: a cell whose tab line is empty and whose text is on the " \
-    "continuation lines keeps line = the empty tab line, which does not contain the text"
-
-
-@pytest.mark.parametrize("prefix", [
-    "000",
-    "001",
-    "002",
-    "003",
-    "004",
-])
+@pytest.mark.parametrize("prefix", SEEDS)
 def test_source_line_at_cell_line_contains_first_text_line(seed, prefix):
     path = seed(prefix)
     doc = read(path)
@@ -371,17 +361,9 @@ def test_cell_with_empty_tab_line_points_at_its_text(seed):
 
 
 LINE_COUNTS = {"000": 701, "001": 111, "002": 521, "003": 378, "004": 476}
-PHANTOM_LINE = "reader bug: text ending with a newline gets an extra empty line in Document.lines " \
-    "(split('\\n') instead of splitlines())"
 
 
-@pytest.mark.parametrize("prefix", [
-    "000",
-    "001",
-    "002",
-    "003",
-    "004",
-])
+@pytest.mark.parametrize("prefix", SEEDS)
 def test_document_lines_is_the_file_line_count(seed, prefix):
     path = seed(prefix)
     doc = read(path)

@@ -17,6 +17,8 @@ from .review import ReviewedFile, collect, review_file
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="复核预算绩效自评报告：抽取数据、按规则重新评分、找出自相矛盾之处。")
 console = Console()
+if not console.is_terminal:  # piped or in CI: rich would assume 80 columns and wrap every cell
+    console.width = 160
 err = Console(stderr=True)
 
 

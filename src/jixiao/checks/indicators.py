@@ -136,8 +136,7 @@ def deduction_without_reason(ctx: Context) -> Iterator[Hit]:
     依据
     “请在‘未完成原因分析’中说明偏离目标，不能完成的原因及拟采取的措施”（自评表填表说明，RULES.md N-06，[OFF-2]）。
     """
-    card = ctx.card
-    scored = {id(i): it for i, it in zip(ctx.report.indicators, [x for x in (card.items if card else []) if x.rule != "N-05"])}
+    scored = {id(i): it for i, it in ctx.indicator_items()}
     inds = []
     for i in ctx.report.indicators:
         W, S = i.weight.number, i.self_score.number

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
-from ..model import Finding, Report, Scorecard, Severity, Value
+from ..model import Finding, Indicator, Report, ScoredItem, Scorecard, Severity, Value
 from ..readers.document import Document
 
 FAMILIES = {
@@ -47,6 +47,14 @@ class Context:
     @property
     def card(self) -> Scorecard | None:
         return self.scorecards[0] if self.scorecards else None
+
+    def indicator_items(self) -> list[tuple[Indicator, ScoredItem]]:
+        """Each 三级指标 with its recomputed item (national scorecards list the 预算执行率 item
+        first, then one item per indicator in order); empty for other rule sets."""
+        card = self.card
+        if card is None or card.ruleset != "national_2020":
+            return []
+        return list(zip(self.report.indicators, card.items[1:]))
 
 
 CheckFn = Callable[[Context], Iterable[Hit]]

@@ -117,10 +117,7 @@ def deadline_missed(ctx: Context) -> Iterator[Hit]:
     依据
     时效类按反向指标处理，逾期即未达标（RULES.md N-03 deadline，[INF]；反向公式 [OFF-2]）。
     """
-    card = ctx.card
-    if card is None:
-        return
-    for ind, item in zip(ctx.report.indicators, (i for i in card.items if i.indicator != "预算执行率" or i.rule != "N-05")):
+    for ind, item in ctx.indicator_items():
         if not is_deadline(ind) or item.score is None or item.self_score is None:
             continue
         if item.score < (item.weight or 0) and item.self_score > item.score + Decimal("0.001"):

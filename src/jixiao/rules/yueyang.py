@@ -18,6 +18,11 @@ def _pp_over(rate: Decimal, limit: Decimal) -> Decimal:
     return max(D0, (rate - limit) * D100)
 
 
+def _per_point(W: Decimal, points: Decimal, step: Decimal) -> Decimal:
+    """分值 − 偏离的百分点数 × 每点扣分, 扣完为止."""
+    return q2(max(D0, W - points * step))
+
+
 def _compute(kind: str, spec: dict, W: Decimal, report: Report) -> tuple[Decimal | None, str, dict[str, Value], str | None]:
     """(score, formula, inputs, reason-if-unverifiable) for one Y-rule kind."""
     step = dec(spec.get("step", 0))
@@ -28,8 +33,7 @@ def _compute(kind: str, spec: dict, W: Decimal, report: Report) -> tuple[Decimal
         if r is None:
             return None, "", inputs, "缺少编制数或实有人数"
         over = _pp_over(r, dec(spec["limit"]))
-        score = max(D0, W - over * step)
-        return q2(score), f"控制率 = {s.actual.value}/{s.authorized.value} = {percent_text(r)}；超出 {over:.2f} 个百分点 × {step} 扣分", inputs, None
+        return _per_point(W, over, step), f"控制率 = {s.actual.value}/{s.authorized.value} = {percent_text(r)}；超出 {over:.2f} 个百分点 × {step} 扣分", inputs, None
     if kind == "adjustment_bands":
         f = report.funds
         if f.initial_budget.number and f.full_year_budget.number is not None:
@@ -66,7 +70,7 @@ def _compute(kind: str, spec: dict, W: Decimal, report: Report) -> tuple[Decimal
         if r is None:
             return None, "", inputs, "报告未给出三公经费预算数（或预算为0），控制率无法计算"
         over = _pp_over(r, dec(spec["limit"]))
-        return q2(max(D0, W - over * step)), f"三公经费控制率 = {percent_text(r)}；每超1个百分点扣{step}分", inputs, None
+        return _per_point(W, over, step), f"三公经费控制率 = {percent_text(r)}；每超1个百分点扣{step}分", inputs, None
     if kind == "three_public_change":
         tp = report.three_public.total
         inputs = {"上年三公经费": tp.prior_actual, "本年三公经费预算": tp.budget}
@@ -75,23 +79,21 @@ def _compute(kind: str, spec: dict, W: Decimal, report: Report) -> tuple[Decimal
         if r is None:
             return None, "", inputs, "报告未给出上年与本年三公经费，变动率无法计算"
         over = max(D0, r * D100)
-        return q2(max(D0, W - over * step)), f"三公经费变动率 = {percent_text(r)}；>0 每超1个百分点扣{step}分", inputs, None
+        return _per_point(W, over, step), f"三公经费变动率 = {percent_text(r)}；>0 每超1个百分点扣{step}分", inputs, None
     if kind == "procurement":
         p = report.basic_data.procurement
         inputs = {"政府采购预算": p.budget, "政府采购实际": p.actual}
         r = ratio(p.actual.number, p.budget.number)
         if r is None:
             return None, "", inputs, "报告未给出政府采购预算与实际金额"
-        under = max(D0, (1 - r) * D100)
-        return q2(max(D0, W - under * step)), f"政府采购执行率 = {percent_text(r)}；每减少1个百分点扣{step}分", inputs, None
+        return _per_point(W, _pp_over(Decimal(1), r), step), f"政府采购执行率 = {percent_text(r)}；每减少1个百分点扣{step}分", inputs, None
     if kind == "asset_use":
         fa = report.fixed_assets
         inputs = {"在用固定资产": fa.in_use, "固定资产合计": fa.total}
         r = ratio(fa.in_use.number, fa.total.number)
         if r is None:
             return None, "", inputs, "缺少固定资产数据"
-        under = max(D0, (1 - r) * D100)
-        return q2(max(D0, W - under * step)), f"固定资产利用率 = {fa.in_use.value}/{fa.total.value} = {percent_text(r)}；每低1个百分点扣{step}分", inputs, None
+        return _per_point(W, _pp_over(Decimal(1), r), step), f"固定资产利用率 = {fa.in_use.value}/{fa.total.value} = {percent_text(r)}；每低1个百分点扣{step}分", inputs, None
     if kind == "satisfaction_bands":
         return None, "", {}, "报告未给出满意度测量值（完成情况仅写“已完成”）"
     return None, "", {}, "需外部佐证材料（制度、公开、支付进度、工作实绩等），不能从报告数据复核"
