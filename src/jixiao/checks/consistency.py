@@ -281,7 +281,8 @@ def claim_contradicted(ctx: Context) -> Iterator[Hit]:
         done.add(claim.kind)
         text = "；".join(t for t, _ in contra)
         evidence = [claim.value] + [v for _, vs in contra for v in vs if v is not None]
-        yield Hit(f"正文第{claim.value.source.line}行{names[claim.kind]}（“{claim.value.value}”），但{text}。",
+        where = "表格" if claim.value.source.row is not None else "正文"
+        yield Hit(f"{where}第{claim.value.source.line}行{names[claim.kind]}（“{claim.value.value}”），但{text}。",
                   evidence, expected="表述与数据一致", found=text)
 
 

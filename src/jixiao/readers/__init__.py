@@ -9,7 +9,6 @@ from .text import parse_text, read_text
 
 __all__ = ["Block", "Cell", "Document", "Paragraph", "ReadError", "Table", "read", "parse_text"]
 
-SUFFIXES = {".txt", ".text"}
 
 
 def read(path: str | Path) -> Document:
