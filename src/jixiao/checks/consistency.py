@@ -3,10 +3,11 @@ numbers (RULES.md §5)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Iterator
 
-from ..extract.numbers import money_text, percent_text
+from ..extract.numbers import money_text, normalize, percent_text
 from ..model import Control, Value
 from ..rules.base import ratio
 from ..rules.indicators import completion_class
@@ -50,11 +51,19 @@ def sum_mismatch(ctx: Context) -> Iterator[Hit]:
     RULES.md §5.1（[INF]，会计恒等关系）。
     """
     r = ctx.report
+    spending = _sum_hit(ctx, "支出合计", r.spending.total, [("基本支出", r.spending.basic), ("项目支出", r.spending.project)])
+    if spending is not None and r.spending.total.source and r.spending.total.source.line:
+        line = normalize(ctx.doc.lines[r.spending.total.source.line - 1])
+        gap = r.spending.total.number - (r.spending.basic.number or 0) - (r.spending.project.number or 0)
+        for m in re.finditer(r"(结转[^\d，。；]{0,10}?)(\d+(?:\.\d+)?)万元", line):
+            if abs(Decimal(m.group(2)) - gap) <= Decimal("0.05"):
+                spending.message += (f" 差额与同句“{m.group(0)}”基本相等：支出合计把结转结余算作了支出，"
+                                     f"实际支出应为基本支出与项目支出之和。")
     hits = [
+        spending,
         _sum_hit(ctx, "收入合计", r.income.total, [("上年结转", r.income.prior_carryover), ("财政拨款", r.income.fiscal),
                                                ("政府性基金", r.income.fund), ("专户非税收入", r.income.special_account),
                                                ("其他收入", r.income.other)]),
-        _sum_hit(ctx, "支出合计", r.spending.total, [("基本支出", r.spending.basic), ("项目支出", r.spending.project)]),
         _sum_hit(ctx, "基本支出", r.spending.basic, [("人员支出", r.spending.personnel), ("公用支出", r.spending.public)]),
     ]
     tp = r.three_public

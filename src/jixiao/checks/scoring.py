@@ -256,8 +256,10 @@ def first_level_weights(ctx: Context) -> Iterator[Hit]:
     if exe != Decimal(w["execution"]):
         diffs.append(f"预算执行率 {exe}（应为{w['execution']}）")
     if diffs:
-        yield Hit("一级指标权重与规定不同：" + "；".join(diffs) + "。权重调整须说明理由。",
-                  [r.funds.weight] + [i.weight for i in r.indicators if i.weight.present][:3],
+        off = {k for k, v in expected.items() if sums[k] != Decimal(v)}
+        evidence = [r.funds.weight] if exe != Decimal(w["execution"]) else []
+        evidence += [i.weight for i in r.indicators if i.weight.present and _family(i.level1.value) in off]
+        yield Hit("一级指标权重与规定不同：" + "；".join(diffs) + "。权重调整须说明理由。", evidence,
                   expected="产出50/效益30/满意度10/执行率10", found="；".join(diffs))
 
 

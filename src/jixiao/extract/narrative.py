@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Claim, Figure, Report, Source, Value
 from ..readers.document import Document, Paragraph, Table
-from .numbers import normalize, to_decimal
+from .numbers import normalize_map, to_decimal
 
 AMT = r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*万元"
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部分])")
@@ -41,9 +41,17 @@ AMOUNT_PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
 
 @dataclass(slots=True)
 class Line:
-    text: str
+    text: str  # as written
     source: Source
     heading: str  # the section heading governing this line ("" if none)
+    norm: str = ""  # normalize(text): what the patterns run on
+    idx: list[int] = field(default_factory=list)  # norm position → text position
+
+    def original(self, start: int, end: int) -> str:
+        """The source text behind ``norm[start:end]``, verbatim (full-width punctuation kept)."""
+        if end <= start or not self.idx:
+            return ""
+        return self.text[self.idx[start]: self.idx[end - 1] + 1]
 
 
 def text_lines(doc: Document) -> list[Line]:
@@ -63,10 +71,10 @@ def text_lines(doc: Document) -> list[Line]:
                         items.append((part.strip(), Source(file=doc.path, block=block.index, row=cell.row,
                                                             col=cell.col, line=cell.line + k)))
         for text, src in items:
-            t = normalize(text)
+            t, idx = normalize_map(text)
             if HEADING.match(t) and len(t) <= 40 and "万元" not in t:
                 heading = t
-            out.append(Line(text, src, heading))
+            out.append(Line(text, src, heading, t, idx))
     return out
 
 
@@ -97,7 +105,7 @@ def _sentence_prefix(text: str, pos: int) -> str:
 def extract_narrative(doc: Document, report: Report) -> None:
     lines = text_lines(doc)
     for ln in lines:
-        t = normalize(ln.text)
+        t = ln.norm
         _amounts(ln, t, report)
         _three_public(ln, t, report)
         _staff(ln, t, report)
@@ -107,8 +115,12 @@ def extract_narrative(doc: Document, report: Report) -> None:
     _sections(lines, report)
 
 
-def _v(ln: Line, raw: str, value) -> Value:
-    return Value(value=value, raw=raw, source=ln.source)
+def _v(ln: Line, where: "re.Match[str] | tuple[int, int] | str", value) -> Value:
+    """A Value from a match (or span) in ``ln.norm``, quoting the original text as ``raw``."""
+    if isinstance(where, str):
+        return Value(value=value, raw=where, source=ln.source)
+    start, end = where.span() if isinstance(where, re.Match) else where
+    return Value(value=value, raw=ln.original(start, end), source=ln.source)
 
 
 def _amounts(ln: Line, t: str, report: Report) -> None:
@@ -118,7 +130,7 @@ def _amounts(ln: Line, t: str, report: Report) -> None:
             if m.start(1) in seen:
                 continue
             seen.add(m.start(1))
-            kind = _kind(_sentence_prefix(t, m.start()), ln.heading)
+            kind = _kind(_sentence_prefix(t, m.start(1)), ln.heading)
             if kind == "adjustment":
                 continue
             if key.startswith("spending."):
@@ -128,7 +140,7 @@ def _amounts(ln: Line, t: str, report: Report) -> None:
             else:
                 key2, zh2 = key, zh
             report.figures.append(Figure(key=key2, label=zh2, where="正文",
-                                         value=_v(ln, m.group(0), to_decimal(m.group(1)))))
+                                         value=_v(ln, m, to_decimal(m.group(1)))))
     # "基本支出全年预算228.00万元，实际支出210.00万元"
     for m in re.finditer(r"(基本|项目)支出(?:(全年|年初|调整后)?预算(?:数)?(?:为)?" + AMT + r")?[，,]?(?:全年)?(?:实际支出|决算数?|执行数)(?:为)?" + AMT, t):
         part = "basic" if m.group(1) == "基本" else "project"
@@ -136,18 +148,18 @@ def _amounts(ln: Line, t: str, report: Report) -> None:
         if m.group(3):
             k = "budget_initial" if m.group(2) == "年初" else "budget"
             report.figures.append(Figure(key=KIND_PREFIX[k] + part, label=zh + KIND_LABEL[k], where="正文",
-                                         value=_v(ln, m.group(0), to_decimal(m.group(3)))))
+                                         value=_v(ln, m, to_decimal(m.group(3)))))
         report.figures.append(Figure(key=f"spending.{part}", label=zh, where="正文",
-                                     value=_v(ln, m.group(0), to_decimal(m.group(4)))))
+                                     value=_v(ln, m, to_decimal(m.group(4)))))
     m = re.search(r"年中调整(?:预算)?" + AMT, t)
     if m:
-        report.budget_adjustment = _v(ln, m.group(0), to_decimal(m.group(1)))
+        report.budget_adjustment = _v(ln, m, to_decimal(m.group(1)))
     m = re.search(r"预算安排专项资金" + AMT, t)
     if m:
-        report.project_initial_budget = _v(ln, m.group(0), to_decimal(m.group(1)))
+        report.project_initial_budget = _v(ln, m, to_decimal(m.group(1)))
     for m in re.finditer(r"预算执行率(?:达到|为|达)?(\d+(?:\.\d+)?)%", t):
         report.figures.append(Figure(key="funds.execution_rate", label="预算执行率", where="正文",
-                                     value=_v(ln, m.group(0), to_decimal(m.group(1)) / 100)))
+                                     value=_v(ln, m, to_decimal(m.group(1)) / 100)))
 
 
 _TP = r"[\"“”']?三公[\"“”']?经费[\"“”']?"
@@ -166,11 +178,11 @@ def _three_public(ln: Line, t: str, report: Report) -> None:
         m = re.search(pat, t)
         if m:
             report.figures.append(Figure(key=key, label=zh, where="正文",
-                                         value=_v(ln, m.group(0), to_decimal(m.group(1)))))
+                                         value=_v(ln, m, to_decimal(m.group(1)))))
     m = re.search(r"为年初预算的(\d+(?:\.\d+)?)%", t)
     if m:
         report.figures.append(Figure(key="three_public.total.control_rate", label="三公经费控制率",
-                                     where="正文", value=_v(ln, m.group(0), to_decimal(m.group(1)) / 100)))
+                                     where="正文", value=_v(ln, m, to_decimal(m.group(1)) / 100)))
 
 
 def _staff(ln: Line, t: str, report: Report) -> None:
@@ -181,28 +193,28 @@ def _staff(ln: Line, t: str, report: Report) -> None:
     for key, zh, pat in pats:
         m = re.search(pat, t)
         if m:
-            report.figures.append(Figure(key=key, label=zh, where="正文", value=_v(ln, m.group(0), int(m.group(1)))))
+            report.figures.append(Figure(key=key, label=zh, where="正文", value=_v(ln, m, int(m.group(1)))))
 
 
 def _scores(ln: Line, t: str, report: Report) -> None:
     m = re.search(r"自评(?:得分)?得?(\d+(?:\.\d+)?)分", t)
     if m:
-        v = _v(ln, m.group(0), to_decimal(m.group(1)))
+        v = _v(ln, m, to_decimal(m.group(1)))
         report.figures.append(Figure(key="self.total", label="自评得分", where="正文", value=v))
         if not report.self_assessment.total.present:
             report.self_assessment.total = v
     m = re.search(r"(?:绩效为|等次为|评价为|等级为)[“\"]?(优秀|良好|合格|优|良|中|差)[”\"]?", t)
     if m and not report.self_assessment.grade.present:
-        report.self_assessment.grade = _v(ln, m.group(0), m.group(1))
+        report.self_assessment.grade = _v(ln, m, m.group(1))
     m = re.search(r"绩效办[^。]{0,40}?(?:考核)?结果为[“\"]?(优秀|良好|合格|一般|优|良|中|差)", t)
     if m:
-        report.self_assessment.external_rating = _v(ln, m.group(0), m.group(1))
+        report.self_assessment.external_rating = _v(ln, m, m.group(1))
 
 
 CLAIMS = [
     ("all_done", re.compile(r"(?:目标|任务|指标)[^。；，]{0,10}(?:均已完成|全面完成|全部完成|均已达成|圆满完成)"
                             r"|(?:均已完成|全面完成|全部完成|均较好地完成|圆满完成)[^。；，]{0,8}(?:目标|任务|指标)")),
-    ("three_public_controlled", re.compile(r"严格控制[^。；]{0,6}三公|三公[^。；]{0,8}(?:从严控制|严格控制)")),
+    ("three_public_controlled", re.compile(r"严格控制[^。；]{0,6}三公[”\"]?经?费?[”\"]?(?:开支|支出)?|三公[^。；]{0,8}(?:从严控制|严格控制)")),
     ("budget_followed", re.compile(r"严格按预算执行|严格执行预算|支出严格按预算")),
     ("estimate", re.compile(r"预计(?:完成|满意度|达到|全年|可|能)")),
 ]
@@ -213,7 +225,7 @@ def _claims(ln: Line, t: str, report: Report) -> None:
         m = rx.search(t)
         if m:
             s = max(0, m.start() - 20)
-            report.claims.append(Claim(kind=kind, value=_v(ln, t[s:m.end() + 20], m.group(0))))
+            report.claims.append(Claim(kind=kind, value=_v(ln, (s, min(len(t), m.end() + 20)), m.group(0))))
 
 
 UNIT_SUFFIX = r"(?:局|委员会|联合会|支会|中心|院|所|馆|站|队|办公室|办|会)"
@@ -223,31 +235,31 @@ def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
     head = lines[:12]
     if not report.unit_name.present:
         for ln in head:
-            t = normalize(ln.text)
+            t = ln.norm
             m = re.match(r"^(?:20\d\d年度)?(.{2,30}?" + UNIT_SUFFIX + r")(?:20\d\d年度|整体支出|部门整体)", t)
             if m and not m.group(1).startswith(("部门", "单位")):
-                report.unit_name = _v(ln, m.group(0), m.group(1))
+                report.unit_name = _v(ln, m, m.group(1))
                 break
     if not report.unit_name.present:
         for ln in lines:
-            t = normalize(ln.text)
+            t = ln.norm
             m = re.search(r"([^，。,；、“”]{4,40}?)[（(]以下简称", t)
             if m is None:
                 m = re.match(r"^([\u4e00-\u9fff]{2,20}?" + UNIT_SUFFIX + r")为(?:财政)?(?:全额拨款|正|副|参公|行政|事业)", t)
             if m:
-                report.unit_name = _v(ln, m.group(0), m.group(1))
+                report.unit_name = _v(ln, m, m.group(1))
                 break
     if not report.year.present:
         for ln in lines[:40]:
-            m = re.search(r"(20\d\d)年度", normalize(ln.text))
+            m = re.search(r"(20\d\d)年度", ln.norm)
             if m:
-                report.year = _v(ln, m.group(0), int(m.group(1)))
+                report.year = _v(ln, m, int(m.group(1)))
                 return
-        counts = Counter(re.findall(r"(20\d\d)年", "".join(normalize(ln.text) for ln in lines)))
+        counts = Counter(re.findall(r"(20\d\d)年", "".join(ln.norm for ln in lines)))
         if counts:
             year = int(counts.most_common(1)[0][0])
-            ln = next(ln for ln in lines if f"{year}年" in normalize(ln.text))
-            report.year = _v(ln, f"{year}年", year)
+            ln = next(ln for ln in lines if f"{year}年" in ln.norm)
+            report.year = _v(ln, re.search(f"{year}年", ln.norm), year)
 
 
 SECTION_NAMES = {
@@ -262,8 +274,8 @@ SECTION_NAMES = {
 
 def _sections(lines: list[Line], report: Report) -> None:
     for ln in lines:
-        t = normalize(ln.text)
-        if len(t) > 40 or "万元" in t:
+        t = ln.norm
+        if len(t) > 40 or "万元" in t or t.endswith(("表", "报告")):
             continue
         for name, pat in SECTION_NAMES.items():
             if name not in report.sections and re.search(pat, t) and (HEADING.match(t) or len(t) <= 16):

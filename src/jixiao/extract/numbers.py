@@ -27,6 +27,13 @@ def normalize(text: str | None) -> str:
     return "".join(text.translate(FULLWIDTH).split()).replace("\u3000", "")
 
 
+def normalize_map(text: str) -> tuple[str, list[int]]:
+    """:func:`normalize` plus, for every kept character, its index in ``text`` — so a match in
+    the normalised text can be quoted verbatim from the original."""
+    kept = [(ch, i) for i, ch in enumerate(text.translate(FULLWIDTH)) if not ch.isspace()]
+    return "".join(ch for ch, _ in kept), [i for _, i in kept]
+
+
 def to_decimal(text: str) -> Decimal | None:
     try:
         return Decimal(text.replace(",", "").replace("+", ""))
