@@ -6,9 +6,12 @@ are read by path at test time and never copied into the repository.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
+
+from jixiao.review import ReviewedFile, review_file
 
 SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 SKIP_REASON = "../shared/seeds 不存在：种子报告仅在 CI 与开发机上提供"
@@ -34,3 +37,22 @@ def seed(seeds_dir: Path):
         return matches[0]
 
     return find
+
+
+@functools.lru_cache(maxsize=None)
+def _review(path: str) -> ReviewedFile:
+    return review_file(path)
+
+
+@pytest.fixture
+def reviewed(seed):
+    """``reviewed("002")`` -> (seed path, ReviewedFile); fails if the pipeline reported an error."""
+
+    def get(prefix: str) -> tuple[Path, ReviewedFile]:
+        path = seed(prefix)
+        rf = _review(str(path))
+        assert rf.record.error is None, rf.record.error
+        assert rf.record.findings is not None
+        return path, rf
+
+    return get

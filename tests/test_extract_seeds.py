@@ -10,7 +10,6 @@ Seeds: 000 岳阳参考格式（贸促会君山区委员会, 2020）; 001 纯文
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import unicodedata
@@ -21,7 +20,6 @@ from typing import Any
 import pytest
 
 from jixiao.model import Report, Value
-from jixiao.review import ReviewedFile, review_file
 
 D = Decimal
 SEEDS = ["000", "001", "002", "003", "004"]
@@ -31,20 +29,12 @@ SEEDS = ["000", "001", "002", "003", "004"]
 # helpers
 
 
-@functools.lru_cache(maxsize=None)
-def _review(path: str) -> ReviewedFile:
-    return review_file(path)
-
-
 @pytest.fixture
-def report_of(seed):
+def report_of(reviewed):
     """``report_of("002")`` -> (seed path, extracted Report); fails if the pipeline reported an error."""
 
     def get(prefix: str) -> tuple[Path, Report]:
-        path = seed(prefix)
-        rf = _review(str(path))
-        assert rf.record.error is None, rf.record.error
-        assert rf.record.report is not None
+        path, rf = reviewed(prefix)
         return path, rf.record.report
 
     return get

@@ -8,7 +8,6 @@ score_impact, and the recomputed totals. The seeds are read by path through the 
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from decimal import Decimal
@@ -18,7 +17,7 @@ import pytest
 
 from jixiao.checks import REGISTRY
 from jixiao.model import Finding
-from jixiao.review import ReviewedFile, review_file
+from jixiao.review import ReviewedFile
 
 D = Decimal
 SEEDS = ["000", "001", "002", "003", "004"]
@@ -29,23 +28,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # helpers
 
 
-@functools.lru_cache(maxsize=None)
-def _review(path: str) -> ReviewedFile:
-    return review_file(path)
-
-
-@pytest.fixture
-def reviewed(seed):
-    """``reviewed("002")`` -> (seed path, ReviewedFile); fails if the pipeline reported an error."""
-
-    def get(prefix: str) -> tuple[Path, ReviewedFile]:
-        path = seed(prefix)
-        rf = _review(str(path))
-        assert rf.record.error is None, rf.record.error
-        assert rf.record.findings is not None
-        return path, rf
-
-    return get
 
 
 def codes(rf: ReviewedFile) -> list[str]:
