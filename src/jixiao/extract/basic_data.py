@@ -9,7 +9,7 @@ import re
 from ..model import Control, Figure, Report
 from ..readers.document import Document, Table
 from .numbers import parse_int, parse_percent
-from .tables import amount_value, cell_value, find_table, label, map_header
+from .tables import amount_value, at, cell_value, find_table, label, map_header
 
 # row label (after stripping 序号 and 其中：) → (attribute path, Chinese label)
 ROWS: list[tuple[str, str, str]] = [
@@ -73,15 +73,9 @@ def _staffing(doc: Document, table: Table, report: Report) -> None:
             cols = map_header(row, STAFF_COLUMNS)
             values = table.rows[i + 1]
             s = report.staffing
-            if "authorized" in cols:
-                s.authorized = cell_value(doc, table, values[cols["authorized"]] if -cols["authorized"] <= len(values) else None, parse_int)
-            if "actual" in cols:
-                s.actual = cell_value(doc, table, values[cols["actual"]] if -cols["actual"] <= len(values) else None, parse_int)
-            if "control_rate" in cols:
-                s.control_rate = cell_value(doc, table, values[cols["control_rate"]] if -cols["control_rate"] <= len(values) else None,
-                                            lambda t: parse_percent(t, bare_is_percent=False) if "%" in t else None)
-                if s.control_rate.value is None and s.control_rate.raw:
-                    s.control_rate.value = _bare(s.control_rate.raw)
+            s.authorized = cell_value(doc, table, at(values, cols.get("authorized")), parse_int)
+            s.actual = cell_value(doc, table, at(values, cols.get("actual")), parse_int)
+            s.control_rate = cell_value(doc, table, at(values, cols.get("control_rate")), _bare)
             for attr, zh in (("authorized", "编制数"), ("actual", "实有人数")):
                 v = getattr(s, attr)
                 if v.present:
@@ -90,5 +84,5 @@ def _staffing(doc: Document, table: Table, report: Report) -> None:
 
 
 def _bare(raw: str):
-    """A control rate written without % (seed 004 writes ``0``): read as a percentage number."""
+    """A control rate, ``100.00%`` or written without % (seed 004 writes ``0``)."""
     return parse_percent(raw, bare_is_percent=True)

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import Claim, Figure, Report, Source, Value
-from ..readers.document import Document, Paragraph, Table
+from ..readers.document import Document, Paragraph
 from .numbers import normalize_map, to_decimal
 
 AMT = r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*万元"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..model import Figure, Indicator, Report, ScoreItem, Value
-from ..readers.document import Cell, Document, Table
+from ..readers.document import Document, Table
 from .numbers import parse_amount, parse_measure
 from .tables import amount_value, at, cell_after, cell_value, map_header, measure_value
 
@@ -78,8 +78,7 @@ def _money_tables(doc: Document, table: Table, report: Report) -> bool:
                     v = amount_value(doc, table, cell)
                     _set(report, path, v)
                     if v.present:
-                        fkey = path.removesuffix(".actual") + (".actual" if path.endswith(".actual") else "")
-                        report.figures.append(Figure(key=fkey, label=zh, where="收支表", value=v))
+                        report.figures.append(Figure(key=path, label=zh, where="收支表", value=v))
                 found = True
                 break
     return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..model import Report, ScoredItem, Scorecard, Value
+from ..model import Report, ScoredItem, Scorecard
 from .base import D0, D100, dec, grade, load_ruleset, normalize_grade, q2, ratio
 from .indicators import score_indicator
 
@@ -57,18 +57,16 @@ def score_national(report: Report) -> Scorecard:
             ind_total += item.self_score  # 无法计算: the unit's score is carried, and counted as unverified
             unverified += item.self_score
     exe_w = exe.weight or D0
-    exe_score = exe.score
+    exe_score, exe_unverified = exe.score, D0
     if exe_score is None:
-        exe_score = exe.self_score or D0
-        unverified += exe_score
+        exe_score = exe_unverified = exe.self_score or D0
     target_w = D100 - exe_w
     factor = target_w / applicable_w if applicable_w else Decimal(1)
     if applicable_w and abs(applicable_w - target_w) > Decimal("0.01"):
         card.note = (f"指标分值合计 {applicable_w} 分，按 {target_w} 分折算（×{factor.quantize(Decimal('0.0001'))}），"
                      f"另加预算执行率 {exe_w} 分")
-        unverified = q2(unverified * factor) if exe.score is not None else unverified
     card.total = q2(exe_score + ind_total * factor) if report.indicators or exe.score is not None else None
-    card.unverified_points = q2(unverified)
+    card.unverified_points = q2(exe_unverified + unverified * factor)
     card.grade = grade(card.total)
     card.self_total = report.self_assessment.total.number
     card.self_grade = normalize_grade(report.self_assessment.grade.value) or grade(card.self_total)

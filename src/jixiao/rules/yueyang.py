@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..model import Report, ScoreItem, ScoredItem, Scorecard, Value
+from ..model import Report, ScoredItem, Scorecard, Value
 from ..extract.numbers import percent_text
 from .base import D0, D100, dec, grade, load_ruleset, normalize_grade, q2, ratio
 
@@ -104,14 +104,9 @@ def score_yueyang(report: Report) -> Scorecard:
     card = Scorecard(ruleset=params["name"])
     total = D0
     unverified = D0
-    shared_weight: Decimal | None = None
     for row in report.score_table:
         spec = next((s for s in params["items"] if re.search(s["name"], row.name.value or "")), {"rule": None, "kind": "external"})
-        W = row.weight.number
-        if W is None and shared_weight is not None:
-            W = None  # 效益 sub-items share one 分值 (经济/社会/生态 15)
-        if row.weight.number is not None and re.search(r"经济效益", row.name.value or ""):
-            shared_weight = row.weight.number
+        W = row.weight.number  # None for 社会/生态效益, which share the 经济效益 row's 分值
         S = row.self_score.number
         score, formula, inputs, reason = _compute(spec["kind"], spec, W or D0, report)
         item = ScoredItem(indicator=row.name.value, rule=spec["rule"], tag=params["tag"], weight=W, self_score=S,
