@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from seedtext import SEEDS, nfkc_squash, seed_lines, squash, starts_on_line
 
 from jixiao.model import Report, Value
 
+
 D = Decimal
-SEEDS = ["000", "001", "002", "003", "004"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -45,38 +45,6 @@ def field(obj: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
     return obj
-
-
-def seed_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
-
-
-def squash(s: str) -> str:
-    """Whitespace (incl. U+3000) removed: a cell's text may be wrapped over several lines."""
-    return "".join(s.split()).replace("\u3000", "")
-
-
-def cell_span(lines: list[str], line: int) -> str:
-    """The text starting at 1-based ``line`` up to (not including) the next tab-led line, i.e.
-    the whole table cell that starts there (cells may wrap, even over blank lines)."""
-    out = [lines[line - 1]]
-    k = line
-    while k < len(lines) and not lines[k].startswith("\t"):
-        out.append(lines[k])
-        k += 1
-    return "".join(out)
-
-
-def starts_on_line(raw: str, lines: list[str], line: int, fold=squash) -> bool:
-    """``raw`` occurs in the cell/paragraph at ``line`` and its first occurrence begins on that line."""
-    span, first = fold(cell_span(lines, line)), fold(lines[line - 1])
-    pos = span.find(fold(raw))
-    return 0 <= pos and (pos < len(first) or not fold(raw))
-
-
-def nfkc_squash(s: str) -> str:
-    """Like squash, and full-width punctuation folded (，→, （→( …)."""
-    return squash(unicodedata.normalize("NFKC", s))
 
 
 def iter_values(obj: Any, path: str = ""):
@@ -513,8 +481,6 @@ def test_every_raw_is_at_its_line_modulo_fullwidth(report_of, prefix):
     bad = [(p, v["raw"], v["source"]["line"]) for p, v in iter_values(report.model_dump(mode="json"))
            if v["raw"] and not starts_on_line(v["raw"], lines, v["source"]["line"], fold=nfkc_squash)]
     assert not bad, bad
-
-
 
 
 @pytest.mark.parametrize("prefix", SEEDS)

@@ -9,25 +9,22 @@ score_impact, and the recomputed totals. The seeds are read by path through the 
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from seedtext import SEEDS, nfkc_squash, seed_lines, squash, starts_on_line
 
 from jixiao.checks import REGISTRY
 from jixiao.model import Finding
 from jixiao.review import ReviewedFile
 
+
 D = Decimal
-SEEDS = ["000", "001", "002", "003", "004"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
 
 
 def codes(rf: ReviewedFile) -> list[str]:
@@ -45,41 +42,9 @@ def lines(f: Finding) -> list[int]:
     return [e.source.line for e in f.evidence]
 
 
-def squash(s: str | None) -> str:
-    return "".join((s or "").split()).replace("\u3000", "")
-
-
 def evidence(f: Finding) -> set[tuple[int, str]]:
     """(line, raw without whitespace) of every evidence item."""
     return {(e.source.line, squash(e.raw)) for e in f.evidence}
-
-
-def seed_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
-
-
-def cell_span(src: list[str], line: int) -> str:
-    """The text from 1-based ``line`` up to the next tab-led line: the whole (possibly wrapped)
-    table cell that starts there, or the paragraph line and what follows it."""
-    out = [src[line - 1]]
-    k = line
-    while k < len(src) and not src[k].startswith("\t"):
-        out.append(src[k])
-        k += 1
-    return "".join(out)
-
-
-def starts_on_line(raw: str, src: list[str], line: int, fold=squash) -> bool:
-    """``raw`` occurs in the cell/paragraph at ``line`` and its first occurrence begins on that line."""
-    if not fold(raw):
-        return True  # an empty cell (e.g. a blank 偏差原因)
-    span, first = fold(cell_span(src, line)), fold(src[line - 1])
-    pos = span.find(fold(raw))
-    return 0 <= pos < len(first)
-
-
-def nfkc_squash(s: str | None) -> str:
-    return squash(unicodedata.normalize("NFKC", s or ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,8 +82,6 @@ def test_evidence_raw_is_on_its_line_modulo_fullwidth(reviewed, prefix):
     bad = [(f.code, e.source.line, e.raw) for f in rf.record.findings for e in f.evidence
            if not starts_on_line(e.raw or "", src, e.source.line, fold=nfkc_squash)]
     assert not bad, bad
-
-
 
 
 @pytest.mark.parametrize("prefix", [
