@@ -180,6 +180,6 @@ def layout_unknown(ctx: Context) -> Iterator[Hit]:
     [INF] 解析质量提示。
     """
     r = ctx.report
-    if r.layout == "unknown" and not r.basic_data.public_funds.present and not r.three_public.total.actual.present:
+    if r.layout == "unknown" and not r.basic_data.public_funds.actual.present and not r.three_public.total.actual.present:
         yield Hit(f"文档有 {len(ctx.doc.tables)} 个表格，但都不是已知的自评表版式。", [_first_line(ctx)],
                   expected="已知版式", found="未识别")

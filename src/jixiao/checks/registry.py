@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
-from ..model import Finding, Indicator, Report, ScoredItem, Scorecard, Severity, Value
+from ..model import Finding, Indicator, Report, ScoredItem, Scorecard, Severity, Source, Value
 from ..readers.document import Document
 
 FAMILIES = {
@@ -105,7 +105,7 @@ def run(ctx: Context) -> Iterator[Finding]:
             hits = list(c.fn(ctx))
         except Exception as exc:  # a broken check must not hide the others
             hits = [Hit(f"检查 {code} 执行出错：{type(exc).__name__}: {exc}",
-                        [Value(raw=ctx.doc.path)], severity="info")]
+                        [Value(raw=ctx.doc.path, source=Source(file=ctx.doc.path))], severity="info")]
         for h in hits:
             yield Finding(code=c.code, severity=h.severity or c.severity, title=c.title, message=h.message,
                           evidence=[e for e in h.evidence if e is not None], expected=h.expected, found=h.found,
