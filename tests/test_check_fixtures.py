@@ -81,3 +81,22 @@ def test_fixture_triggers_its_check(tmp_path, code):
     hits = [f for f in rec.findings if f.code == code]
     assert hits, [f.code for f in rec.findings]
     assert all(e.source and e.source.file == str(p) for f in hits for e in f.evidence)
+
+
+@pytest.mark.parametrize("code,note", [
+    ("JX906", dict(code="no_text_layer", message="第2页没有文字层（扫描件），未读取该页", page=2)),
+    ("JX907", dict(code="ocr_low_confidence", message="第1页“2S8.71”OCR 置信度 0.62", page=1, confidence=0.62)),
+])
+def test_reader_notes_become_parsing_findings(code, note):
+    from jixiao.checks import run_checks
+    from jixiao.extract import extract
+    from jixiao.readers import ReadNote, read
+    from jixiao.rules import score
+
+    doc = read(CLEAN)
+    report = extract(doc)
+    assert not [f for f in run_checks(report, score(report), doc) if f.code.startswith("JX90")]
+    doc.notes.append(ReadNote(**note))
+    found = [f for f in run_checks(report, score(report), doc) if f.code == code]
+    assert len(found) == 1
+    assert found[0].message == note["message"] and found[0].evidence[0].source.page == note["page"]

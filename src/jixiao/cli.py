@@ -104,8 +104,9 @@ def rules(code: Optional[str] = typer.Argument(None, help="检查代码，如 JX
 
 
 @app.command()
-def show(file: Path = typer.Argument(..., help="一份报告（.txt）")) -> None:
-    """显示读入的段落与重建的表格（检查解析结果用）。"""
+def show(file: Path = typer.Argument(..., help="一份报告（.txt .docx .doc .pdf .xlsx .xls .html）"),
+         text: bool = typer.Option(False, "--text", help="输出文本视图（与种子文本相同的扁平格式，行号即证据中的行号）")) -> None:
+    """显示读入的段落与重建的表格（检查解析结果用）：合并单元格标出跨行/跨列，PDF 标出页码，Excel 标出工作表。"""
     from .readers import ReadError, read
     from .readers.document import Table as DocTable
 
@@ -114,16 +115,33 @@ def show(file: Path = typer.Argument(..., help="一份报告（.txt）")) -> Non
     except ReadError as exc:
         err.print(f"[red]无法读取[/red] {exc}")
         raise typer.Exit(1)
+    if text:
+        for n, line in enumerate(doc.lines, 1):
+            console.print(f"{n:>5} {line}", markup=False, highlight=False)
+        return
+    console.print(f"[dim]格式 {doc.format}，{len(doc.blocks)} 块，文本视图 {len(doc.lines)} 行[/dim]")
     for b in doc.blocks:
+        where = (f"工作表“{b.sheet}” " if getattr(b, "sheet", None) else "") + (f"第{b.page}页 " if b.page else "")
         if isinstance(b, DocTable):
-            t = Table(title=f"块{b.index} 表格（第{b.line}–{b.line_end}行）", show_header=False, show_lines=True)
+            nested = f" 嵌套于块{b.parent[0]}" if b.parent else ""
+            t = Table(title=f"块{b.index} 表格 {where}（第{b.line}–{b.line_end}行）{nested}", show_header=False,
+                      show_lines=True)
             for _ in range(b.width):
                 t.add_column(overflow="fold", max_width=24)
             for row in b.rows:
-                t.add_row(*[c.text[:60] for c in row])
+                t.add_row(*[_cell_label(c) for c in row] + [""] * (b.width - len(row)))
             console.print(t)
         else:
-            console.print(f"[dim]块{b.index} 第{b.line}行[/dim] {b.text[:100]}", markup=True, highlight=False)
+            console.print(f"[dim]块{b.index} {where}第{b.line}行[/dim] {b.text[:100]}", markup=True, highlight=False)
+    for note in doc.notes:
+        err.print(f"[yellow]提示[/yellow] {note.message}")
+
+
+def _cell_label(cell) -> str:
+    if cell.covered:
+        return "↑（合并）"
+    spans = "".join(s for s, n in (("⇢%d" % cell.colspan, cell.colspan), ("⇣%d" % cell.rowspan, cell.rowspan)) if n > 1)
+    return cell.text[:60] + (f" [{spans}]" if spans else "")
 
 
 if __name__ == "__main__":  # pragma: no cover

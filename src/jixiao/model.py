@@ -25,7 +25,9 @@ def json_number(value: Any) -> Any:
 
 
 class Source(BaseModel):
-    """Where a value was read: file, block index, table row and column, 1-based line."""
+    """Where a value was read: file, block index, table row and column, 1-based line of the
+    document's text view, and the native position where the format has one: PDF ``page``
+    (1-based) and ``bbox`` (x0, top, x1, bottom in points), spreadsheet ``sheet`` and A1 ``ref``."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -34,10 +36,25 @@ class Source(BaseModel):
     row: int | None = None
     col: int | None = None
     line: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    sheet: str | None = None
+    ref: str | None = None
+
+    def where(self) -> str:
+        """The shortest location a reader of the original can find: ``第3页``, ``工作表“自评表”C7``
+        or ``第248行`` (of the text view)."""
+        if self.sheet is not None:
+            return f"工作表“{self.sheet}”{self.ref or ''}"
+        if self.page is not None:
+            return f"第{self.page}页"
+        return f"第{self.line}行" if self.line is not None else ""
 
     def label(self) -> str:
-        """Short human-readable location, e.g. ``第3块 第2行第5列 (第248行)``."""
+        """Short human-readable location, e.g. ``第3块 表第2行第5列 原文第248行``."""
         parts = []
+        if self.sheet is not None or self.page is not None:
+            parts.append(self.where())
         if self.block is not None:
             parts.append(f"第{self.block + 1}块")
         if self.row is not None and self.col is not None:

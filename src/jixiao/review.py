@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .model import Record
-
-SUPPORTED_SUFFIXES = {".txt", ".text"}
+from .readers import SUFFIXES as SUPPORTED_SUFFIXES
 
 
 @dataclass
@@ -70,6 +69,24 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+LEGACY_WORD = (".doc", ".wps", ".rtf")
+
+
 def review_paths(paths: Iterable[str | Path]) -> Iterator[ReviewedFile]:
-    for p in collect(paths):
-        yield review_file(p)
+    """Review every file under ``paths``. Legacy Word files (.doc/.wps/.rtf) are converted by
+    one LibreOffice run for the whole batch before reading (see :mod:`jixiao.readers.office`)."""
+    from .readers import ReadError, sniff
+    from .readers.office import converted
+
+    files = collect(paths)
+    legacy = []
+    for p in files:
+        if p.suffix.lower() in LEGACY_WORD and p.is_file():
+            try:
+                if sniff(p) in ("doc", "rtf"):
+                    legacy.append(p)
+            except (ReadError, OSError):
+                pass  # reported when the file is read
+    with converted(legacy):
+        for p in files:
+            yield review_file(p)

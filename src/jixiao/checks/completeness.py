@@ -183,3 +183,51 @@ def layout_unknown(ctx: Context) -> Iterator[Hit]:
     if r.layout == "unknown" and not r.basic_data.public_funds.actual.present and not r.three_public.total.actual.present:
         yield Hit(f"文档有 {len(ctx.doc.tables)} 个表格，但都不是已知的自评表版式。", [_first_line(ctx)],
                   expected="已知版式", found="未识别")
+
+
+def _note_evidence(ctx: Context, note) -> list[Value]:
+    where = f"第{note.page}页" if note.page else ctx.doc.path
+    return [Value(value=note.confidence if note.confidence is not None else where, raw=note.message,
+                  source=Source(file=ctx.doc.path, page=note.page, line=note.line))]
+
+
+@check("JX906", "page-unreadable", "有页面没有可用的文字层", "warning")
+def page_unreadable(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    PDF 中是否有页面的文字层为空（扫描件）或是乱码（字体未嵌入映射，提取出 ``(cid:123)`` 之类），
+    且没有经 OCR 识别。
+
+    为什么重要
+    这些页面上的数字没有被读入：自评表恰在扫描页上时，得分和指标都无法复核，
+    审阅结论只覆盖了其余页面。
+
+    示例
+    一份 PDF 前 5 页由 Word 导出，第 6 页的自评表是盖章后扫描插入的图片。
+
+    依据
+    [INF] 解析质量提示；安装 OCR 组件（pip install 'jixiao[ocr]'）后这些页面会被识别。
+    """
+    for note in ctx.doc.notes:
+        if note.code in ("no_text_layer", "garbled_page", "ocr_unavailable"):
+            yield Hit(note.message, _note_evidence(ctx, note), expected="可读取的文字", found="无文字层或乱码")
+
+
+@check("JX907", "ocr-low-confidence", "OCR 识别置信度低，数字需人工核对", "warning")
+def ocr_low_confidence(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    扫描页经 OCR 识别的文字中，是否有置信度低于 0.8 的单元格或段落。
+
+    为什么重要
+    OCR 会把“8”认成“3”、“0.”认成“6”；置信度低处的数字可能与原件不同，
+    据此得出的问题需对照原件核实后才能下结论。
+
+    示例
+    扫描件第 2 页“全年执行数”单元格识别为“2S8.71”，置信度 0.62。
+
+    依据
+    [INF] 解析质量提示。
+    """
+    for note in ctx.doc.notes:
+        if note.code == "ocr_low_confidence":
+            yield Hit(note.message, _note_evidence(ctx, note), expected="置信度≥0.8",
+                      found=f"置信度{note.confidence:.2f}" if note.confidence is not None else "置信度低")

@@ -125,7 +125,7 @@ def value_differs(ctx: Context) -> Iterator[Hit]:
         if max(values) - min(values) <= tol:
             continue
         label = figs[0].label
-        listing = "；".join(f"{f.where}第{f.value.source.line}行“{f.value.raw}”" for f in figs)
+        listing = "；".join(f"{f.where}{f.value.source.where()}“{f.value.raw}”" for f in figs)
         yield Hit(f"{label}在报告中有 {len(values)} 个不同的值：{listing}。",
                   [f.value for f in figs], expected="各处一致", found="、".join(str(v) for v in sorted(values)))
 
@@ -291,7 +291,7 @@ def claim_contradicted(ctx: Context) -> Iterator[Hit]:
         text = "；".join(t for t, _ in contra)
         evidence = [claim.value] + [v for _, vs in contra for v in vs if v is not None]
         where = "表格" if claim.value.source.row is not None else "正文"
-        yield Hit(f"{where}第{claim.value.source.line}行{names[claim.kind]}（“{claim.value.value}”），但{text}。",
+        yield Hit(f"{where}{claim.value.source.where()}{names[claim.kind]}（“{claim.value.value}”），但{text}。",
                   evidence, expected="表述与数据一致", found=text)
 
 

@@ -215,5 +215,5 @@ def estimate_as_actual(ctx: Context) -> Iterator[Hit]:
     claims = [c for c in ctx.report.claims if c.kind == "estimate"]
     if claims:
         yield Hit(f"正文有 {len(claims)} 处以“预计”说明完成情况：" +
-                  "；".join(f"第{c.value.source.line}行“{c.value.value}”" for c in claims) + "。",
+                  "；".join(f"{c.value.source.where()}“{c.value.value}”" for c in claims) + "。",
                   [c.value for c in claims], expected="实际完成数", found="预计数")

@@ -9,7 +9,7 @@ import re
 from ..model import Control, Figure, Report
 from ..readers.document import Document, Table
 from .numbers import parse_int, parse_percent
-from .tables import amount_value, at, cell_value, find_table, label, map_header
+from .tables import money_value, at, cell_value, find_table, label, map_header
 
 # row label (after stripping 序号 and 其中：) → (attribute path, Chinese label)
 ROWS: list[tuple[str, str, str]] = [
@@ -42,9 +42,9 @@ def extract_basic_data(doc: Document, report: Report) -> bool:
                 if control.budget.present or control.actual.present:
                     break  # first row wins (a later 其中 row of the same name is a sub-item)
                 cells = row[-3:]
-                control.prior_actual = amount_value(doc, table, cells[0])
-                control.budget = amount_value(doc, table, cells[1])
-                control.actual = amount_value(doc, table, cells[2])
+                control.prior_actual = money_value(doc, table, cells[0])
+                control.budget = money_value(doc, table, cells[1])
+                control.actual = money_value(doc, table, cells[2])
                 for attr, part in (("budget", "预算数"), ("actual", "决算数"), ("prior_actual", "上年决算数")):
                     v = getattr(control, attr)
                     if v.present:

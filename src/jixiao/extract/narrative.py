@@ -60,7 +60,8 @@ def text_lines(doc: Document) -> list[Line]:
     heading = ""
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            items = [(block.text, Source(file=doc.path, block=block.index, line=block.line))]
+            items = [(block.text, Source(file=doc.path, block=block.index, line=block.line,
+                                              page=block.page))]
         else:
             items = []
             for cell in block.cells():
@@ -69,7 +70,8 @@ def text_lines(doc: Document) -> list[Line]:
                 for k, part in enumerate(cell.text.split("\n")):
                     if part.strip():
                         items.append((part.strip(), Source(file=doc.path, block=block.index, row=cell.row,
-                                                            col=cell.col, line=cell.line + k)))
+                                                            col=cell.col, line=cell.line + k, page=cell.page,
+                                                            sheet=block.sheet, ref=cell.ref)))
         for text, src in items:
             t, idx = normalize_map(text)
             if HEADING.match(t) and len(t) <= 40 and "万元" not in t:

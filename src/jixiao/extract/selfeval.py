@@ -10,7 +10,7 @@ from ..model import Figure, FundSource, Indicator, Report, Value
 from ..readers.document import Cell, Document, Table
 from .numbers import parse_amount, parse_percent
 from .tables import (
-    amount_value, at, cell_after, cell_value, find_rows, label, map_header, measure_value,
+    amount_value, money_value, at, cell_after, cell_value, find_rows, label, map_header, measure_value,
 )
 
 FUNDS_COLUMNS = {
@@ -77,7 +77,7 @@ def _funds(doc: Document, table: Table, header: list[Cell], row: list[Cell], rep
     cols = map_header(header, FUNDS_COLUMNS)
     f = report.funds
     for name in ("initial_budget", "full_year_budget", "executed"):
-        setattr(f, name, amount_value(doc, table, at(row, cols.get(name))))
+        setattr(f, name, money_value(doc, table, at(row, cols.get(name))))
     f.weight = cell_value(doc, table, at(row, cols.get("weight")), parse_amount)
     f.self_score = cell_value(doc, table, at(row, cols.get("self_score")), parse_amount)
     f.execution_rate = cell_value(doc, table, at(row, cols.get("execution_rate")), parse_percent)
@@ -111,9 +111,9 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
             if name_cell is not None:
                 report.funds.by_source.append(FundSource(
                     name=cell_value(doc, table, name_cell, label),
-                    initial_budget=amount_value(doc, table, at(row, cols.get("initial_budget"))),
-                    full_year_budget=amount_value(doc, table, at(row, cols.get("full_year_budget"))),
-                    executed=amount_value(doc, table, at(row, cols.get("executed"))),
+                    initial_budget=money_value(doc, table, at(row, cols.get("initial_budget"))),
+                    full_year_budget=money_value(doc, table, at(row, cols.get("full_year_budget"))),
+                    executed=money_value(doc, table, at(row, cols.get("executed"))),
                 ))
             continue
         # layout B: label cells followed by (or containing) their amount
@@ -127,7 +127,7 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
                 continue
             if value_cell is not c and re.search(r"[\u4e00-\u9fff]", value_cell.clean):
                 continue
-            v = amount_value(doc, table, value_cell)
+            v = money_value(doc, table, value_cell)
             for nature, key in SPENDING_NATURE.items():
                 if nature in name:
                     report.funds.by_nature[nature] = v

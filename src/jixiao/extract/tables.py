@@ -4,6 +4,7 @@ header-to-column mapping."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Callable, Iterable
 
 from ..model import MeasureValue, Source, Value
@@ -16,8 +17,10 @@ Parser = Callable[[str], object]
 def source_of(doc: Document, table: Table | None, cell: Cell | None = None, line: int | None = None,
               block: int | None = None) -> Source:
     if cell is not None and table is not None:
-        return Source(file=doc.path, block=table.index, row=cell.row, col=cell.col, line=cell.line)
-    return Source(file=doc.path, block=block if table is None else table.index, line=line)
+        return Source(file=doc.path, block=table.index, row=cell.row, col=cell.col, line=cell.line,
+                      page=cell.page, bbox=cell.bbox, sheet=table.sheet, ref=cell.ref)
+    return Source(file=doc.path, block=block if table is None else table.index, line=line,
+                  page=table.page if table is not None else None, sheet=table.sheet if table is not None else None)
 
 
 def cell_value(doc: Document, table: Table, cell: Cell | None, parse: Parser | None = None) -> Value:
@@ -30,7 +33,38 @@ def cell_value(doc: Document, table: Table, cell: Cell | None, parse: Parser | N
 
 
 def amount_value(doc: Document, table: Table, cell: Cell | None) -> Value:
+    """A cell holding one plain number (points, persons; money only via :func:`money_value`)."""
     return cell_value(doc, table, cell, parse_amount)
+
+
+CURRENCY = re.compile(r"(?:金额)?单位[:：]?(亿元|万元|元)|[（(](亿元|万元|元)[)）]")
+SCALE = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
+
+
+def table_scale(doc: Document, table: Table) -> Decimal:
+    """万元 per unit of the table's bare amounts: 0.0001 when the table title or header says
+    ``单位：元`` / ``（元）`` and nowhere ``万元``; 10000 for ``亿元``; else 1 (forms are in 万元)."""
+    texts = [c.clean for r in table.rows[:3] for c in r]
+    texts += [c.clean for c in table.cells() if "单位" in c.clean]
+    if table.index > 0:
+        prev = doc.blocks[table.index - 1] if table.index - 1 < len(doc.blocks) else None
+        if prev is not None and prev.kind == "paragraph":
+            texts.append(normalize(prev.text))
+    units = {m.group(1) or m.group(2) for t in texts for m in CURRENCY.finditer(normalize(t))}
+    if not units or "万元" in units or len(units) > 1:
+        return Decimal(1)
+    return SCALE[units.pop()]
+
+
+def money_value(doc: Document, table: Table, cell: Cell | None) -> Value:
+    """A money cell in 万元: a bare number is scaled by the table's unit (:func:`table_scale`);
+    a number written with its own unit (``24元``, ``1.2亿元``) is converted by that unit."""
+    v = cell_value(doc, table, cell, parse_amount)
+    if v.number is not None and not re.search(r"元", normalize(v.raw)):
+        scale = table_scale(doc, table)
+        if scale != 1:
+            v.value = v.number * scale
+    return v
 
 
 def measure_value(doc: Document, table: Table, cell: Cell | None) -> MeasureValue:

@@ -9,7 +9,7 @@ import re
 from ..model import Figure, Indicator, Report, ScoreItem, Value
 from ..readers.document import Document, Table
 from .numbers import parse_amount, parse_measure
-from .tables import amount_value, at, cell_after, cell_value, map_header, measure_value
+from .tables import amount_value, money_value, at, cell_after, cell_value, map_header, measure_value
 
 # Column layouts of the 收支情况 tables, left to right after 机构名称 (the header rows of these
 # tables nest 其中 spans, so the leaf order is given here as data and verified against the header).
@@ -75,7 +75,7 @@ def _money_tables(doc: Document, table: Table, report: Report) -> bool:
         for data in table.rows[i + 1:i + 6]:
             if len(data) > len(layout) and any(parse_amount(c.clean) is not None for c in data[1:]):
                 for (path, _, zh), cell in zip(layout, data[1:]):
-                    v = amount_value(doc, table, cell)
+                    v = money_value(doc, table, cell)
                     _set(report, path, v)
                     if v.present:
                         report.figures.append(Figure(key=path, label=zh, where="收支表", value=v))

@@ -1,33 +1,124 @@
-"""readers/: ``read(path) -> Document`` for every supported input format."""
+"""readers/: ``read(path) -> Document`` for every supported input format.
+
+The format is decided by the content, not the suffix (a ``.doc`` that is really HTML or RTF,
+an ``.xls`` that is really .xlsx, a report saved as ``.txt`` that is a PDF): see :func:`sniff`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .document import Block, Cell, Document, Paragraph, ReadError, Table
+from .document import Block, Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
+from .safety import check_size, open_zip
 from .text import parse_text, read_text
 
-__all__ = ["Block", "Cell", "Document", "Paragraph", "ReadError", "Table", "read", "parse_text"]
+__all__ = ["Block", "Cell", "Document", "Paragraph", "ReadError", "ReadNote", "Table", "read", "parse_text",
+           "render_lines", "sniff", "SUFFIXES"]
 
+# suffixes collected from a folder; a file given by name is read whatever its suffix (images
+# only then: a folder's logos and photos are not reports)
+SUFFIXES = (".txt", ".text", ".docx", ".docm", ".doc", ".wps", ".rtf", ".pdf", ".xlsx", ".xlsm", ".xls",
+            ".et", ".html", ".htm", ".mht")
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def sniff(path: Path) -> str:
+    """The format of ``path`` from its first bytes (and, for containers, their parts):
+    ``docx``, ``xlsx``, ``doc``, ``xls``, ``rtf``, ``pdf``, ``html``, ``image`` or ``text``.
+    Raises ReadError for containers that are not reports (encrypted, other Office parts)."""
+    with path.open("rb") as fh:
+        head = fh.read(2048)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        with open_zip(path) as zf:
+            names = set(zf.namelist())
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "content.xml" in names:
+            raise ReadError(str(path), "这是 OpenDocument（.odt/.ods）文件，请另存为 .docx 或 .xlsx")
+        if any(n.startswith("ppt/") for n in names):
+            raise ReadError(str(path), "这是 PowerPoint 演示文稿，不是自评报告")
+        raise ReadError(str(path), "这是一个 zip 压缩包而非 Word/Excel 文件；请解压后再审阅其中的报告")
+    if head.startswith(OLE_MAGIC):
+        return _sniff_ole(path)
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(IMAGE_MAGIC):
+        return "image"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return "rtf"
+    if _looks_like_html(head):
+        return "html"
+    return "text"
+
+
+def _sniff_ole(path: Path) -> str:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(s) for s in ole.listdir()}
+    except (OSError, ValueError) as exc:  # olefile raises OSError subclasses for bad headers
+        raise ReadError(str(path), f"文件已损坏：OLE 复合文档无法解析（{exc}）") from None
+    if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
+        raise ReadError(str(path), "文件受密码保护（已加密），无法读取；请提供未加密的文件")
+    if "WordDocument" in streams:
+        return "doc"
+    if "Workbook" in streams or "Book" in streams:
+        return "xls"
+    raise ReadError(str(path), "这是 Office 复合文档，但既不是 Word 也不是 Excel 文件")
+
+
+def _looks_like_html(head: bytes) -> bool:
+    for enc in ("utf-8", "utf-16"):
+        try:
+            text = head.decode(enc, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+        except LookupError:
+            continue
+        if text.startswith(("<!doctype html", "<html", "<?xml")) and ("<html" in text or "<!doctype html" in text):
+            return True
+        if text.startswith("mime-version:") and "multipart/related" in text:
+            return True  # .mht: Word's "web archive"
+        if text.startswith("<") and ("<table" in text or "<body" in text or "<head" in text):
+            return True
+    return False
 
 
 def read(path: str | Path) -> Document:
-    """Read one report file into a Document.
+    """Read one report file into a Document, whatever its format (see :func:`sniff`).
 
-    Only text (flattened .docx text, UTF-8 / GB18030 / UTF-16) is supported for now; other
-    formats raise :class:`ReadError` naming the file and the reason.
+    Raises :class:`ReadError` naming the file and the reason: missing, a folder, empty, too
+    large, corrupt, encrypted, a zip bomb, XML with entity declarations, an unsupported format,
+    LibreOffice absent for .doc, or an image-only PDF without the OCR extra.
     """
     p = Path(path)
     if not p.exists():
         raise ReadError(str(p), "文件不存在")
     if p.is_dir():
         raise ReadError(str(p), "这是一个文件夹，不是报告文件")
-    with p.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"PK\x03\x04"):
-        raise ReadError(str(p), "这是 .docx/.xlsx（zip）文件，暂只支持由其导出的文本；请先另存为 .txt")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError(str(p), "这是 .doc/.xls（OLE）文件，暂只支持由其导出的文本；请先另存为 .txt")
-    if head.startswith(b"%PDF"):
-        raise ReadError(str(p), "这是 PDF 文件，暂只支持文本；请先导出为 .txt")
-    return read_text(p)
+    check_size(p)
+    fmt = sniff(p)
+    if fmt == "text":
+        return read_text(p)
+    if fmt == "docx":
+        from .docx import read_docx
+        return read_docx(p)
+    if fmt in ("doc", "rtf"):
+        from .office import read_via_office
+        return read_via_office(p, fmt)
+    if fmt == "pdf":
+        from .pdf import read_pdf
+        return read_pdf(p)
+    if fmt == "image":
+        from .ocr import read_image
+        return read_image(p)
+    if fmt in ("xlsx", "xls"):
+        from .xlsx import read_workbook
+        return read_workbook(p, fmt)
+    if fmt == "html":
+        from .html import read_html
+        return read_html(p)
+    raise ReadError(str(p), f"不支持的格式：{fmt}")

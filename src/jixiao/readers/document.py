@@ -1,7 +1,24 @@
 """The Document model: ordered blocks (paragraphs and tables) with their positions.
 
 Plain dataclasses rather than pydantic: a Document is built for every file and never serialised
-in the output contract, so it stays cheap. Line numbers are 1-based lines of the input text.
+in the output contract, so it stays cheap.
+
+Positions. Every block and cell carries ``line``/``line_end``: 1-based lines of the document's
+*text view* (``Document.lines``). For a text file that is the file itself; for every other format
+the reader builds the blocks and :func:`render_lines` writes them out in the flattened grammar
+of the seeds (each cell a tab line, rows separated by a blank line), so excerpts and line
+references work the same way for every format. The native position is kept beside it:
+
+- .docx/.doc: ``Table.index`` is the block index in body order; ``Cell.row``/``col`` its place.
+- .pdf: ``page`` (1-based) and ``bbox`` (x0, top, x1, bottom in PDF points) on cells,
+  paragraphs and tables; ``confidence`` (0–1) on OCR'd text.
+- .xlsx/.xls: ``Table.sheet`` and ``Cell.ref`` (A1 reference, e.g. ``B7``).
+- .html: ``Table.index``/``Cell.row``/``col``.
+
+Merged cells are spans, never duplicated text: a horizontal merge is one Cell with ``colspan``;
+a vertical merge is the first Cell with ``rowspan`` and one empty placeholder Cell with
+``covered=True`` in each row below it, so every row lists its cells left to right exactly as
+the flattened text of the seeds does.
 """
 
 from __future__ import annotations
@@ -18,16 +35,24 @@ class ReadError(Exception):
         super().__init__(f"{path}: {reason}")
 
 
+BBox = tuple[float, float, float, float]
+
+
 @dataclass(slots=True)
 class Cell:
     text: str
     row: int
     col: int
-    line: int  # first line of the cell
-    line_end: int  # last line of the cell
+    line: int = 0  # first line of the cell in the text view
+    line_end: int = 0  # last line of the cell in the text view
     rowspan: int = 1
     colspan: int = 1
     multiline: bool = False  # the cell spanned more than one source line
+    covered: bool = False  # placeholder under a vertically merged cell (text is empty)
+    page: int | None = None  # PDF page, 1-based
+    bbox: BBox | None = None  # PDF box (x0, top, x1, bottom), points
+    ref: str | None = None  # spreadsheet A1 reference
+    confidence: float | None = None  # OCR confidence 0–1
 
     @property
     def clean(self) -> str:
@@ -39,8 +64,11 @@ class Cell:
 class Paragraph:
     index: int
     text: str
-    line: int
-    line_end: int
+    line: int = 0
+    line_end: int = 0
+    page: int | None = None
+    bbox: BBox | None = None
+    confidence: float | None = None
 
     kind = "paragraph"
 
@@ -49,8 +77,11 @@ class Paragraph:
 class Table:
     index: int
     rows: list[list[Cell]]
-    line: int
-    line_end: int
+    line: int = 0
+    line_end: int = 0
+    page: int | None = None  # first page (PDF); a table joined across pages keeps its first
+    sheet: str | None = None  # worksheet name (Excel)
+    parent: tuple[int, int, int] | None = None  # (block, row, col) of the cell a nested table sits in
 
     kind = "table"
 
@@ -70,11 +101,25 @@ Block = Paragraph | Table
 
 
 @dataclass(slots=True)
+class ReadNote:
+    """Something a reader noticed and the reviewer should know (a garbled PDF page, low OCR
+    confidence, a text box moved out of line). Becomes a JX9xx finding."""
+
+    code: str  # e.g. "garbled_page", "ocr_low_confidence", "ocr_unavailable"
+    message: str  # Chinese, names where
+    page: int | None = None
+    line: int | None = None
+    confidence: float | None = None
+
+
+@dataclass(slots=True)
 class Document:
     path: str
     blocks: list[Block] = field(default_factory=list)
     encoding: str = "utf-8"
-    lines: list[str] = field(default_factory=list)  # the decoded source lines, for excerpts
+    lines: list[str] = field(default_factory=list)  # the text view, for excerpts
+    format: str = "text"  # text, docx, doc, pdf, xlsx, xls, html, image
+    notes: list[ReadNote] = field(default_factory=list)
 
     @property
     def tables(self) -> list[Table]:
@@ -89,3 +134,71 @@ class Document:
         lo = max(1, line - before)
         hi = min(len(self.lines), line + after)
         return [(n, self.lines[n - 1]) for n in range(lo, hi + 1)]
+
+
+def _text_lines(text: str) -> list[str]:
+    """A cell's or paragraph's text as view lines: tabs become spaces (a leading tab would read as
+    a new cell), runs of blank lines become one."""
+    out: list[str] = []
+    for ln in text.replace("\t", " ").replace("\r", "").split("\n"):
+        ln = ln.rstrip()
+        if not ln.strip() and (not out or not out[-1].strip()):
+            continue
+        out.append(ln)
+    while out and not out[-1].strip():
+        out.pop()
+    return out
+
+
+def render_lines(doc: Document) -> Document:
+    """Write ``doc.blocks`` out as the text view in the flattened grammar and set every block's
+    and cell's ``line``/``line_end`` to it. Returns ``doc`` (``doc.lines`` replaced).
+
+    Blocks are renumbered in order (``index``), empty paragraphs dropped. The view parses back
+    with :func:`jixiao.readers.text.parse_text` to the same cells."""
+    lines: list[str] = []
+    kept: list[Block] = []
+    renumbered: dict[int, int] = {}
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            body = _text_lines(block.text)
+            if not body:
+                continue
+            if lines and lines[-1] != "":
+                lines.append("")
+            block.line = len(lines) + 1
+            lines.extend(s.lstrip() for s in body)
+            block.line_end = len(lines)
+            block.text = "\n".join(s.strip() for s in body)
+        else:
+            if not block.rows:
+                continue
+            if lines and lines[-1] != "":
+                lines.append("")
+            block.line = len(lines) + 1
+            for r, row in enumerate(block.rows):
+                if r:
+                    lines.append("")
+                for c, cell in enumerate(row):
+                    cell.row, cell.col = r, c
+                    body = _text_lines(cell.text) or [""]
+                    cell.line = len(lines) + 1
+                    lines.append("\t" + body[0].lstrip())
+                    lines.extend(s.lstrip() or "" for s in body[1:])
+                    cell.line_end = len(lines)
+                    cell.multiline = len(body) > 1
+                    cell.text = "\n".join(s.strip() for s in body) if body != [""] else ""
+            block.line_end = len(lines)
+            lines.extend(["", ""])
+        renumbered[block.index] = len(kept)
+        block.index = len(kept)
+        kept.append(block)
+    for block in kept:
+        if isinstance(block, Table) and block.parent is not None:
+            b, r, c = block.parent
+            block.parent = (renumbered.get(b, b), r, c)
+    while lines and lines[-1] == "":
+        lines.pop()
+    doc.blocks = kept
+    doc.lines = lines
+    return doc
