@@ -1,69 +1,15 @@
-"""The .docx reader at the table-grid level, on WordprocessingML written by hand (so each
-construct — gridSpan, vMerge, gridBefore, hMerge, nested tables, text boxes, content controls,
-tracked changes — is exactly what Word writes), and the legacy .doc path through LibreOffice."""
+"""The .docx reader at the table-grid level, on WordprocessingML written by hand (tests/ooxml.py),
+and the legacy .doc path through LibreOffice."""
 
 from __future__ import annotations
 
 import shutil
-import zipfile
 
 import pytest
 
 from jixiao.readers import ReadError, read
 from jixiao.readers import office
-
-NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
-      'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
-      'xmlns:v="urn:schemas-microsoft-com:vml"')
-CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                 'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-                 'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-                 'officedocument.wordprocessingml.document.main+xml"/></Types>')
-
-RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-
-
-def p(text: str) -> str:
-    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
-
-
-def tc(text: str = "", span: int = 1, vmerge: str | None = None, extra: str = "") -> str:
-    props = (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
-    if vmerge is not None:
-        props += '<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>"
-    paras = "".join(p(t) for t in text.split("\n")) if text else "<w:p/>"
-    return f"<w:tc><w:tcPr>{props}</w:tcPr>{paras}{extra}</w:tc>"
-
-
-def tr(*cells: str, before: int = 0) -> str:
-    pr = f'<w:trPr><w:gridBefore w:val="{before}"/></w:trPr>' if before else ""
-    return f"<w:tr>{pr}{''.join(cells)}</w:tr>"
-
-
-def tbl(*rows: str, cols: int = 7) -> str:
-    grid = '<w:gridCol w:w="1200"/>' * cols
-    return f"<w:tbl><w:tblPr/><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
-
-
-def write_docx(path, body: str, document: str | None = None) -> None:
-    xml = document or f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {NS}><w:body>{body}</w:body></w:document>'
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels", RELS)
-        zf.writestr("word/document.xml", xml)
-
-
-INDICATORS = tbl(
-    tr(tc("一级指标"), tc("二级指标"), tc("三级指标"), tc("年度指标值"), tc("实际完成值"), tc("分值"), tc("得分")),
-    tr(tc("产出指标", vmerge="restart"), tc("数量指标", vmerge="restart"), tc("举办展览"), tc("≥12次"), tc("12次"),
-       tc("10"), tc("10")),
-    tr(tc(vmerge="continue"), tc(vmerge="continue"), tc("公益讲座"), tc("≥20场"), tc("18场"), tc("10"), tc("9")),
-    tr(tc(vmerge="continue"), tc("时效指标"), tc("完成时间"), tc("2024年11月"), tc("2024年12月"), tc("5"), tc("5")),
-    tr(tc("总分", span=5), tc("25"), tc("24")),
-)
+from ooxml import INDICATORS, p, tbl, tc, tr, write_docx
 
 
 @pytest.fixture
@@ -166,77 +112,6 @@ def test_real_word_merges_via_python_docx(tmp_path):
     rows = read(path).tables[0].rows
     assert [(c.text, c.colspan) for c in rows[0]] == [("表头", 2), ("02", 1)]
     assert rows[1][0].rowspan == 2 and rows[2][0].covered
-
-
-# -- bad input ---------------------------------------------------------------------------------
-
-def test_corrupt_docx(tmp_path):
-    good = tmp_path / "good.docx"
-    write_docx(good, p("x" * 2000) + INDICATORS)
-    bad = tmp_path / "bad.docx"
-    bad.write_bytes(good.read_bytes()[:300])
-    with pytest.raises(ReadError, match="损坏"):
-        read(bad)
-
-
-def test_docx_without_document_part(tmp_path):
-    path = tmp_path / "x.docx"
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("word/styles.xml", "<x/>")
-    with pytest.raises(ReadError, match="zip 压缩包"):  # no word/document.xml: not a Word file
-        read(path)
-
-
-def test_zip_bomb_posing_as_docx(tmp_path):
-    path = tmp_path / "bomb.docx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        with zf.open("word/document.xml", "w") as fh:
-            chunk = b"\0" * (1024 * 1024)
-            for _ in range(400):  # 400 MB of zeros, ~400 KB compressed
-                fh.write(chunk)
-    assert path.stat().st_size < 2 * 1024 * 1024
-    with pytest.raises(ReadError, match="压缩炸弹"):
-        read(path)
-
-
-def test_xml_with_external_entities_is_refused(tmp_path):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("机密")
-    xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY x SYSTEM "file://{secret}">]>'
-           f'<w:document {NS}><w:body>{p("&x;")}</w:body></w:document>')
-    path = tmp_path / "xxe.docx"
-    write_docx(path, "", document=xml)
-    with pytest.raises(ReadError, match="XXE"):
-        read(path)
-
-
-def test_password_protected_docx(tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes the encrypted fixture")
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    plain = tmp_path / "plain.docx"
-    write_docx(plain, INDICATORS)
-    locked = tmp_path / "locked.docx"
-    with plain.open("rb") as src, locked.open("wb") as dst:
-        OOXMLFile(src).encrypt("123456", dst)
-    with pytest.raises(ReadError, match="密码"):
-        read(locked)
-
-
-def test_huge_file_is_refused_without_reading(tmp_path):
-    path = tmp_path / "huge.pdf"
-    with path.open("wb") as fh:  # sparse: 200 MB on paper, nothing on disk
-        fh.truncate(200 * 1024 * 1024)
-    with pytest.raises(ReadError, match="过大"):
-        read(path)
-
-
-def test_suffix_does_not_decide(tmp_path):
-    path = tmp_path / "报告.txt"
-    write_docx(path, INDICATORS)
-    assert read(path).format == "docx"
 
 
 # -- .doc through LibreOffice -----------------------------------------------------------------

@@ -347,6 +347,7 @@ class Record(BaseModel):
     """One line of ``records.jsonl``: a reviewed file, or its error."""
 
     source: str
+    format: str | None = None  # what the reader found in the file: text, docx, doc, pdf, xlsx, xls, html, image
     report: Report | None = None
     scorecards: list[Scorecard] | None = None
     findings: list[Finding] | None = None

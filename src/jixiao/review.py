@@ -44,10 +44,10 @@ def review_file(path: str | Path) -> ReviewedFile:
         findings = run_checks(report, scorecards, doc)
     except Exception as exc:  # a bug must not take down a batch; report it against the file
         return ReviewedFile(
-            Record(source=p, error=f"{p}: 处理时出错（{type(exc).__name__}: {exc}）"), doc.lines
+            Record(source=p, format=doc.format, error=f"{p}: 处理时出错（{type(exc).__name__}: {exc}）"), doc.lines
         )
     return ReviewedFile(
-        Record(source=p, report=report, scorecards=scorecards, findings=findings), doc.lines
+        Record(source=p, format=doc.format, report=report, scorecards=scorecards, findings=findings), doc.lines
     )
 
 
