@@ -33,6 +33,8 @@ DEL, MOVE_FROM, TXBX = _w + "del", _w + "moveFrom", _w + "txbxContent"
 FALLBACK, PICT = "{%s}Fallback" % MC, _w + "pict"
 NO_BREAK_HYPHEN, SOFT_HYPHEN = _w + "noBreakHyphen", _w + "softHyphen"
 WRAPPERS = (SDT_CONTENT, CUSTOM_XML, SMART_TAG)
+TC_PR, TR_PR, VAL = _w + "tcPr", _w + "trPr", _w + "val"
+GRID_SPAN, GRID_BEFORE, V_MERGE, H_MERGE = (_w + n for n in ("gridSpan", "gridBefore", "vMerge", "hMerge"))
 SKIP = (DEL, MOVE_FROM, FALLBACK, _w + "sdtPr", _w + "sdtEndPr", _w + "rPr", _w + "pPr", _w + "tblPr",
         _w + "tblGrid", _w + "trPr", _w + "tcPr", _w + "instrText", _w + "delText")
 
@@ -86,21 +88,23 @@ class _Walker:
         origin_at: dict[int, Cell] = {}  # grid column → cell whose vertical merge is open there
         for tr in _content(tbl, TR):
             row: list[Cell] = []
-            grid = _int(tr, "trPr", "gridBefore")
+            grid = _as_int(_props(tr.find(TR_PR)).get(GRID_BEFORE))
             for tc in _content(tr, TC):
-                span = max(1, _int(tc, "tcPr", "gridSpan") or 1)
-                vmerge = _prop(tc, "vMerge")
-                if _prop(tc, "hMerge") is not None and _val(_prop(tc, "hMerge")) != "restart" and row:
+                props = _props(tc.find(TC_PR))
+                span = max(1, _as_int(props.get(GRID_SPAN)) or 1)
+                vmerge = props.get(V_MERGE, False)
+                hmerge = props.get(H_MERGE, False)
+                if hmerge is not False and hmerge != "restart" and row:
                     row[-1].colspan += span  # legacy horizontal merge continuation
                     grid += span
                     continue
-                if vmerge is not None and _val(vmerge) in (None, "continue") and grid in origin_at:
+                if vmerge is not False and vmerge in (None, "continue") and grid in origin_at:
                     origin = origin_at[grid]
                     origin.rowspan += 1
                     cell = Cell("", len(rows), len(row), colspan=span, covered=True)
                 else:
                     cell = Cell(self.cell_text(tc, nested, len(rows), len(row)), len(rows), len(row), colspan=span)
-                    if vmerge is not None and _val(vmerge) == "restart":
+                    if vmerge == "restart":
                         origin_at[grid] = cell
                     else:
                         origin_at.pop(grid, None)
@@ -169,20 +173,15 @@ def _text(p: etree._Element, boxes: list[etree._Element]) -> str:
     return "".join(out)
 
 
-def _prop(el: etree._Element, name: str, where: str = "tcPr") -> etree._Element | None:
-    pr = el.find(_w + where)
-    return None if pr is None else pr.find(_w + name)
+def _props(pr: etree._Element | None) -> dict[str, str | None]:
+    """A ``w:tcPr``/``w:trPr`` as {child tag: its ``w:val`` (None when absent)}; one pass."""
+    if pr is None:
+        return {}
+    return {child.tag: child.get(VAL) for child in pr}
 
 
-def _val(el: etree._Element) -> str | None:
-    return el.get(_w + "val")
-
-
-def _int(el: etree._Element, where: str, name: str) -> int:
-    prop = _prop(el, name, where)
-    if prop is None:
-        return 0
+def _as_int(value: str | None) -> int:
     try:
-        return int(_val(prop) or 0)
+        return int(value or 0)
     except ValueError:
         return 0
