@@ -84,7 +84,7 @@ def test_jsonl(results, tmp_path):
     assert len(lines) == 3
     recs = [json.loads(line) for line in lines]
     for rec in recs:
-        assert set(rec) == {"source", "report", "scorecards", "findings", "error"}
+        assert set(rec) == {"source", "format", "report", "scorecards", "findings", "error"}
     assert recs[0]["error"] is None and recs[0]["report"]["unit_name"]["value"] == "君山区示例局"
     assert "君山区示例局" in lines[0]  # ensure_ascii=False
     assert recs[0]["scorecards"][0]["items"][0]["score"] == 2.29

@@ -191,11 +191,14 @@ def _note_evidence(ctx: Context, note) -> list[Value]:
                   source=Source(file=ctx.doc.path, page=note.page, line=note.line))]
 
 
-@check("JX906", "page-unreadable", "有页面没有可用的文字层", "warning")
-def page_unreadable(ctx: Context) -> Iterator[Hit]:
+UNREAD = ("no_text_layer", "garbled_page", "ocr_unavailable", "sheet_truncated", "html_truncated")
+
+
+@check("JX906", "content-unread", "有内容未能读入（无文字层、乱码或超出读取上限）", "warning")
+def content_unread(ctx: Context) -> Iterator[Hit]:
     """检查什么
     PDF 中是否有页面的文字层为空（扫描件）或是乱码（字体未嵌入映射，提取出 ``(cid:123)`` 之类），
-    且没有经 OCR 识别。
+    且没有经 OCR 识别；Excel 工作表或网页是否超出读取上限而被截断。
 
     为什么重要
     这些页面上的数字没有被读入：自评表恰在扫描页上时，得分和指标都无法复核，
@@ -208,8 +211,8 @@ def page_unreadable(ctx: Context) -> Iterator[Hit]:
     [INF] 解析质量提示；安装 OCR 组件（pip install 'jixiao[ocr]'）后这些页面会被识别。
     """
     for note in ctx.doc.notes:
-        if note.code in ("no_text_layer", "garbled_page", "ocr_unavailable"):
-            yield Hit(note.message, _note_evidence(ctx, note), expected="可读取的文字", found="无文字层或乱码")
+        if note.code in UNREAD:
+            yield Hit(note.message, _note_evidence(ctx, note), expected="全部内容可读取", found="部分未读入")
 
 
 @check("JX907", "ocr-low-confidence", "OCR 识别置信度低，数字需人工核对", "warning")
