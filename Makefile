@@ -20,6 +20,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_review.py
+	$(BIN)/python bench/bench_readers.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

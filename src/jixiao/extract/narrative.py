@@ -253,8 +253,10 @@ def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
                 break
     if not report.year.present:
         for ln in lines[:40]:
+            # a title line, not a project named after an earlier year in a long sentence
+            # ("…主要包括2018年度便民生鲜农产品供应体系建设资金…")
             m = re.search(r"(20\d\d)年度", ln.norm)
-            if m:
+            if m and (len(ln.norm) <= 60 or re.search(r"(20\d\d)年度.{0,30}(绩效|自评|评价|报告|决算)", ln.norm)):
                 report.year = _v(ln, m, int(m.group(1)))
                 return
         counts = Counter(re.findall(r"(20\d\d)年", "".join(ln.norm for ln in lines)))
