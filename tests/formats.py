@@ -27,20 +27,17 @@ from __future__ import annotations
 
 import copy
 import html as html_lib
-import os
 import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterable
 
 from jixiao.readers.document import Document, Paragraph, Table, render_lines
+from jixiao.readers.office import soffice  # re-exported for the tests
 
 LABEL_COLUMNS = 3  # cells 0..2 of a row may be vertical-merge continuations
-TIMEOUT_FIRST = 180  # seconds, LibreOffice cold start
-TIMEOUT_PER_FILE = 60
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,16 +370,15 @@ def write_html(doc: Document, path: str | Path, encoding: str = "utf-8") -> Path
 # LibreOffice
 
 
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+
 
 
 def convert(paths: Path | Iterable[Path], to: str, outdir: str | Path) -> dict[Path, Path | None]:
-    """Convert ``paths`` to ``to`` (``pdf``, ``doc``, ``xlsx`` …) with ONE LibreOffice run;
-    returns {input: output in ``outdir`` named after the input's stem, or None when it failed}.
+    """Convert ``paths`` to ``to`` (``pdf``, ``doc``, ``xlsx`` …) with ONE LibreOffice run
+    (:func:`jixiao.readers.office.convert`); returns {input: output in ``outdir`` named after the
+    input's stem, or None when it failed}. Raises RuntimeError when LibreOffice is absent."""
+    from jixiao.readers.office import convert as office_convert
 
-    Uses :func:`jixiao.readers.office.convert` when present (it copies the inputs and uses a
-    private profile), else runs soffice itself. Raises RuntimeError when LibreOffice is absent."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -391,16 +387,9 @@ def convert(paths: Path | Iterable[Path], to: str, outdir: str | Path) -> dict[P
     if soffice() is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     ext = to.split(":")[0]
-    try:
-        from jixiao.readers.office import convert as office_convert
-    except ImportError:
-        office_convert = None
     result: dict[Path, Path | None] = {}
     with tempfile.TemporaryDirectory(prefix="jixiao-fmt-") as tmp:
-        if office_convert is not None:
-            got = office_convert(paths, to, Path(tmp))
-        else:
-            got = _soffice_convert(paths, to, Path(tmp))
+        got = office_convert(paths, to, Path(tmp))
         for p in paths:
             src = got.get(p)
             if src is None or not Path(src).exists():
@@ -410,28 +399,6 @@ def convert(paths: Path | Iterable[Path], to: str, outdir: str | Path) -> dict[P
             shutil.move(str(src), dest)
             result[p] = dest
     return result
-
-
-def _soffice_convert(paths: list[Path], to: str, tmp: Path) -> dict[Path, Path | None]:
-    src_dir, out_dir = tmp / "in", tmp / "out"
-    src_dir.mkdir()
-    out_dir.mkdir()
-    copies = {}
-    for i, p in enumerate(paths):
-        c = src_dir / f"f{i:05d}{p.suffix.lower()}"
-        shutil.copyfile(p, c)
-        copies[p] = c
-    profile = (tmp / "profile").resolve().as_uri()
-    cmd = [soffice(), "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile}",
-           "--convert-to", to, "--outdir", str(out_dir), *map(str, copies.values())]
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                   env=dict(os.environ, HOME=str(tmp)), timeout=TIMEOUT_FIRST + TIMEOUT_PER_FILE * len(paths))
-    ext = to.split(":")[0]
-    out: dict[Path, Path | None] = {}
-    for p, c in copies.items():
-        t = out_dir / f"{c.stem}.{ext}"
-        out[p] = t if t.exists() and t.stat().st_size else None
-    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_xml_with_external_entities_is_refused(tmp_path):
 
 
 def test_password_protected_docx(tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes the encrypted fixture")
+    pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes the encrypted fixture")
     from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = tmp_path / "plain.docx"

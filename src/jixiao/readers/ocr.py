@@ -19,7 +19,7 @@ One page image goes through :func:`page_layout`:
    (``return_word_box``), so every character is placed in the cell that holds its centre,
    like a glyph of a text layer; a text line that crosses a cell border is thereby split.
    No angle classifier: it turns short lines such as "≥90%" upside down.
-3. :func:`jixiao.readers.pdf.layout_page` builds cells, lines and paragraphs. A digit, Latin
+3. :func:`jixiao.readers.layout.layout_page` builds cells, lines and paragraphs. A digit, Latin
    letter or number sign keeps the recogniser's own confidence, any other character that of its
    text line; a cell or paragraph has the lowest of its characters, and confidences below 0.8
    become ``ocr_low_confidence`` notes — so a doubtful figure is flagged, while the low
@@ -194,7 +194,7 @@ def find_grids(gray, scale: float) -> tuple[list[list[tuple[float, float, float,
 def _items(result, scale: float):
     """RapidOCR's result (with word boxes) as layout items, one per character where the
     recogniser gives character boxes, else one per text line."""
-    from .pdf import Item
+    from .layout import Item
 
     items: list[Item] = []
     for group, entry in enumerate(result or []):
@@ -236,11 +236,11 @@ def _prepare(image):
 
 def page_layout(image, number: int, scale: float, width: float, height: float):
     """Recognise one page image (PIL) whose pixels are ``scale`` per point, on a page of
-    ``width`` × ``height`` points: a :class:`jixiao.readers.pdf.PageLayout` of table parts and
+    ``width`` × ``height`` points: a :class:`jixiao.readers.layout.PageLayout` of table parts and
     lines, every character with its confidence."""
     import numpy as np
 
-    from .pdf import layout_page
+    from .layout import layout_page
 
     gray, factor = _prepare(image)
     scale *= factor
@@ -317,7 +317,7 @@ def read_image(path: Path) -> Document:
         raise ReadError(str(path), f"这是图片文件，需要 OCR 识别；{INSTALL_HINT}")
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-    from .pdf import assemble, low_confidence_notes
+    from .layout import assemble, low_confidence_notes
 
     doc = Document(path=str(path), format="image")
     layouts = []

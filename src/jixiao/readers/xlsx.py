@@ -46,6 +46,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
+from .safety import check_size
 
 MAX_ROWS = 20_000  # per sheet
 MAX_COLS = 200  # per sheet
@@ -287,13 +288,7 @@ def _load_xls(path: Path) -> list[SheetGrid]:
         import xlrd
     except ImportError:
         raise ReadError(str(path), "读取 .xls 需要 xlrd，但未安装（pip install xlrd）") from None
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ReadError(str(path), f"无法打开文件：{exc.strerror or exc}") from None
-    if size > MAX_XLS_BYTES:
-        raise ReadError(str(path), f"Excel 97-2003 工作簿过大（{size / 1024 / 1024:.0f} MB，"
-                                   f"上限 {MAX_XLS_BYTES // 1024 // 1024} MB），不像一份自评表；未读取")
+    check_size(path, MAX_XLS_BYTES)
     log = io.StringIO()  # xlrd writes warnings to stdout by default
     try:
         try:
