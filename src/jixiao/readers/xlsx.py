@@ -52,11 +52,11 @@ MAX_ROWS = 20_000  # per sheet
 MAX_COLS = 200  # per sheet
 MAX_CELLS = 100_000  # values read, and grid cells (rows × used columns) built, per workbook
 MAX_MERGES = 20_000  # merged ranges per sheet
+MAX_XLS_BYTES = 40 * 1024 * 1024  # xlrd holds the whole file and every cell in memory
 
 
 def _budget_cut() -> str:
     return f"读到工作簿单元格上限（{MAX_CELLS} 个）为止，其后内容未读取"
-MAX_XLS_BYTES = 40 * 1024 * 1024  # xlrd holds the whole file and every cell in memory
 
 Merge = tuple[int, int, int, int]  # (first row, last row + 1, first col, last col + 1), 0-based
 
