@@ -10,7 +10,7 @@ from ..model import Figure, FundSource, Indicator, Report, Value
 from ..readers.document import Cell, Document, Table
 from .numbers import parse_amount, parse_percent
 from .tables import (
-    amount_value, money_value, at, cell_after, cell_value, find_rows, label, map_header, measure_value,
+    amount_value, at, cell_after, cell_value, find_rows, label, map_header, measure_value, money_value,
 )
 
 FUNDS_COLUMNS = {
