@@ -124,23 +124,13 @@ def write_docx(doc: Document, path: str | Path, page_numbers: bool = True) -> Pa
     grid of :func:`layout` with real ``gridSpan`` and ``vMerge`` merges, one paragraph per line
     of a cell's text; with ``page_numbers`` a centred ``- N -`` page-number footer (in its own
     part, as Word keeps it: not body text, but printed on every page of a PDF made from it)."""
-    import docx
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
 
-    d = docx.Document()
+    d = new_docx(margin_mm=20, font="宋体")
     sec = d.sections[0]
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.left_margin = sec.right_margin = Mm(20)
-    sec.top_margin = sec.bottom_margin = Mm(20)
-    normal = d.styles["Normal"]
-    normal.font.name = "宋体"
-    normal.font.size = Pt(10.5)
-    rpr = normal.element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     if page_numbers:
-        _page_number_footer(sec)
+        page_number_footer(sec)
     body = d.element.body
     text_width = sec.page_width - sec.left_margin - sec.right_margin
     for block in doc.blocks:
@@ -200,7 +190,25 @@ def write_docx(doc: Document, path: str | Path, page_numbers: bool = True) -> Pa
     return path
 
 
-def _page_number_footer(section) -> None:
+def new_docx(margin_mm: int, font: str):
+    """An empty A4 python-docx Document: ``margin_mm`` margins, 10.5 pt ``font`` for Chinese."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    d = docx.Document()
+    sec = d.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Mm(margin_mm)
+    normal = d.styles["Normal"]
+    normal.font.name = font
+    normal.font.size = Pt(10.5)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    return d
+
+
+def page_number_footer(section) -> None:
+    """A centred footer "- N -" with a PAGE field (a page number the readers must drop)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -208,19 +216,14 @@ def _page_number_footer(section) -> None:
     para = section.footer.paragraphs[0]
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     para.add_run("- ")
-    run = para.add_run()
-    for kind, instr in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        elif instr.strip() == "PAGE":
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = instr
-        else:
-            el = OxmlElement("w:t")
-            el.text = instr
-        run._r.append(el)
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    fld.append(run)
+    para._p.append(fld)
     para.add_run(" -")
 
 

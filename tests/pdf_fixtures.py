@@ -17,6 +17,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from formats import new_docx, page_number_footer
+
 # --------------------------------------------------------------------------------------------
 # the .docx fixture
 
@@ -65,26 +67,6 @@ def _indent(paragraph, chars: int = 2, size_pt: float = 10.5) -> None:
     paragraph.paragraph_format.first_line_indent = Pt(chars * size_pt)
 
 
-def _page_number_footer(section) -> None:
-    """A footer "- N -" with a PAGE field (a page number the reader must drop)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    p = section.footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run("- ")
-    fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), "PAGE")
-    r = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = "1"
-    r.append(t)
-    fld.append(r)
-    p._p.append(fld)
-    p.add_run(" -")
-
-
 def _repeat_header(row) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -96,20 +78,11 @@ def _repeat_header(row) -> None:
 
 
 def write_fixture_docx(path: Path) -> Path:
-    import docx
     from docx.enum.text import WD_BREAK
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
 
-    d = docx.Document()
+    d = new_docx(margin_mm=25, font="WenQuanYi Micro Hei")
     sec = d.sections[0]
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.left_margin = sec.right_margin = Mm(25)
-    sec.top_margin = sec.bottom_margin = Mm(25)
-    normal = d.styles["Normal"]
-    normal.font.size = Pt(10.5)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "WenQuanYi Micro Hei")
-    _page_number_footer(sec)
+    page_number_footer(sec)
     sec.header.paragraphs[0].text = RUNNING_HEADER
 
     d.add_paragraph(TITLE)

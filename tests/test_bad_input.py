@@ -57,17 +57,22 @@ def test_xml_with_external_entities_is_refused(tmp_path):
         read(path)
 
 
-def test_password_protected_docx(tmp_path):
+def encrypted(plain: Path) -> Path:
+    """``plain`` encrypted with a password, as Office does (an OLE file holding EncryptedPackage)."""
     pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes the encrypted fixture")
     from msoffcrypto.format.ooxml import OOXMLFile
 
-    plain = tmp_path / "plain.docx"
-    write_docx(plain, INDICATORS)
-    locked = tmp_path / "locked.docx"
+    locked = plain.with_name("locked" + plain.suffix)
     with plain.open("rb") as src, locked.open("wb") as dst:
         OOXMLFile(src).encrypt("123456", dst)
+    return locked
+
+
+def test_password_protected_docx(tmp_path):
+    plain = tmp_path / "plain.docx"
+    write_docx(plain, INDICATORS)
     with pytest.raises(ReadError, match="密码"):
-        read(locked)
+        read(encrypted(plain))
 
 
 def test_huge_file_is_refused_without_reading(tmp_path):
@@ -84,21 +89,15 @@ def test_suffix_does_not_decide(tmp_path):
     assert read(path).format == "docx"
 
 
-
-
 def test_password_protected_xlsx(tmp_path):
-    pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes the encrypted fixture")
-    from msoffcrypto.format.ooxml import OOXMLFile
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.active["A1"] = "项目支出绩效自评表"
-    plain, locked = tmp_path / "plain.xlsx", tmp_path / "locked.xlsx"
+    plain = tmp_path / "plain.xlsx"
     wb.save(plain)
-    with plain.open("rb") as src, locked.open("wb") as dst:
-        OOXMLFile(src).encrypt("123456", dst)
     with pytest.raises(ReadError, match="密码"):
-        read(locked)
+        read(encrypted(plain))
 
 
 def test_other_zip_is_not_taken_for_a_report(tmp_path):

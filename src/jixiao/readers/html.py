@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 
 from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
+from .text import decode_bom
 
 MAX_HTML_BYTES = 30 * 1024 * 1024  # a report page is never this large
 MAX_CELLS = 400_000  # table cells per document
@@ -137,11 +138,9 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)
 def decode_html(data: bytes, path: str, hint: str | None = None) -> tuple[str, str]:
     """HTML bytes → (text, encoding): BOM, else the declared charset (meta / XML declaration /
     ``hint`` from a MIME header), else UTF-8, else GB18030."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return data[2:].decode(enc, errors="replace"), "utf-16"
+    by_bom = decode_bom(data)
+    if by_bom is not None:
+        return by_bom
     head = data[:8192]
     declared: list[str] = []
     for rx in (_XML_DECL, _META_CHARSET):

@@ -57,8 +57,8 @@ def _is_word_char(ch: str) -> bool:
 
 
 @dataclass(slots=True)
-class Item:
-    """A glyph of the text layer, or a text box recognised by OCR."""
+class Text:
+    """Text in a box on a page: (x0, top, x1, bottom) in points, font ``size``, OCR ``conf``."""
 
     text: str
     x0: float
@@ -67,6 +67,12 @@ class Item:
     bottom: float
     size: float
     conf: float | None = None
+
+
+@dataclass(slots=True)
+class Item(Text):
+    """A glyph of the text layer, or a character recognised by OCR."""
+
     group: int | None = None  # OCR: the recognised text line the character came from
 
     @property
@@ -79,14 +85,9 @@ class Item:
 
 
 @dataclass(slots=True)
-class Line:
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    size: float
-    conf: float | None = None
+class Line(Text):
+    """A line of text made of items."""
+
     end: float = 0.0  # right end including trailing spaces (a line wrapped after its spaces)
     weak: str = ""  # OCR: the text around the least confident character
 

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from .document import Cell, Document, Paragraph, ReadError, Table
+from .safety import check_size
 
 CELL_LINE = re.compile(r"^[ \u3000\ufeff]*\t")
 MAX_BYTES = 50 * 1024 * 1024  # a text report is never this large; refuse rather than hang
@@ -32,12 +33,20 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     return text, encoding
 
 
-def _decode(data: bytes, path: str) -> tuple[str, str]:
+def decode_bom(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) when ``data`` starts with a UTF-8 or UTF-16 byte-order mark, else None."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[2:].decode(enc, errors="replace"), "utf-16"
+    return None
+
+
+def _decode(data: bytes, path: str) -> tuple[str, str]:
+    by_bom = decode_bom(data)
+    if by_bom is not None:
+        return by_bom
     if not data.strip():
         raise ReadError(path, "文件为空")
     if b"\x00" in data[:4096]:
@@ -77,10 +86,8 @@ def _looks_like_text(text: str) -> bool:
 def read_text(path: str | Path) -> Document:
     """Read a .txt report into a Document. Raises ReadError naming the file and the reason."""
     p = Path(path)
+    check_size(p, MAX_BYTES)
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadError(str(p), f"文件过大（{size // 1024 // 1024} MB），不是一份文本报告")
         data = p.read_bytes()
     except OSError as exc:
         raise ReadError(str(p), f"无法打开文件：{exc.strerror or exc}") from None
