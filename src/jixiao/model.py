@@ -122,10 +122,15 @@ class Staffing(BaseModel):
 
 
 class FundSource(BaseModel):
+    """One 资金 row by source (当年财政拨款 / 上年结转资金 / 其他资金 / 一般公共预算 …)."""
+
     name: Value = Field(default_factory=Value)
     initial_budget: Value = Field(default_factory=Value)  # 年初预算数 (万元)
     full_year_budget: Value = Field(default_factory=Value)  # 全年预算数 (万元)
     executed: Value = Field(default_factory=Value)  # 全年执行数 (万元)
+    weight: Value = Field(default_factory=Value)  # 分值 (points; usually only on 年度资金总额)
+    execution_rate: Value = Field(default_factory=Value)  # 执行率 (fraction, as stated)
+    self_score: Value = Field(default_factory=Value)  # 得分 (points)
 
 
 class Funds(BaseModel):
@@ -263,6 +268,8 @@ class Report(BaseModel):
     layout: str = "unknown"  # yueyang_ref / selfeval_table / narrative
     unit_name: Value = Field(default_factory=Value)  # 预算部门（单位）名称
     project_name: Value = Field(default_factory=Value)  # 项目名称
+    managing_department: Value = Field(default_factory=Value)  # 主管部门 (project tables)
+    implementing_unit: Value = Field(default_factory=Value)  # 实施单位 (project tables)
     year: Value = Field(default_factory=Value)  # 年度
     staffing: Staffing = Field(default_factory=Staffing)
     funds: Funds = Field(default_factory=Funds)
@@ -276,6 +283,9 @@ class Report(BaseModel):
     indicators: list[Indicator] = Field(default_factory=list)
     score_table: list[ScoreItem] = Field(default_factory=list)  # 附件4-1 评分表
     qualitative_goals: list[Value] = Field(default_factory=list)  # 定性目标 / 年度总体目标
+    goal_expected: Value = Field(default_factory=Value)  # 年度总体目标：预期目标 (project tables)
+    goal_actual: Value = Field(default_factory=Value)  # 年度总体目标：实际完成情况 (project tables)
+    conclusion: Value = Field(default_factory=Value)  # 自评结论 / 评价结论 as written
     self_assessment: SelfAssessment = Field(default_factory=SelfAssessment)
     sections: dict[str, Value] = Field(default_factory=dict)  # 报告正文各部分 headings
     figures: list[Figure] = Field(default_factory=list)
@@ -290,7 +300,8 @@ class ScoredItem(BaseModel):
 
     indicator: str | None = None  # 三级指标 name, for indicator rows
     rule: str | None = None  # RULES.md ID, e.g. N-03, Y-04
-    tag: str | None = None  # provenance tag of the rule: OFF-2, SEED, INF ...
+    tag: str | None = None  # provenance tag of the rule: OFF-R, OFF-2, OFF-M, SEED, IMPL, INF
+    source: str | None = None  # the rule's source (document number / table), from the rule set
     weight: Decimal | None = None
     self_score: Decimal | None = None
     score: Decimal | None = None  # None = 无法计算
@@ -343,11 +354,66 @@ class Finding(BaseModel):
         return json_number(v)
 
 
+class Deduction(BaseModel):
+    """One deduction of the report-quality score: points taken off, why, and where."""
+
+    points: Decimal
+    reason: str
+    evidence: list[Value] = Field(default_factory=list)
+
+    @field_serializer("points")
+    def _ser_dec(self, v: Any) -> Any:
+        return json_number(v)
+
+
+class QualityItem(BaseModel):
+    """One item of the 绩效自评工作考核评分表 (附件5, RULES.md §4.4): Q-01 … Q-08.
+
+    ``judged`` is False for the items that need outside facts (自评通知, 工作小组, 报送时间):
+    those have ``score`` None and a ``note`` saying what a reviewer must check."""
+
+    id: str  # Q-05
+    name: str  # 完整性
+    weight: Decimal  # 分值
+    score: Decimal | None = None
+    judged: bool = True
+    tag: str = "SEED"  # provenance of the criterion; heuristics are INF
+    deductions: list[Deduction] = Field(default_factory=list)
+    note: str | None = None
+
+    @field_serializer("weight", "score")
+    def _ser_dec(self, v: Any) -> Any:
+        return json_number(v)
+
+
+class QualityScore(BaseModel):
+    """The report-quality score (附件5): the items judged from the document and those not judged."""
+
+    basis: str  # which 统一参考格式 / section list was applied
+    items: list[QualityItem] = Field(default_factory=list)
+    score: Decimal | None = None  # sum over judged items
+    judged_weight: Decimal = Decimal(0)  # sum of the judged items' 分值
+
+    @field_serializer("score", "judged_weight")
+    def _ser_dec(self, v: Any) -> Any:
+        return json_number(v)
+
+
 class Record(BaseModel):
-    """One line of ``records.jsonl``: a reviewed file, or its error."""
+    """One line of ``records.jsonl``: a reviewed document, or a file's error.
+
+    A file holding a department report with attached 项目支出绩效自评表 gives several records:
+    ``part`` 0 is the file's main document, parts 1… are the project tables, whose ``parent``
+    is the main record's ``id`` (``"<source>#0"``)."""
 
     source: str
+    id: str | None = None  # "<source>#<part>"
+    part: int = 0
+    parent: str | None = None  # id of the department record a project table is attached to
     format: str | None = None  # what the reader found in the file: text, docx, doc, pdf, xlsx, xls, html, image
+    ruleset: str | None = None  # the rule set applied (national_2020, yueyang_ref_2015, hunan_dept_2017, narrative)
+    ruleset_origin: str | None = None  # 检测 (from the document) / 指定 (--ruleset) / 配置 (jixiao.toml)
+    quality: QualityScore | None = None  # 附件5 report-quality score (department reports)
     report: Report | None = None
     scorecards: list[Scorecard] | None = None
     findings: list[Finding] | None = None

@@ -43,6 +43,7 @@ class Context:
     doc: Document
     money_tol: Decimal = Decimal("0.01")  # 万元
     score_tol: Decimal = Decimal("0.1")  # 分
+    overachieve_ratio: Decimal = Decimal("1.3")  # 完成值/指标值 at which JX404 warns (RULES.md N-03 [INF])
 
     @property
     def card(self) -> Scorecard | None:
@@ -52,12 +53,14 @@ class Context:
         """Each 三级指标 with its recomputed item (national scorecards list the 预算执行率 item
         first, then one item per indicator in order); empty for other rule sets."""
         card = self.card
-        if card is None or card.ruleset != "national_2020":
+        if card is None or card.ruleset != "national_2020" or not card.items or card.items[0].indicator != "预算执行率":
             return []
         return list(zip(self.report.indicators, card.items[1:]))
 
 
 CheckFn = Callable[[Context], Iterable[Hit]]
+Kind = str  # Report.kind: "department" (部门整体) or "project" (项目支出)
+ALL_KINDS: tuple[Kind, ...] = ("department", "project")
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Check:
     title: str
     severity: Severity
     fn: CheckFn = field(repr=False)
+    kinds: tuple[Kind, ...] = ALL_KINDS  # the report kinds the check applies to
 
     @property
     def family(self) -> str:
@@ -80,8 +84,10 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(code: str, name: str, title: str, severity: Severity) -> Callable[[CheckFn], CheckFn]:
-    """Register a check. Raises ValueError on a duplicate code or a docstring missing a section."""
+def check(code: str, name: str, title: str, severity: Severity,
+          kinds: tuple[Kind, ...] = ALL_KINDS) -> Callable[[CheckFn], CheckFn]:
+    """Register a check for the report ``kinds`` it applies to (部门整体 ``department``, 项目支出
+    ``project``). Raises ValueError on a duplicate code or a docstring missing a section."""
 
     def deco(fn: CheckFn) -> CheckFn:
         if code in REGISTRY:
@@ -92,15 +98,18 @@ def check(code: str, name: str, title: str, severity: Severity) -> Callable[[Che
         missing = [s for s in DOC_SECTIONS if s not in doc]
         if missing:
             raise ValueError(f"{code}: docstring lacks {missing}")
-        REGISTRY[code] = Check(code, name, title, severity, fn)
+        REGISTRY[code] = Check(code, name, title, severity, fn, tuple(kinds))
         return fn
 
     return deco
 
 
-def run(ctx: Context) -> Iterator[Finding]:
-    for code in sorted(REGISTRY):
+def run(ctx: Context, codes: Iterable[str] | None = None) -> Iterator[Finding]:
+    """Run the checks (all, or those in ``codes``) that apply to the report's kind."""
+    for code in sorted(REGISTRY if codes is None else codes):
         c = REGISTRY[code]
+        if ctx.report.kind not in c.kinds:
+            continue
         try:
             hits = list(c.fn(ctx))
         except Exception as exc:  # a broken check must not hide the others
