@@ -499,3 +499,60 @@ def test_001_no_score_table(reviewed):
     assert not [c for c in codes(rf) if c.startswith("JX2")]
     # 收入: 605.7 + 333.89 + 5 = 944.59 (line 37) and 基本支出 402.53 + 286.08 + 10.27 = 698.88 (line 38) add up
     assert len([c for c in codes(rf) if c == "JX101"]) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# the 53号 ratio summaries (JX308–JX315) and undefined ratios (JX109), recomputed by hand
+
+
+def test_002_ratio_summaries(reviewed):
+    _, rf = reviewed("002")
+    # (7 − 22.2) / 22.2 = −68.47% (lines 121/120): within “≤0”
+    change = the(rf, "JX309")
+    assert (change.severity, change.found) == ("info", "-68.47%")
+    assert evidence(change) == {(121, "7"), (120, "22.2")}
+    # 11 / 11 (lines 111/110); 结余 298.71 − 298.71 = 0 (lines 245/246)
+    assert the(rf, "JX308").found == "100.00%"
+    assert (the(rf, "JX311").found, set(lines(the(rf, "JX311")))) == ("0.00%", {245, 246})
+    # 27.43% > 10%, 204.71%, 157.31%, 227.78%: each reported once, by JX304 / JX301 / JX302 / JX303
+    found = set(codes(rf))
+    assert {"JX301", "JX302", "JX303", "JX304"} <= found
+    assert not found & {"JX310", "JX312", "JX313", "JX314", "JX315", "JX109"}
+    assert the(rf, "JX304").found == "27.43%" and the(rf, "JX304").severity == "info"
+    # indicators: no swapped targets, no run of exact hits (6 of 13 are 100%/月 targets met exactly)
+    assert not found & {"JX409", "JX410"}
+
+
+def test_004_undefined_ratios_listed(reviewed):
+    _, rf = reviewed("004")
+    f = the(rf, "JX109")
+    assert f.severity == "info"
+    assert f.found == "在职人员控制率、三公经费变动率、公用经费控制率、三公经费控制率、政府采购执行率"
+    # 编制 0 / 在职 0 (80/81), 三公 0 0 0 (90–92), 公用经费 0 0 (146/147), 采购 0 0 (166/167)
+    assert {80, 81, 90, 91, 92, 146, 147, 166, 167} == set(lines(f))
+    # none of them is summarised as a ratio; 24 → 24 → 24 (lines 217/218) is 0% adjustment
+    assert not set(codes(rf)) & {"JX308", "JX309", "JX312", "JX313", "JX314"}
+    adj = the(rf, "JX310")
+    assert (adj.severity, adj.found) == ("info", "0.00%")
+    assert evidence(adj) == {(217, "24"), (218, "24")}
+
+
+def test_000_ratio_summaries(reviewed):
+    _, rf = reviewed("000")
+    # 在用 3.52 / 合计 3.52 (lines 199/198); 3 / 3 (lines 11/9); 结余 0 (line 115) of 收入合计 76.12 (line 54)
+    assets = the(rf, "JX315")
+    assert (assets.severity, assets.found) == ("info", "100.00%")
+    assert evidence(assets) == {(199, "3.52"), (198, "3.52")}
+    assert the(rf, "JX308").found == "100.00%"
+    bal = the(rf, "JX311")
+    assert bal.found == "0.00%" and {115, 54, 55} == set(lines(bal))  # 55: 上年结转 6.41
+    # 214.33% is JX304's (warning), not a second summary
+    assert "JX310" not in codes(rf) and the(rf, "JX304").severity == "warning"
+
+
+def test_003_ratio_summaries(reviewed):
+    _, rf = reviewed("003")
+    # 13 / 16 = 81.25% (lines 36/34); 结余 5071.49 − 3370.55 = 1700.94 → 33.54% (lines 51/52)
+    assert the(rf, "JX308").found == "81.25%"
+    assert the(rf, "JX311").found == "33.54%"
+    assert "JX310" not in codes(rf)  # 77.12%: JX304

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .checks import REGISTRY
-from .review import ReviewedFile, collect, review_file
+from .review import ReviewedFile, collect
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="复核预算绩效自评报告：抽取数据、按规则重新评分、找出自相矛盾之处。")
@@ -53,26 +53,57 @@ def extract(file: Path = typer.Argument(..., help="一份报告（.txt）"),
     console.print(t)
 
 
+def _settings(paths: list[Path], config: Optional[Path], ruleset: Optional[str]):
+    """Settings from ``--config`` or the nearest jixiao.toml / [tool.jixiao] above the first path,
+    with ``--ruleset`` on top. Exits 2 with the file and line on a bad config."""
+    from .config import ConfigError, Settings, find_config, load_config
+    from .rules import RULESETS
+
+    if ruleset is not None and ruleset not in RULESETS:
+        err.print(f"[red]未知的规则集[/red] {ruleset}；可用：{'、'.join(RULESETS)}")
+        raise typer.Exit(2)
+    found = config or (find_config(paths[0]) if paths else None)
+    try:
+        settings = load_config(found) if found else Settings()
+    except ConfigError as exc:
+        err.print(f"[red]配置错误[/red] {exc}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    if found:
+        err.print(f"使用配置 {found}", highlight=False)
+    if ruleset:
+        settings.ruleset, settings.ruleset_origin = ruleset, "指定"
+    return settings
+
+
+RULESET_HELP = "规则集：national_2020、yueyang_ref_2015、hunan_dept_2017、narrative（默认按报告版式检测）"
+CONFIG_HELP = "配置文件（默认从报告所在文件夹向上查找 jixiao.toml 或含 [tool.jixiao] 的 pyproject.toml）"
+
+
 @app.command()
 def review(paths: list[Path] = typer.Argument(..., help="报告文件和/或文件夹"),
-           out: Path = typer.Option(Path("out"), "-o", "--out", help="输出文件夹")) -> None:
+           out: Path = typer.Option(Path("out"), "-o", "--out", help="输出文件夹"),
+           ruleset: Optional[str] = typer.Option(None, "--ruleset", help=RULESET_HELP),
+           config: Optional[Path] = typer.Option(None, "--config", help=CONFIG_HELP)) -> None:
     """复核一批报告，写出 records.jsonl、review.xlsx、review.html。
 
-    退出码：全部读取成功为 0；有文件无法读取为 1（其余文件照常复核并写出）。
+    一个文件含部门整体自评报告和所附项目支出绩效自评表时，每份自评表各成一条记录，并与部门记录关联。
+    退出码：全部读取成功为 0；有文件无法读取为 1（其余文件照常复核并写出）；配置错误为 2。
     """
     from .report import rich_table, write_all
+    from .review import review_paths
 
+    settings = _settings(paths, config, ruleset)
     files = collect(paths)
     if not files:
-        err.print("[red]没有找到可复核的报告文件（.txt）[/red]")
+        err.print("[red]没有找到可复核的报告文件[/red]")
         raise typer.Exit(2)
     results: list[ReviewedFile] = []
     with Progress(TextColumn("[bold]复核"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err, transient=True) as progress:
         task = progress.add_task("", total=len(files))
-        for f in files:
-            progress.update(task, description=f.name)
-            results.append(review_file(f))
+        for rf in review_paths(files, settings):
+            progress.update(task, description=Path(rf.record.source).name)
+            results.extend(rf.documents())
             progress.advance(task)
     written = write_all(results, out)
     console.print(rich_table(results))
@@ -84,22 +115,36 @@ def review(paths: list[Path] = typer.Argument(..., help="报告文件和/或文�
 
 
 @app.command()
-def rules(code: Optional[str] = typer.Argument(None, help="检查代码，如 JX201")) -> None:
-    """列出全部检查；给出代码时打印该检查的说明。"""
+def rules(code: Optional[str] = typer.Argument(None, help="检查代码，如 JX201"),
+          markdown: bool = typer.Option(False, "--markdown", help="输出全部检查的 Markdown 说明（即 docs/rules.md）"),
+          out: Optional[Path] = typer.Option(None, "-o", "--out", help="与 --markdown 合用：写入该文件而不是打印")) -> None:
+    """列出全部检查；给出代码时打印该检查的说明；--markdown 生成 docs/rules.md 的内容。"""
+    from .checks.docs import kinds_text
+    from .checks.docs import markdown as rules_markdown
+    from .checks.docs import write as write_markdown
+
+    if markdown:
+        if out is not None:
+            changed = write_markdown(out)
+            console.print(f"{'已写出' if changed else '无变化'}：{out}（{len(REGISTRY)} 项检查）")
+        else:
+            typer.echo(rules_markdown(), nl=False)
+        return
     if code:
         c = REGISTRY.get(code.upper())
         if c is None:
             err.print(f"[red]没有检查 {code}[/red]；用 `jixiao rules` 查看全部。")
             raise typer.Exit(2)
-        console.print(f"[bold]{c.code} {c.title}[/bold]（{c.name}，{c.family}，级别：{c.severity}）\n")
+        console.print(f"[bold]{c.code} {c.title}[/bold]（{c.name}，{c.family}，级别：{c.severity}，适用：{kinds_text(c)}）\n",
+                      markup=True, highlight=False)
         console.print(c.doc, markup=False, highlight=False)
         return
     t = Table(title=f"jixiao 检查（{len(REGISTRY)} 项）")
-    for col in ("代码", "级别", "类别", "标题"):
+    for col in ("代码", "级别", "类别", "适用", "名称", "标题"):
         t.add_column(col)
     for k in sorted(REGISTRY):
         c = REGISTRY[k]
-        t.add_row(c.code, c.severity, c.family, c.title)
+        t.add_row(c.code, c.severity, c.family, kinds_text(c), c.name, c.title)
     console.print(t)
 
 

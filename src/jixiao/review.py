@@ -1,7 +1,9 @@
 """The pipeline: read → extract → score → check, for one file or a batch.
 
-Each stage is a pure function of its input, so a batch is a map over files. A file that cannot be
-read becomes a Record with ``error`` set; it never stops the batch.
+Each stage is a pure function of its input and the :class:`~jixiao.config.Settings`, so a batch is
+a map over files. A file that cannot be read becomes a Record with ``error`` set; it never stops
+the batch. A file holding a department report and its attached 项目支出绩效自评表 gives one
+record per document, the project records linked to the department record (``parent``).
 """
 
 from __future__ import annotations
@@ -10,45 +12,70 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .model import Record
+from .config import Settings
+from .model import Record, Report
 from .readers import SUFFIXES as SUPPORTED_SUFFIXES
+from .readers.document import Document
 
 
 @dataclass
 class ReviewedFile:
-    """One reviewed file: the contract Record plus the decoded source lines (for excerpts)."""
+    """One reviewed document: the contract Record plus the decoded source lines (for excerpts).
+
+    ``parts`` are the project tables attached to the file's main document (each its own
+    ReviewedFile sharing ``lines``); :meth:`documents` lists the main one and its parts."""
 
     record: Record
     lines: list[str] = field(default_factory=list)
+    parts: list["ReviewedFile"] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.record.error is None
 
+    def documents(self) -> list["ReviewedFile"]:
+        return [self, *self.parts]
 
-def review_file(path: str | Path) -> ReviewedFile:
-    """Review one file. Never raises for bad input: the error goes into ``record.error``."""
+
+def _review_report(report: Report, doc: Document, settings: Settings, part: int, parent: str | None) -> Record:
     from .checks import run_checks
-    from .extract import extract
-    from .readers import ReadError, read
-    from .rules import score
+    from .rules import detect, score
+    from .rules.quality import assess_quality
 
+    rs, origin = settings.ruleset_for(detect(report))
+    scorecards = score(report, rs)
+    return Record(
+        source=doc.path, id=f"{doc.path}#{part}", part=part, parent=parent, format=doc.format,
+        ruleset=rs.name, ruleset_origin=origin, report=report, scorecards=scorecards,
+        findings=run_checks(report, scorecards, doc, settings, rs),
+        quality=assess_quality(report, doc) if report.kind == "department" else None,
+    )
+
+
+def review_file(path: str | Path, settings: Settings | None = None) -> ReviewedFile:
+    """Review one file (its main document, plus attached project tables in ``parts``). Never
+    raises for bad input: the error goes into ``record.error``."""
+    from .extract import extract_parts
+    from .readers import ReadError, read
+
+    settings = settings or Settings()
     p = str(path)
     try:
         doc = read(p)
     except ReadError as exc:
-        return ReviewedFile(Record(source=p, error=str(exc)))
+        return ReviewedFile(Record(source=p, id=f"{p}#0", error=str(exc)))
     try:
-        report = extract(doc)
-        scorecards = score(report)
-        findings = run_checks(report, scorecards, doc)
+        parts = extract_parts(doc)
+        # the main document is checked against the whole file (its 附件 list names the attached
+        # project tables); each project table against its own view of the file
+        main = ReviewedFile(_review_report(parts[0][1], doc, settings, 0, None), doc.lines)
+        parent = main.record.id if parts[0][1].kind == "department" else None
+        for n, (view, report) in enumerate(parts[1:], 1):
+            main.parts.append(ReviewedFile(_review_report(report, view, settings, n, parent), doc.lines))
     except Exception as exc:  # a bug must not take down a batch; report it against the file
-        return ReviewedFile(
-            Record(source=p, format=doc.format, error=f"{p}: 处理时出错（{type(exc).__name__}: {exc}）"), doc.lines
-        )
-    return ReviewedFile(
-        Record(source=p, format=doc.format, report=report, scorecards=scorecards, findings=findings), doc.lines
-    )
+        return ReviewedFile(Record(source=p, id=f"{p}#0", format=doc.format,
+                                   error=f"{p}: 处理时出错（{type(exc).__name__}: {exc}）"), doc.lines)
+    return main
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
@@ -72,9 +99,10 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 LEGACY_WORD = (".doc", ".wps", ".rtf")
 
 
-def review_paths(paths: Iterable[str | Path]) -> Iterator[ReviewedFile]:
-    """Review every file under ``paths``. Legacy Word files (.doc/.wps/.rtf) are converted by
-    one LibreOffice run for the whole batch before reading (see :mod:`jixiao.readers.office`)."""
+def review_paths(paths: Iterable[str | Path], settings: Settings | None = None) -> Iterator[ReviewedFile]:
+    """Review every file under ``paths``, yielding each file's main document (with its ``parts``).
+    Legacy Word files (.doc/.wps/.rtf) are converted by one LibreOffice run for the whole batch
+    before reading (see :mod:`jixiao.readers.office`)."""
     from .readers import ReadError, sniff
     from .readers.office import converted
 
@@ -89,4 +117,4 @@ def review_paths(paths: Iterable[str | Path]) -> Iterator[ReviewedFile]:
                 pass  # reported when the file is read
     with converted(legacy):
         for p in files:
-            yield review_file(p)
+            yield review_file(p, settings)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..extract.numbers import normalize
 from ..model import Source, Value
-from ..readers.document import Paragraph, Table
+from ..readers.document import Table
+from ..rules.quality import analyse, attached_by_title, listed_attachments
 from .registry import Context, Hit, check
 
 
@@ -18,7 +18,7 @@ def _first_line(ctx: Context) -> Value:
     return Value(raw=ctx.doc.path, source=Source(file=ctx.doc.path))
 
 
-@check("JX501", "no-score-table", "未附绩效自评表，没有可复核的自评得分", "warning")
+@check("JX501", "no-score-table", "未附绩效自评表，没有可复核的自评得分", "warning", kinds=("department",))
 def no_score_table(ctx: Context) -> Iterator[Hit]:
     """检查什么
     报告是否附有绩效自评表（三级指标、分值、得分）或评分表；只有文字的报告无法复核得分。
@@ -38,7 +38,7 @@ def no_score_table(ctx: Context) -> Iterator[Hit]:
                   expected="附绩效自评表", found="未附")
 
 
-@check("JX502", "missing-sections", "缺少“存在问题”或“改进措施”部分", "warning")
+@check("JX502", "missing-sections", "缺少“存在问题”或“改进措施”部分", "warning", kinds=("department",))
 def missing_sections(ctx: Context) -> Iterator[Hit]:
     """检查什么
     报告正文是否有“存在的问题”和“改进措施/建议”两个部分。
@@ -52,16 +52,15 @@ def missing_sections(ctx: Context) -> Iterator[Hit]:
     依据
     岳阳市部门整体支出绩效自评工作考核评分表（附件5，RULES.md Q-05/Q-07/Q-08，[SEED]）。
     """
-    missing = [n for n in ("存在问题", "改进措施") if n not in ctx.report.sections]
+    a = analyse(ctx.report, ctx.doc)  # headings of the detected 统一参考格式 (rules/quality.py)
+    found = {"存在问题": a.problems.found, "改进措施": a.measures.found}
+    missing = [n for n, ok in found.items() if not ok and n not in ctx.report.sections]
     if missing and (ctx.report.sections or ctx.doc.paragraphs):
         yield Hit("正文未找到：" + "、".join(missing) + "。", [_first_line(ctx)], expected="存在问题、改进措施两部分俱全",
                   found="缺少" + "、".join(missing))
 
 
-ATTACH_ITEM = re.compile(r"^(?:附件[:：])?\s*(\d+)[.、．]\s*(?:20\d\d年度)?(.+?表)\s*$")
-
-
-@check("JX503", "listed-attachment-missing", "正文所列附件未附", "warning")
+@check("JX503", "listed-attachment-missing", "正文所列附件未附", "warning", kinds=("department",))
 def listed_attachment_missing(ctx: Context) -> Iterator[Hit]:
     """检查什么
     正文“附件：1. …表 2. …表”所列的每一张表，是否真的附在报告中（以表名为标题的表格或段落）。
@@ -75,27 +74,10 @@ def listed_attachment_missing(ctx: Context) -> Iterator[Hit]:
     依据
     附件齐全 7 分，每少一个部分扣 2 分（岳阳附件5，RULES.md Q-05，[SEED]）。
     """
-    blocks = ctx.doc.blocks
-    listed: list[tuple[str, Paragraph]] = []
-    for b in blocks:
-        if isinstance(b, Paragraph):
-            m = ATTACH_ITEM.match(normalize(b.text))
-            if m and ("附件" in b.text or listed):
-                listed.append((m.group(2), b))
-    missing = []
-    for name, para in listed:
-        if "参考格式" in name:
-            continue
-        present = False
-        for i, b in enumerate(blocks):
-            if b is para or not isinstance(b, Paragraph):
-                continue
-            t = normalize(b.text)
-            if name in t and not ATTACH_ITEM.match(t):
-                nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-                present = present or isinstance(nxt, Table) or len(t) <= len(name) + 12
-        if not present:
-            missing.append((name, para))
+    listed = listed_attachments(ctx.doc)
+    skip = {p.index for _, p in listed}
+    missing = [(name, para) for name, para in listed
+               if "参考格式" not in name and attached_by_title(ctx.doc, re.escape(name), skip) is None]
     for name, para in missing:
         yield Hit(f"附件清单列有“{name}”，报告中未见该表。",
                   [Value(value=name, raw=para.text.strip(), source=Source(file=ctx.doc.path, block=para.index, line=para.line))],

@@ -9,6 +9,7 @@ from typing import Iterator
 
 from ..extract.numbers import money_text, normalize, percent_text
 from ..model import Control, Value
+from ..rules import metrics
 from ..rules.base import ratio
 from ..rules.indicators import completion_class
 from .registry import Context, Hit, check
@@ -155,7 +156,7 @@ def execution_rate_mismatch(ctx: Context) -> Iterator[Hit]:
                   [f.execution_rate, f.executed, f.full_year_budget], expected=percent_text(actual), found=percent_text(stated))
 
 
-@check("JX104", "staff-rate-mismatch", "人员控制率与人数不符", "warning")
+@check("JX104", "staff-rate-mismatch", "人员控制率与人数不符", "warning", kinds=("department",))
 def staff_rate_mismatch(ctx: Context) -> Iterator[Hit]:
     """检查什么
     基础数据表的（财政供养人员）控制率是否等于 实际在职人数 ÷ 编制数。
@@ -300,6 +301,7 @@ def undefined_ratio(ctx: Context) -> Iterator[Hit]:
     """检查什么
     分母为 0 的比率（编制数 0 的人员控制率、预算 0 的三公经费控制率、全年预算 0 的执行率）是否被
     填成了 0 或 100%。
+    分母为 0 的比率本身（无论报告是否填写）由 JX109 逐一列出。
 
     为什么重要
     0/0 没有定义。写成 100% 会让“控制得很好”的结论看似有据，写成 0 又像是控制失败；应写“不适用”
@@ -326,3 +328,33 @@ def undefined_ratio(ctx: Context) -> Iterator[Hit]:
     if f.full_year_budget.number == 0 and f.execution_rate.present:
         yield Hit(f"全年预算数为 0，执行率无定义，表中却填写“{f.execution_rate.raw}”。",
                   [f.execution_rate, f.full_year_budget], expected="不适用（0/0）", found=f.execution_rate.raw)
+
+
+@check("JX109", "ratio-undefined", "比率分母为零，无定义", "info")
+def ratio_undefined(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    按报告数据计算 53号共性指标（在职人员控制率、三公经费变动率和控制率、公用经费控制率、政府
+    采购执行率、预算调整率、结转结余率、固定资产利用率、预算完成率、预算控制率）时，分母为 0
+    （0/0 或 x/0）的比率逐一列出，标为“无定义”。报告自己把这类比率写成 0 或 100% 的，另由
+    JX108 报告。
+
+    为什么重要
+    分母为 0 的比率没有定义，不能当作 100%（控制良好），也不能当作 0；评分表中对应的项目
+    只能列为“不适用”并说明原因，而不能照给满分。
+
+    示例
+    基础数据表三公经费 2024 年预算 0、决算 0：三公经费控制率 0/0 无定义；编制数 0、在职 0：
+    在职人员控制率 0/0 无定义。
+
+    依据
+    RULES.md §5.3（[INF]）；各比率的定义见财预〔2013〕53号 附件3（RULES.md §3）。
+    """
+    undefined = [m for m in metrics.discipline_metrics(ctx.report) if m.status == "undefined"]
+    if not undefined:
+        return
+    listing = "；".join(f"{m.name}（{(m.reason or '').split('，')[0]}）" for m in undefined)
+    evidence: list[Value] = []
+    for m in undefined:
+        evidence += [v for v in m.inputs.values() if v.source is not None and v not in evidence]
+    yield Hit(f"{len(undefined)} 个比率分母为 0，无定义，不按 100% 计：{listing}。", evidence,
+              expected="不适用（0/0 无定义）", found="、".join(m.name for m in undefined))

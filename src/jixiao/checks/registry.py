@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..model import Finding, Indicator, Report, ScoredItem, Scorecard, Severity, Source, Value
 from ..readers.document import Document
@@ -44,6 +44,13 @@ class Context:
     money_tol: Decimal = Decimal("0.01")  # 万元
     score_tol: Decimal = Decimal("0.1")  # 分
     overachieve_ratio: Decimal = Decimal("1.3")  # 完成值/指标值 at which JX404 warns (RULES.md N-03 [INF])
+    ruleset: Any = None  # the jixiao.rules.Ruleset applied (grade bands, parameters); None = defaults
+
+    def grade(self, total: Decimal | None) -> str | None:
+        """优/良/中/差 of ``total`` under the applied rule set's bands (N-01, or a config's)."""
+        from ..rules.base import grade
+
+        return self.ruleset.grade(total) if self.ruleset is not None else grade(total)
 
     @property
     def card(self) -> Scorecard | None:

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..extract.numbers import percent_text
 from ..model import ScoredItem, Value
-from ..rules.base import grade, load_ruleset, normalize_grade, ratio
+from ..rules.base import load_ruleset, normalize_grade, ratio
 from ..rules.indicators import is_deadline
 from .registry import Context, Hit, check
 
@@ -167,7 +167,7 @@ def grade_mismatch(ctx: Context) -> Iterator[Hit]:
     """
     sa = ctx.report.self_assessment
     stated = normalize_grade(sa.grade.value)
-    expected = grade(sa.total.number)
+    expected = ctx.grade(sa.total.number)
     if stated and expected and stated != expected:
         yield Hit(f"自评得分 {sa.total.number} 分对应“{expected}”，报告填写“{sa.grade.value}”。", [sa.grade, sa.total],
                   expected=expected, found=str(sa.grade.value))
@@ -212,7 +212,7 @@ def external_rating_lower(ctx: Context) -> Iterator[Hit]:
     """
     sa = ctx.report.self_assessment
     ext = normalize_grade(sa.external_rating.value)
-    own = normalize_grade(sa.grade.value) or grade(sa.total.number)
+    own = normalize_grade(sa.grade.value) or ctx.grade(sa.total.number)
     if ext and own and ORDER[ext] < ORDER[own]:
         yield Hit(f"外部考核结果为“{sa.external_rating.value}”，自评为 {sa.total.number} 分（{own}）。",
                   [sa.external_rating, sa.total], expected=f"不高于“{sa.external_rating.value}”", found=own)

@@ -1,27 +1,87 @@
-"""extract/: ``extract(document) -> Report``, layout-driven.
+"""extract/: ``extract_all(document) -> list[Report]`` and ``extract(document) -> Report``,
+layout-driven.
 
 Each layout extractor fills what it recognises; the narrative extractor then adds the figures
 and claims of the prose. Where two places give one quantity both are kept in ``report.figures``.
+
+A file may hold several documents: a 部门整体支出绩效自评报告 with its 项目支出绩效自评表
+attached (附件3, one per project), or project tables alone. :func:`extract_all` returns the main
+document first — the department report, read without the project tables' blocks — then one
+``kind="project"`` Report per project table (see :mod:`jixiao.extract.project`).
 """
 
 from __future__ import annotations
 
-
 from ..model import Figure, Report
-from ..readers.document import Document
+from ..readers.document import Document, Paragraph
 from .basic_data import extract_basic_data
 from .narrative import extract_narrative
-from .numbers import parse_int
-from .selfeval import extract_selfeval
+from .numbers import normalize, parse_int
+from .project import DEPARTMENT_TITLE, extract_project, find_projects
+from .selfeval import extract_selfeval, indicator_header
 from .tables import cell_after, cell_value
 from .yueyang import extract_yueyang
 
-__all__ = ["extract"]
+__all__ = ["extract", "extract_all", "extract_parts"]
 
 
 def extract(doc: Document) -> Report:
-    """Build the Report of one Document. Never raises on unexpected layouts: what is not
-    recognised stays null (and the JX9xx checks say so)."""
+    """The Report of the file's main document (element 0 of :func:`extract_all`). Never raises
+    on unexpected layouts: what is not recognised stays null (and the JX9xx checks say so)."""
+    return extract_parts(doc)[0][1]
+
+
+def extract_all(doc: Document) -> list[Report]:
+    """Every document in the file: element 0 the main one — the 部门整体 report when there is
+    one (kind ``department``, extracted without the attached project tables), else the first
+    project table — then the remaining project tables (kind ``project``), in file order."""
+    return [report for _, report in extract_parts(doc)]
+
+
+def extract_parts(doc: Document) -> list[tuple[Document, Report]]:
+    """:func:`extract_all` with, beside each Report, the view of ``doc`` it was read from (the
+    same blocks and lines as the file, only that document's blocks) — for checks that look at
+    the document itself. A file without project tables gives ``[(doc, report)]``."""
+    parts = find_projects(doc)
+    if not parts:
+        return [(doc, _extract_department(doc))]
+    claimed = {i for part in parts for i in part.blocks}
+    rest = doc.subset({b.index for b in doc.blocks} - claimed)
+    out: list[tuple[Document, Report]] = []
+    parent = None
+    if _is_department(rest):
+        parent = _extract_department(rest)
+        out.append((rest, parent))
+    year = None  # a project table without its own year line takes the year of the one before it
+    for part in parts:
+        view = doc.subset(set(part.blocks), unplaced_notes=not out)
+        report = extract_project(doc, part, parent)
+        if not report.year.present and year is not None:
+            report.year = year
+        year = report.year if report.year.present else year
+        out.append((view, report))
+    return out
+
+
+def _is_department(doc: Document) -> bool:
+    """Whether the blocks left after taking out the project tables are a department report: they
+    name 部门整体 / 整体支出 somewhere, or hold a department self-evaluation or 评分表 table.
+    (A project workbook's other sheets — 项目基本信息, 绩效目标申报表 — are not.)"""
+    for b in doc.blocks:
+        texts = [normalize(b.text)] if isinstance(b, Paragraph) else [c.clean for c in b.cells()]
+        if any(DEPARTMENT_TITLE.search(t) for t in texts):
+            return True
+    for t in doc.tables:
+        cells = [c.clean for c in t.cells()]
+        if any(x.startswith("年度资金总额") for x in cells) and indicator_header(t) is not None:
+            return True
+        if "评分标准" in cells and any("自评得分" in x for x in cells):
+            return True
+    return False
+
+
+def _extract_department(doc: Document) -> Report:
+    """The department (or single-document) Report of ``doc``."""
     report = Report()
     has_yueyang = extract_yueyang(doc, report)
     has_selfeval = extract_selfeval(doc, report)

@@ -1,5 +1,8 @@
 """The 2020+ 部门整体支出绩效自评表 (seeds 002, 003, 004): 年度资金总额 row and its sources,
 年度总体目标, the indicator table (一级/二级/三级, 年度指标值, 实际完成值, 分值, 得分, 偏差原因), 总分.
+
+The same rows make up a 项目支出绩效自评表, so :func:`read_selfeval_table` (one table into a
+Report) is shared with :mod:`jixiao.extract.project`.
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ INDICATOR_COLUMNS = {
     "level2": r"^二级指标",
     "name": r"^三级指标",
     "target": r"年度指标值|预期指标值|^指标值|年度\S*指标值",
-    "actual": r"实际完成值|^实际值|^完成值|实际\S*完成值",
+    "actual": r"实际完成值|^实际值|^完成值|实际\S*完成值|全年实际值",
     "weight": r"^分值|^权重",
     "self_score": r"^得分|^自评得分",
-    "deviation": r"偏差",
+    "deviation": r"偏差|未完成原因",
 }
 INCOME_NATURE = {
     "一般公共预算": r"一般公共预算",
@@ -47,22 +50,35 @@ def extract_selfeval(doc: Document, report: Report) -> bool:
     """Fill ``report`` from a self-evaluation table; returns False when the document has none."""
     found = False
     for table in doc.tables:
-        for i, row in find_rows(table, r"^年度资金总额"):
-            header = _header_above(table, i, r"年初预算")
-            if header is not None:
-                _funds(doc, table, header, row, report)
-                _sources(doc, table, i, header, report)
-                found = True
-            break
-        hdr = _indicator_header(table)
-        if hdr is not None:
-            _indicators(doc, table, hdr, report)
+        found |= read_selfeval_table(doc, table, report)
+    return found
+
+
+def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
+    """Fill ``report`` from one table: the 年度资金总额 row and the source rows under it (万元),
+    the indicator rows and 总分 row (points), 预算部门名称, 年度总体目标. Returns True when the
+    table has a 年度资金总额 row under a budget header or an indicator header.
+
+    ``table`` may be a piece of a table (:func:`jixiao.extract.project.split_projects`); ``doc``
+    is the document its ``index`` counts in (the paragraph above it may say ``单位：元``). Values
+    carry the cells' own positions."""
+    found = False
+    for i, row in find_rows(table, r"^年度资金总额"):
+        header = _header_above(table, i, r"年初预算|全年预算")
+        if header is not None:
+            _funds(doc, table, header, row, report)
+            _sources(doc, table, i, header, report)
             found = True
-        for _, row in find_rows(table, r"预算部门名称|^单位名称|^部门名称"):
-            c = cell_after(row, r"预算部门名称|^单位名称|^部门名称")
-            if c is not None and c.clean and not report.unit_name.present:
-                report.unit_name = cell_value(doc, table, c)
-        _goals(doc, table, report)
+        break
+    hdr = indicator_header(table)
+    if hdr is not None:
+        _indicators(doc, table, hdr, report)
+        found = True
+    for _, row in find_rows(table, r"预算部门名称|^单位名称|^部门名称"):
+        c = cell_after(row, r"预算部门名称|^单位名称|^部门名称")
+        if c is not None and c.clean and not report.unit_name.present:
+            report.unit_name = cell_value(doc, table, c)
+    _goals(doc, table, report)
     return found
 
 
@@ -114,6 +130,9 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
                     initial_budget=money_value(doc, table, at(row, cols.get("initial_budget"))),
                     full_year_budget=money_value(doc, table, at(row, cols.get("full_year_budget"))),
                     executed=money_value(doc, table, at(row, cols.get("executed"))),
+                    weight=cell_value(doc, table, at(row, cols.get("weight")), parse_amount),
+                    execution_rate=cell_value(doc, table, at(row, cols.get("execution_rate")), parse_percent),
+                    self_score=cell_value(doc, table, at(row, cols.get("self_score")), parse_amount),
                 ))
             continue
         # layout B: label cells followed by (or containing) their amount
@@ -141,7 +160,9 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
                         break
 
 
-def _indicator_header(table: Table) -> tuple[int, dict[str, int], int] | None:
+def indicator_header(table: Table) -> tuple[int, dict[str, int], int] | None:
+    """The indicator header row of ``table``: (row index, field → column counted from the right,
+    row width), or None. A header names 三级指标, 得分, a target and an actual column."""
     for i, row in enumerate(table.rows):
         texts = [c.clean for c in row]
         if any(re.search(r"^三级指标", t) for t in texts) and any("得分" in t for t in texts):

@@ -46,10 +46,11 @@ def table_scale(doc: Document, table: Table) -> Decimal:
     ``单位：元`` / ``（元）`` and nowhere ``万元``; 10000 for ``亿元``; else 1 (forms are in 万元)."""
     texts = [c.clean for r in table.rows[:3] for c in r]
     texts += [c.clean for c in table.cells() if "单位" in c.clean]
-    if table.index > 0:
-        prev = doc.blocks[table.index - 1] if table.index - 1 < len(doc.blocks) else None
-        if prev is not None and prev.kind == "paragraph":
-            texts.append(normalize(prev.text))
+    # the block just before the table in the file (looked up by index: ``doc`` may be a view
+    # holding one document of the file, see Document.subset)
+    prev = next((b for b in doc.blocks if b.index == table.index - 1), None)
+    if prev is not None and prev.kind == "paragraph":
+        texts.append(normalize(prev.text))
     units = {m.group(1) or m.group(2) for t in texts for m in CURRENCY.finditer(normalize(t))}
     if not units or "万元" in units or len(units) > 1:
         return Decimal(1)
@@ -63,8 +64,15 @@ def money_value(doc: Document, table: Table, cell: Cell | None) -> Value:
     if v.number is not None and not re.search(r"元", normalize(v.raw)):
         scale = table_scale(doc, table)
         if scale != 1:
-            v.value = v.number * scale
+            v.value = tidy(v.number * scale)
     return v
+
+
+def tidy(x: Decimal) -> Decimal:
+    """A converted amount without the trailing zeros of the conversion (1377000.00元 × 0.0001 →
+    137.70, not 137.700000): two decimals when exact to the cent of a 万元, else normalised."""
+    cent = x.quantize(Decimal("0.01"))
+    return cent if cent == x else Decimal(format(x.normalize(), "f"))
 
 
 def measure_value(doc: Document, table: Table, cell: Cell | None) -> MeasureValue:

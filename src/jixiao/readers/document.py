@@ -129,6 +129,21 @@ class Document:
     def paragraphs(self) -> list[Paragraph]:
         return [b for b in self.blocks if isinstance(b, Paragraph)]
 
+    def subset(self, keep: set[int], unplaced_notes: bool = True) -> Document:
+        """A view holding only the blocks whose ``index`` is in ``keep`` (in document order).
+
+        The blocks are the same objects (indexes, lines, cells unchanged) and ``lines`` is the
+        whole file's text view, so every position read through the view is a position in the
+        original. Reader notes are kept when their line falls in a kept block, and notes with no
+        line when ``unplaced_notes``. Used to extract a department report without its attached
+        项目支出绩效自评表, and each project table on its own."""
+        blocks = [b for b in self.blocks if b.index in keep]
+        spans = [(b.line, b.line_end) for b in blocks]
+        notes = [n for n in self.notes
+                 if (n.line is None and unplaced_notes) or (n.line is not None and any(a <= n.line <= z for a, z in spans))]
+        return Document(path=self.path, blocks=blocks, encoding=self.encoding, lines=self.lines,
+                        format=self.format, notes=notes)
+
     def excerpt(self, line: int, before: int = 2, after: int = 2) -> list[tuple[int, str]]:
         """Source lines around ``line`` (1-based) as (number, text) pairs."""
         lo = max(1, line - before)

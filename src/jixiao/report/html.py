@@ -1,21 +1,40 @@
-"""``review.html``: one self-contained page (inline CSS, no external resources).
+"""``review.html``: one self-contained page (inline CSS, the chart as a ``data:`` PNG, no
+external resources).
 
-Header with batch totals, the summary table, then one section per file: its scorecards and its
-findings (errors first), each finding beside the source lines its evidence cites, the cited raw
-text wrapped in ``<mark>``. Everything is escaped by jinja2; highlighting escapes first.
+Header with batch totals, the 总览 (portfolio tables and chart), the summary table, then one
+section per record: its scorecards (each item with its rule, 依据 and 来源可信度, inferred rules
+marked 推断), its report-quality score, and its findings (errors first), each finding beside the
+source lines its evidence cites, the cited raw text wrapped in ``<mark>``. Project tables are
+shown inside the section of the department report they belong to. Everything is escaped by
+jinja2; highlighting escapes first.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from ..model import Finding, Value
+from ..model import Finding, Record, Value
 from ..review import ReviewedFile
-from .summary import SEVERITY_LABEL, SUMMARY_COLUMNS, fmt, sorted_findings, summary_rows, totals
+from .chart import SIZE_PX, render_chart
+from .overview import headline, overview_tables
+from .portfolio import build_portfolio
+from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
+from .summary import (
+    SEVERITY_LABEL,
+    SUMMARY_COLUMNS,
+    file_name,
+    fmt,
+    records,
+    sorted_findings,
+    summary_rows,
+    totals,
+)
 
 CONTEXT = 2  # lines shown either side of a cited line
 TAB = " │ "  # tab-separated table cells shown with a visible separator
@@ -82,20 +101,42 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["fmt"] = fmt
+    env.filters["tag_text"] = tag_text
+    env.tests["inferred"] = is_inferred
     return env
+
+
+def _portfolio(results: list[ReviewedFile]) -> dict[str, Any]:
+    p = build_portfolio(results)
+    chart = render_chart(p)
+    return {
+        "headline": headline(p), "tables": overview_tables(p), "alt": chart.alt, "note": chart.note,
+        "png": base64.b64encode(chart.png).decode("ascii"), "width": SIZE_PX[0], "height": SIZE_PX[1],
+    }
+
+
+def _record_view(i: int, rf: ReviewedFile, rec: Record, row: dict[str, Any]) -> dict[str, Any]:
+    findings = [
+        {"f": f, "label": SEVERITY_LABEL.get(f.severity, f.severity), "excerpts": excerpts(f, rf.lines)}
+        for f in sorted_findings(rec.findings)
+    ]
+    quality = quality_rows(rec, row["单位"], file_name(rec))
+    return {"id": f"f{i}", "ok": rec.error is None, "rec": rec, "row": row, "findings": findings,
+            "quality": quality, "children": []}
 
 
 def render_html(results: list[ReviewedFile]) -> str:
     """The page as a string."""
-    files = []
-    for i, (rf, row) in enumerate(zip(results, summary_rows(results)), start=1):
-        findings = [
-            {"f": f, "label": SEVERITY_LABEL.get(f.severity, f.severity), "excerpts": excerpts(f, rf.lines)}
-            for f in sorted_findings(rf.record.findings)
-        ]
-        files.append({"id": f"f{i}", "rf": rf, "rec": rf.record, "row": row, "findings": findings})
+    views = [_record_view(i, rf, rec, row)
+             for i, ((rf, rec), row) in enumerate(zip(records(results), summary_rows(results)), start=1)]
+    by_id = {v["rec"].id: v for v in views if v["rec"].id is not None}
+    top = []
+    for v in views:  # a project table goes under its department record when that is in the batch
+        parent = by_id.get(v["rec"].parent) if v["rec"].parent is not None else None
+        (parent["children"] if parent is not None and parent is not v else top).append(v)
     template = _environment().get_template("review.html")
-    return template.render(files=files, columns=SUMMARY_COLUMNS, totals=totals(results))
+    return template.render(files=top, rows=views, columns=SUMMARY_COLUMNS, totals=totals(results),
+                           portfolio=_portfolio(results), quality_columns=QUALITY_COLUMNS)
 
 
 def write_html(results: list[ReviewedFile], path: Path) -> None:

@@ -1,11 +1,13 @@
-"""Per-file summary rows shared by the renderers, and the terminal table.
+"""Per-record summary rows shared by the renderers, and the terminal table.
 
-``summary_rows(results)`` → ``[{文件, 单位, 年度, 版式, 自评得分, 复核得分, 得分差, 等次,
-错误, 警告, 提示, 状态}, ...]``; scores are Decimal or None (shown as "—").
+``summary_rows(results)`` → ``[{文件, 单位, 年度, 版式, 规则集, 自评得分, 复核得分, 得分差, 等次,
+错误, 警告, 提示, 状态}, ...]``; scores are Decimal or None (shown as "—"). A project table
+attached to a department report is its own row, its 单位 shown as ``项目名称（所属单位）``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,25 @@ DASH = "—"
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SUMMARY_COLUMNS = [
-    "文件", "单位", "年度", "版式", "自评得分", "复核得分", "得分差", "等次", "错误", "警告", "提示", "状态",
+    "文件", "单位", "年度", "版式", "规则集", "自评得分", "复核得分", "得分差", "等次", "错误", "警告", "提示", "状态",
 ]
+
+
+def records(results: list[ReviewedFile]) -> Iterator[tuple[ReviewedFile, Record]]:
+    """(document, record) pairs in input order: each file's main document, then the project
+    tables attached to it (``ReviewedFile.documents()``). Results already flattened (main
+    document and its parts all listed, as ``jixiao review`` passes them) give each document once."""
+    seen: set[int] = set()
+    for rf in results:
+        for doc in rf.documents() if hasattr(rf, "documents") else [rf]:
+            if id(doc) not in seen:
+                seen.add(id(doc))
+                yield doc, doc.record
+
+
+def parent_units(results: list[ReviewedFile]) -> dict[str, str | None]:
+    """Record id → 单位名称, for labelling project tables with the unit they belong to."""
+    return {rec.id: unit_name(rec) for _, rec in records(results) if rec.id is not None}
 
 
 def file_name(record: Record) -> str:
@@ -35,6 +54,49 @@ def unit_name(record: Record) -> str | None:
         return None
     v = record.report.unit_name
     return str(v.value) if v.value is not None else v.raw
+
+
+def project_name(record: Record) -> str | None:
+    """``report.project_name`` (value or raw text), None when absent."""
+    if record.report is None:
+        return None
+    v = record.report.project_name
+    return str(v.value) if v.value is not None else v.raw
+
+
+def parent_unit(record: Record, parents: dict[str, str | None]) -> str | None:
+    """The unit a project table belongs to: its parent record's unit, else the table's own
+    主管部门 / 预算部门 name."""
+    if record.parent is not None and parents.get(record.parent):
+        return parents[record.parent]
+    rep = record.report
+    if rep is None:
+        return None
+    for v in (rep.managing_department, rep.unit_name):
+        if v.value is not None or v.raw:
+            return str(v.value) if v.value is not None else v.raw
+    return None
+
+
+def is_project(record: Record) -> bool:
+    return record.parent is not None or (record.report is not None and record.report.kind == "project")
+
+
+def display_name(record: Record, parents: dict[str, str | None]) -> str | None:
+    """单位名称; for a project table ``项目名称（所属单位）``."""
+    if not is_project(record):
+        return unit_name(record)
+    name = project_name(record) or "未命名项目"
+    owner = parent_unit(record, parents)
+    return f"{name}（{owner}）" if owner else name
+
+
+def ruleset_text(record: Record) -> str | None:
+    """The rule set applied and how it was chosen: ``national_2020（检测）``."""
+    name = record.ruleset or (record.scorecards[0].ruleset if record.scorecards else None)
+    if name is None:
+        return None
+    return f"{name}（{record.ruleset_origin}）" if record.ruleset_origin else name
 
 
 def fmt(value: Any) -> str:
@@ -59,6 +121,7 @@ def sorted_findings(findings: list[Finding] | None) -> list[Finding]:
 
 
 def _as_decimal(value: Any) -> Decimal | None:
+    """A number as Decimal (ints and floats read back from JSON too), None otherwise."""
     if isinstance(value, Decimal):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -66,9 +129,10 @@ def _as_decimal(value: Any) -> Decimal | None:
     return None
 
 
-def summary_row(rf: ReviewedFile) -> dict[str, Any]:
-    """One summary dict (keys as ``SUMMARY_COLUMNS``) for one reviewed file."""
-    rec = rf.record
+def summary_row(rf: ReviewedFile, record: Record | None = None,
+                parents: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """One summary dict (keys as ``SUMMARY_COLUMNS``) for one record of a reviewed file."""
+    rec = record if record is not None else rf.record
     rep = rec.report
     card = rec.scorecards[0] if rec.scorecards else None
     self_total = card.self_total if card and card.self_total is not None else None
@@ -83,9 +147,10 @@ def summary_row(rf: ReviewedFile) -> dict[str, Any]:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     return {
         "文件": file_name(rec),
-        "单位": unit_name(rec),
+        "单位": display_name(rec, parents or {}),
         "年度": rep.year.value if rep is not None else None,
         "版式": rep.layout if rep is not None else None,
+        "规则集": ruleset_text(rec),
         "自评得分": self_total,
         "复核得分": total,
         "得分差": self_total - total if self_total is not None and total is not None else None,
@@ -98,16 +163,20 @@ def summary_row(rf: ReviewedFile) -> dict[str, Any]:
 
 
 def summary_rows(results: list[ReviewedFile]) -> list[dict[str, Any]]:
-    """One summary dict per reviewed file, in input order."""
-    return [summary_row(rf) for rf in results]
+    """One summary dict per record (files in input order, project tables after their file's
+    main record)."""
+    parents = parent_units(results)
+    return [summary_row(rf, rec, parents) for rf, rec in records(results)]
 
 
 def totals(results: list[ReviewedFile]) -> dict[str, int]:
-    """Batch totals: {文件, 已复核, 失败, 错误, 警告, 提示}."""
+    """Batch totals: {文件, 记录, 已复核, 失败, 错误, 警告, 提示}: 文件 counts distinct sources, the
+    rest count records (a project table is a record of its file); 失败 = records with an error."""
     rows = summary_rows(results)
-    failed = sum(1 for rf in results if not rf.ok)
+    failed = sum(1 for _, rec in records(results) if rec.error is not None)
     return {
-        "文件": len(rows),
+        "文件": len({rec.source for _, rec in records(results)}),
+        "记录": len(rows),
         "已复核": len(rows) - failed,
         "失败": failed,
         **{k: sum(r[k] for r in rows) for k in ("错误", "警告", "提示")},
@@ -125,8 +194,8 @@ def rich_table(results: list[ReviewedFile]) -> Table:
     table.add_column("等次", justify="center")
     for name, style in (("错误", "red"), ("警告", "yellow"), ("提示", "cyan")):
         table.add_column(name, justify="right", style=style)
-    for rf, row in zip(results, summary_rows(results)):
-        if not rf.ok:
+    for (_, rec), row in zip(records(results), summary_rows(results)):
+        if rec.error is not None:
             table.add_row(_escape(row["文件"]), f"[red]{_escape(row['状态'])}[/red]", *[DASH] * 4, "", "", "")
             continue
         table.add_row(

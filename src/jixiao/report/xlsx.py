@@ -1,47 +1,40 @@
-"""``review.xlsx``: sheets 汇总 (summary), 指标 (scored items), 问题清单 (findings).
+"""``review.xlsx``: sheets 总览 (portfolio tables and chart), 汇总 (summary), 指标 (scored items
+with 规则编号 / 依据 / 来源可信度), 问题清单 (findings), 报告质量 (附件5 quality score).
 
-Every sheet has a bold frozen header row, an autofilter and widths fitted to the content;
-Decimal cells are written as numbers.
+Every sheet but 总览 has a bold frozen header row, an autofilter and widths fitted to the content;
+Decimal cells are written as numbers. An inferred rule (``推断（INF）``) is highlighted.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import Value
 from ..review import ReviewedFile
-from .summary import SEVERITY_LABEL, SUMMARY_COLUMNS, file_name, sorted_findings, summary_rows, unit_name
+from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
+from .sheets import write_sheet as _write_sheet
+from .summary import (
+    SEVERITY_LABEL,
+    SUMMARY_COLUMNS,
+    display_name,
+    file_name,
+    parent_units,
+    records,
+    sorted_findings,
+    summary_rows,
+)
+from .xlsx_overview import write_overview
 
 ITEM_COLUMNS = [
-    "文件", "单位", "规则集", "指标/规则", "规则编号", "依据标签",
+    "文件", "单位", "规则集", "指标/规则", "规则编号", "依据", "来源可信度",
     "分值", "自评得分", "复核得分", "差值", "状态", "计算方法", "说明",
 ]
 FINDING_COLUMNS = [
     "文件", "单位", "代码", "级别", "标题", "说明", "应为", "实为", "影响分值", "证据",
 ]
-MAX_WIDTH = 60
-WRAP_FROM = 30  # columns wider than this wrap their text
-
-
-def _cell(value: Any) -> Any:
-    """Decimal → int/float, everything else unchanged (None stays empty)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _display_width(text: str) -> int:
-    """Width of the longest line, CJK / full-width characters counted double."""
-    lines = text.split("\n") or [""]
-    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines)
 
 
 def evidence_text(evidence: list[Value]) -> str:
@@ -54,36 +47,15 @@ def evidence_text(evidence: list[Value]) -> str:
     return "\n".join(out)
 
 
-def _write_sheet(ws: Worksheet, columns: list[str], rows: list[list[Any]]) -> None:
-    """Header + rows, bold frozen header, autofilter, fitted widths, wrap for wide columns."""
-    ws.append(columns)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-    bold = Font(bold=True)
-    for c in ws[1]:
-        c.font = bold
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
-    for idx, name in enumerate(columns, start=1):
-        letter = get_column_letter(idx)
-        widths = [_display_width(name) + 2]  # room for the filter button
-        widths += [_display_width(str(r[idx - 1])) for r in rows if r[idx - 1] is not None]
-        width = min(max(widths) + 2, MAX_WIDTH)
-        ws.column_dimensions[letter].width = width
-        if width > WRAP_FROM:
-            wrap = Alignment(wrap_text=True, vertical="top")
-            for (cell,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
-                cell.alignment = wrap
-
-
 def _summary_rows(results: list[ReviewedFile]) -> list[list[Any]]:
     return [[row[k] for k in SUMMARY_COLUMNS] for row in summary_rows(results)]
 
 
-def _item_rows(results: list[ReviewedFile]) -> list[list[Any]]:
-    rows = []
-    for rf in results:
-        rec = rf.record
+def _item_rows(results: list[ReviewedFile]) -> tuple[list[list[Any]], list[bool]]:
+    """Rows of 指标 and, per row, whether its rule is inferred (INF)."""
+    rows, inferred = [], []
+    parents = parent_units(results)
+    for _, rec in records(results):
         for card in rec.scorecards or []:
             for it in card.items:
                 diff = (
@@ -92,32 +64,41 @@ def _item_rows(results: list[ReviewedFile]) -> list[list[Any]]:
                     else None
                 )
                 rows.append([
-                    file_name(rec), unit_name(rec), card.ruleset, it.indicator or it.rule,
-                    it.rule, it.tag, it.weight, it.self_score, it.score, diff,
+                    file_name(rec), display_name(rec, parents), card.ruleset, it.indicator or it.rule,
+                    it.rule, it.source, tag_text(it.tag), it.weight, it.self_score, it.score, diff,
                     it.status, it.formula or None, it.reason,
                 ])
-    return rows
+                inferred.append(is_inferred(it.tag))
+    return rows, inferred
 
 
 def _finding_rows(results: list[ReviewedFile]) -> list[list[Any]]:
     rows = []
-    for rf in results:
-        rec = rf.record
+    parents = parent_units(results)
+    for _, rec in records(results):
         for f in sorted_findings(rec.findings):
             rows.append([
-                file_name(rec), unit_name(rec), f.code, SEVERITY_LABEL.get(f.severity, f.severity),
+                file_name(rec), display_name(rec, parents), f.code, SEVERITY_LABEL.get(f.severity, f.severity),
                 f.title, f.message, f.expected, f.found, f.score_impact,
                 evidence_text(f.evidence) or None,
             ])
     return rows
 
 
+def _quality_rows(results: list[ReviewedFile]) -> tuple[list[list[Any]], list[bool]]:
+    parents = parent_units(results)
+    rows = [r for _, rec in records(results) for r in quality_rows(rec, display_name(rec, parents), file_name(rec))]
+    return [[r[k] for k in QUALITY_COLUMNS] for r in rows], [r["inferred"] for r in rows]
+
+
 def write_xlsx(results: list[ReviewedFile], path: Path) -> None:
-    """Write the workbook: 汇总, 指标, 问题清单 (in that order)."""
+    """Write the workbook: 总览, 汇总, 指标, 问题清单, 报告质量 (in that order)."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = "汇总"
-    _write_sheet(ws, SUMMARY_COLUMNS, _summary_rows(results))
-    _write_sheet(wb.create_sheet("指标"), ITEM_COLUMNS, _item_rows(results))
+    write_overview(wb.active, results)
+    _write_sheet(wb.create_sheet("汇总"), SUMMARY_COLUMNS, _summary_rows(results))
+    items, inferred = _item_rows(results)
+    _write_sheet(wb.create_sheet("指标"), ITEM_COLUMNS, items, inferred, "来源可信度")
     _write_sheet(wb.create_sheet("问题清单"), FINDING_COLUMNS, _finding_rows(results))
+    quality, q_inferred = _quality_rows(results)
+    _write_sheet(wb.create_sheet("报告质量"), QUALITY_COLUMNS, quality, q_inferred, "来源可信度")
     wb.save(Path(path))

@@ -15,9 +15,8 @@ CENT = Decimal("0.01")
 
 @cache
 def load_ruleset(name: str) -> dict[str, Any]:
-    """The parameters of a rule set, from ``rules/<name>.toml`` in the package.
-
-    Raises FileNotFoundError for an unknown name.
+    """The packaged data of a rule set, ``rules/<name>.toml``, without any config override (use
+    :class:`jixiao.rules.ruleset.Ruleset` to apply one). Raises FileNotFoundError for an unknown name.
     """
     text = resources.files("jixiao.rules").joinpath(f"{name}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
@@ -32,14 +31,16 @@ def q2(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def grade(total: Decimal | None) -> str | None:
-    """N-01: 优 ≥90, 良 [80,90), 中 [60,80), 差 <60 (the lower bound is inclusive: grade(89.5) = 良).
+def grade(total: Decimal | None, bands: list | None = None) -> str | None:
+    """N-01: 优 ≥90, 良 [80,90), 中 [60,80), 差 <60 (the lower bound is inclusive: grade(89.5) = 良),
+    or the given ``bands`` ``[[bound, name], ...]`` (a config's grade bands).
 
     Source: 财预〔2020〕10号 [OFF-M]; 预算司等级划分标准 [OFF-2].
     """
     if total is None:
         return None
-    for bound, name in load_ruleset("national_2020")["grades"]["bands"]:
+    table = bands if bands is not None else load_ruleset("national_2020")["grades"]["bands"]
+    for bound, name in sorted(table, key=lambda b: -dec(b[0])):
         if total >= dec(bound):
             return name
     return "差"

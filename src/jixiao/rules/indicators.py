@@ -6,7 +6,9 @@ import re
 from decimal import Decimal
 
 from ..model import Indicator, Measure, ScoredItem
-from .base import D0, dec, load_ruleset, q2
+from .base import D0, q2
+from .formulas import proportional, qualitative_band, reverse
+from .ruleset import Ruleset
 
 DONE = re.compile(r"已完成|完成|达成|达到|实现|满意|提升|提高|有效|持续|扩大|减少|促进|保障|无偏差")
 PARTIAL = re.compile(r"部分完成|基本完成|部分达成|部分实现|基本达到")
@@ -57,15 +59,21 @@ def _elapsed(key: tuple[int, int, int]) -> Decimal:
     return Decimal(key[1] - 1) + Decimal(min(key[2], 30)) / 30
 
 
-def score_indicator(ind: Indicator) -> ScoredItem:
-    """Recompute one indicator. Quantitative: 正向 W×B/A, 反向 W×A/B when not met (N-03);
+def _cite(item: ScoredItem, rule: dict) -> None:
+    item.rule, item.tag, item.source = rule.get("rule", rule["id"]), rule["tag"], rule.get("source")
+
+
+def score_indicator(ind: Indicator, rs: Ruleset | None = None) -> ScoredItem:
+    """Recompute one indicator under ``rs`` (default ``national_2020``). Quantitative: 正向 W×B/A
+    (N-03), 反向 by ``params.reverse_formula`` (N-03R), deadlines A/B on elapsed months (N-03T);
     qualitative: the self-score checked against the 达成/部分达成/未达成 band (N-04). Missing
     inputs give status 无法计算 with the reason."""
-    params = load_ruleset("national_2020")
+    rs = rs or Ruleset.load("national_2020")
     W, S = ind.weight.number, ind.self_score.number
     item = ScoredItem(indicator=ind.name.value, weight=W, self_score=S,
                       inputs={"年度指标值": ind.target, "实际完成值": ind.actual, "分值": ind.weight, "得分": ind.self_score})
     if ind.not_applicable:
+        _cite(item, rs.item("N-03N"))
         item.status, item.reason, item.formula = "不适用", "指标不适用（“/”），按适用指标折算", "不计分"
         return item
     if W is None:
@@ -73,8 +81,7 @@ def score_indicator(ind: Indicator) -> ScoredItem:
         return item
     t, a = ind.target.parsed, ind.actual.parsed
     if t is not None and t.is_quantitative:
-        q = params["quantitative"]
-        item.rule, item.tag = q["rule"], q["tag"]
+        _cite(item, rs.item("N-03T" if is_deadline(ind) else "N-03R" if is_reverse(ind) else "N-03"))
         if a is None or not a.is_quantitative:
             item.status = "无法计算"
             item.reason = f"实际完成值“{ind.actual.raw or '（空）'}”不是测量值，无法按公式计分"
@@ -93,28 +100,20 @@ def score_indicator(ind: Indicator) -> ScoredItem:
                 A, B = _elapsed(tk), _elapsed(ak)
                 item.score = q2(W * A / B) if B else D0
                 item.formula = (f"时效指标（反向）逾期：分值×A/B（按年初起算月数）= {W}×{A:.2f}/{B:.2f} = {item.score}"
-                                f"；另一口径按定性“部分达成”计 {q2(W * dec(0.6))}–{q2(W * dec(0.8))} 分")
+                                f"；另一口径按定性“部分达成”计 {'–'.join(map(str, qualitative_band(W, rs.item('N-04')['partial'])))} 分")
             return item
         A, B = t.number, a.number
         if A is None or B is None:
             item.status, item.reason = "无法计算", "指标值或完成值缺少数值"
             return item
         if is_reverse(ind):
-            if B <= A:
-                item.score, item.formula = W, f"反向指标：实际 {B} ≤ 目标 {A}，得满分"
-            else:
-                item.score = q2(W * A / B) if B else D0
-                item.formula = f"反向指标未达标：分值×A/B = {W}×{A}/{B} = {item.score}"
+            item.score, item.formula = reverse(W, A, B, rs.param("reverse_formula"))
         else:
-            if B >= A:
-                item.score, item.formula = W, f"正向指标：实际 {B} ≥ 目标 {A}，得满分"
-            else:
-                item.score = q2(W * B / A) if A else D0
-                item.formula = f"正向指标未达标：分值×B/A = {W}×{B}/{A} = {item.score}"
+            item.score, item.formula = proportional(W, A, B)
         return item
     # qualitative
-    qp = params["qualitative"]
-    item.rule, item.tag = qp["rule"], qp["tag"]
+    qp = rs.item("N-04")
+    _cite(item, qp)
     cls = completion_class(ind)
     band = {"达成": qp["achieved"], "部分达成": qp["partial"], "未达成": qp["not_achieved"]}.get(cls)
     if band is None or S is None:
@@ -122,7 +121,7 @@ def score_indicator(ind: Indicator) -> ScoredItem:
         item.reason = "定性指标的完成情况无法判断" if S is not None else "未填得分"
         item.formula = "定性指标：按完成情况分档"
         return item
-    lo, hi = q2(W * dec(band[0])), q2(W * dec(band[1]))
+    lo, hi = qualitative_band(W, band)
     if S > hi:
         item.score = hi
         item.formula = f"定性指标“{cls}”：得分区间 [{lo}, {hi}]，自评 {S} 超出区间，按上限计"

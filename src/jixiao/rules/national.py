@@ -1,7 +1,7 @@
 """``national_2020``: the 部门整体/项目支出绩效自评表 recomputed by the national rules.
 
 Total = 预算执行率 item (N-05) + indicator scores (N-03/N-04), the indicators re-based to
-(100 − 执行率分值) when the form gives them the whole 100 (seed 003) or leaves rows 不适用.
+(100 − 执行率分值) when the form gives them the whole 100 (seed 003) or leaves rows 不适用 (N-03N).
 """
 
 from __future__ import annotations
@@ -9,21 +9,25 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Report, ScoredItem, Scorecard
-from .base import D0, D100, dec, grade, load_ruleset, normalize_grade, q2, ratio
+from .base import D0, D100, dec, normalize_grade, q2, ratio
+from .formulas import execution
 from .indicators import score_indicator
+from .ruleset import Ruleset
 
 
-def execution_item(report: Report) -> ScoredItem:
-    """N-05: 执行率 = 全年执行数 / 全年预算数; 得分 = 分值 × min(执行率, 1) [INF].
+def execution_item(report: Report, rs: Ruleset | None = None) -> ScoredItem:
+    """N-05: 执行率 = 全年执行数 / 全年预算数; 得分 by ``params.execution_score`` (default
+    分值 × min(执行率, 1), [INF]).
 
-    The 分值 is the form's own when it is a real weight (< 100); otherwise N-02's 10.
+    The 分值 is the form's own when it is a real weight (< 100); otherwise the item's 10 (N-02).
     """
-    params = load_ruleset("national_2020")
+    rs = rs or Ruleset.load("national_2020")
+    rule = rs.item("N-05")
     f = report.funds
     stated_w = f.weight.number
     form_weight = stated_w is not None and stated_w < D100
-    W = stated_w if form_weight else dec(params["weights"]["execution"])
-    item = ScoredItem(rule=params["execution"]["rule"], tag=params["execution"]["tag"], indicator="预算执行率",
+    W = stated_w if form_weight else dec(rule["weight"])
+    item = ScoredItem(rule=rule["id"], tag=rule["tag"], source=rule.get("source"), indicator="预算执行率",
                       weight=W, self_score=f.self_score.number if form_weight else None,
                       inputs={"全年预算数": f.full_year_budget, "全年执行数": f.executed, "分值": f.weight, "得分": f.self_score})
     rate = ratio(f.executed.number, f.full_year_budget.number)
@@ -31,22 +35,23 @@ def execution_item(report: Report) -> ScoredItem:
         item.status = "无法计算"
         item.reason = "缺少全年预算数或全年执行数（或预算数为0）"
         return item
-    item.score = q2(W * min(rate, Decimal(1)))
-    note = "" if form_weight else f"（表中该行未单独赋分，按一级指标权重规定取 {W} 分）"
-    item.formula = f"分值×min(执行率,100%) = {W}×{(rate * 100).quantize(Decimal('0.01'))}% = {item.score}{note}"
+    item.score, item.formula = execution(W, rate, rs.param("execution_score"), rs.param("execution_bands"))
+    if not form_weight:
+        item.formula += f"（表中该行未单独赋分，按一级指标权重规定取 {W} 分）"
     return item
 
 
-def score_national(report: Report) -> Scorecard:
-    params = load_ruleset("national_2020")
-    card = Scorecard(ruleset=params["name"])
-    exe = execution_item(report)
+def score_national(report: Report, rs: Ruleset | None = None) -> Scorecard:
+    """The national scorecard of a report with a 自评表 (部门整体 or 项目支出)."""
+    rs = rs or Ruleset.load("national_2020")
+    card = Scorecard(ruleset=rs.name)
+    exe = execution_item(report, rs)
     card.items.append(exe)
     applicable_w = D0
     ind_total = D0
     unverified = D0
     for ind in report.indicators:
-        item = score_indicator(ind)
+        item = score_indicator(ind, rs)
         card.items.append(item)
         if item.status == "不适用" or item.weight is None:
             continue
@@ -67,10 +72,7 @@ def score_national(report: Report) -> Scorecard:
                      f"另加预算执行率 {exe_w} 分")
     card.total = q2(exe_score + ind_total * factor) if report.indicators or exe.score is not None else None
     card.unverified_points = q2(exe_unverified + unverified * factor)
-    card.grade = grade(card.total)
+    card.grade = rs.grade(card.total)
     card.self_total = report.self_assessment.total.number
-    card.self_grade = normalize_grade(report.self_assessment.grade.value) or grade(card.self_total)
+    card.self_grade = normalize_grade(report.self_assessment.grade.value) or rs.grade(card.self_total)
     return card
-
-
-
