@@ -44,6 +44,8 @@ def test_found_upward_jixiao_toml_and_pyproject(tmp_path):
     ('[severity]\nJX305 = "fatal"\n', 2, "JX305"),
     ('[grades]\nbands = [[80, "良"], [90, "优"]]\n', 2, "grades.bands"),
     ('[items."Y-99"]\nstep = 1\n', 1, "Y-99"),
+    ('ignore = []\n\n[items."H-01"]\nwieght = 5\n', 3, "wieght"),
+    ('[items."H-04"]\nbands = "8"\n', 1, "bands"),
     ('ignore = ["JX4"\n', 1, "TOML"),
 ])
 def test_wrong_key_or_value_names_file_and_line(tmp_path, text, line, needle):

@@ -108,10 +108,17 @@ class Settings(_Strict):
     @field_validator("items")
     @classmethod
     def _known_items(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        known = {it["id"] for name in RULESETS for it in Ruleset.load(name).items}
-        for item_id in v:
+        known = {it["id"]: it for name in RULESETS for it in Ruleset.load(name).items}
+        for item_id, fields in v.items():
             if item_id not in known:
                 raise ValueError(f"没有规则 {item_id}（规则编号见 rules/*.toml 的 id）")
+            for key, value in fields.items():
+                if key in ("id", "rule") or key not in known[item_id]:
+                    raise ValueError(f"规则 {item_id} 没有可调整的参数“{key}”"
+                                     f"（可调整：{'、'.join(k for k in known[item_id] if k not in ('id', 'rule'))}）")
+                if type(value) is not type(known[item_id][key]) and not (
+                        isinstance(value, (int, float)) and isinstance(known[item_id][key], (int, float))):
+                    raise ValueError(f"规则 {item_id} 的“{key}”应为与默认值 {known[item_id][key]!r} 同类的值")
         return v
 
     def overrides(self) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from ..model import Source, Value
 from ..readers.document import Table
-from ..rules.quality import analyse, attached_by_title, listed_attachments
+from ..rules.quality import analyse
+from ..rules.report_sections import attached_by_title, listed_attachments
 from .registry import Context, Hit, check
 
 

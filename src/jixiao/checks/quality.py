@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from ..model import Value
 from ..rules.quality import Analysis, analyse
+from ..rules.report_sections import dedupe
 from .registry import Context, Hit, check
 
 DEPT = ("department",)
@@ -21,13 +22,7 @@ def _analysis(ctx: Context) -> Analysis:
 
 
 def _first(values: list[Value], limit: int = 6) -> list[Value]:
-    seen, out = set(), []
-    for v in values:
-        key = (v.raw, v.source.line if v.source else None)
-        if key not in seen:
-            seen.add(key)
-            out.append(v)
-    return out[:limit]
+    return dedupe(values)[:limit]
 
 
 @check("JX504", "format-section-missing", "正文缺少统一参考格式要求的部分", "warning", kinds=DEPT)
