@@ -10,13 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Sequence
 
-from .base import D0, D100, dec, q2
+from ..extract.numbers import percent_text as pct
+from .base import D0, dec, q2
 
 ONE = Decimal(1)
-
-
-def pct(x: Decimal) -> str:
-    return f"{(x * D100).quantize(Decimal('0.01'))}%"
 
 
 def proportional(W: Decimal, A: Decimal, B: Decimal) -> tuple[Decimal, str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from ..extract.numbers import percent_text as pct
 from ..model import Report, Value
 
 Status = Literal["ok", "undefined", "missing"]
@@ -46,10 +47,6 @@ class Metric:
     formula: str  # "三公经费决算数 / 预算数 = 47.16 / 23.00 = 205.04%"
     inputs: dict[str, Value] = field(default_factory=dict)  # 中文 label -> the Value used
     reason: str | None = None  # for missing/undefined, in Chinese
-
-
-def pct(x: Decimal) -> str:
-    return f"{(x * 100).quantize(Decimal('0.01'))}%"
 
 
 def num(x: Decimal, places: int = 2) -> str:

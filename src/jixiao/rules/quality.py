@@ -27,6 +27,7 @@ from typing import Any
 from ..extract.numbers import normalize
 from ..model import Deduction, Indicator, QualityItem, QualityScore, Report, Value
 from ..readers.document import Document
+from .base import D0, dec, q2
 from .report_sections import (
     ATTACH_ITEM,
     ITEM_START,
@@ -41,21 +42,9 @@ from .report_sections import (
 
 __all__ = ["ATTACH_ITEM", "Analysis", "analyse", "assess_quality", "formats", "listed_attachments"]
 
-D0 = Decimal(0)
-CENT = Decimal("0.01")
-
-
-def _dec(x: Any) -> Decimal:
-    return x if isinstance(x, Decimal) else Decimal(str(x))
-
-
-def _q2(x: Decimal) -> Decimal:
-    return x.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def _pts(x: Decimal) -> Decimal:
     """Points to 0.01, written without trailing zeros: 16.50 → 16.5, 20.00 → 20."""
-    x = _q2(x)
+    x = q2(x)
     return x.quantize(Decimal(1)) if x == x.to_integral_value() else x.normalize()
 
 
@@ -122,7 +111,7 @@ def _unjudged(spec: dict[str, Any], a: Analysis) -> QualityItem:
             if m and len(ln.norm) <= 20:
                 note += f"报告落款日期为{m.group(0)}（{ln.source.where()}），可与报送期限比对。"
                 break
-    return QualityItem(id=spec["id"], name=spec["name"], weight=_dec(spec["weight"]), score=None, judged=False,
+    return QualityItem(id=spec["id"], name=spec["name"], weight=dec(spec["weight"]), score=None, judged=False,
                        tag=spec["tag"], note=note)
 
 
@@ -151,7 +140,7 @@ def _take(deductions: list[Deduction], missing: list[tuple[str, list[Value]]], s
 
 def _completeness(a: Analysis) -> QualityItem:
     c = formats()["quality"]["completeness"]
-    item = QualityItem(id=c["id"], name=c["name"], weight=_dec(c["weight"]), tag=c["tag"])
+    item = QualityItem(id=c["id"], name=c["name"], weight=dec(c["weight"]), tag=c["tag"])
     if a.match is None:
         found = [h.label for h in a.sections if h.found]
         item.judged, item.score = False, None
@@ -161,7 +150,7 @@ def _completeness(a: Analysis) -> QualityItem:
         return item
     fmt = a.match.fmt
     missing_body = [(f"正文部分“{h.label}”", _near(a, k)) for k, h in enumerate(a.sections) if not h.found]
-    over_body = _take(item.deductions, missing_body, _dec(c["body_step"]), _dec(c["body_cap"]), "")
+    over_body = _take(item.deductions, missing_body, dec(c["body_step"]), dec(c["body_cap"]), "")
     required = [h for h in a.attachments if h.required]
     missing_att = []
     for h in required:
@@ -170,7 +159,7 @@ def _completeness(a: Analysis) -> QualityItem:
         ev = [block_value(a.doc, h.listed)] if h.listed is not None else a.title_evidence()
         listed = "（附件清单列有此表，报告未附）" if h.listed is not None else ""
         missing_att.append((f"{h.label}{listed}", ev))
-    over_att = _take(item.deductions, missing_att, _dec(c["attachment_step"]), _dec(c["attachment_cap"]), "")
+    over_att = _take(item.deductions, missing_att, dec(c["attachment_step"]), dec(c["attachment_cap"]), "")
     item.score = item.weight - sum((d.points for d in item.deductions), D0)
     notes = [f"按{fmt['name']}：正文{len(a.sections)}个部分，找到{sum(h.found for h in a.sections)}个"]
     if fmt.get("attachments"):
@@ -226,7 +215,7 @@ def target_kind(ind: Indicator) -> str:
 
 def _indicator_table(a: Analysis) -> QualityItem:
     c = formats()["quality"]["indicator_table"]
-    item = QualityItem(id=c["id"], name=c["name"], weight=_dec(c["weight"]), tag=c["tag"])
+    item = QualityItem(id=c["id"], name=c["name"], weight=dec(c["weight"]), tag=c["tag"])
     r = a.report
     fmt = a.fmt
     if fmt is not None and fmt.get("self_eval_table") == "score_table":
@@ -261,14 +250,14 @@ def _indicator_table(a: Analysis) -> QualityItem:
         sums["execution"] = D0
         if fw is not None:
             exe_note = f"“年度资金总额”行分值{_num(fw)}即总分，预算执行率未单独赋分"
-    req = {k: _dec(v) for k, v in c["weights"].items()}
+    req = {k: dec(v) for k, v in c["weights"].items()}
     if all(v == 0 for k, v in sums.items() if k != "execution") and not any(i.weight.present for i in inds):
-        item.deductions.append(Deduction(points=_dec(c["weights_points"]), reason="自评表未列分值，无法判断权重，按不符合计",
+        item.deductions.append(Deduction(points=dec(c["weights_points"]), reason="自评表未列分值，无法判断权重，按不符合计",
                                          evidence=[inds[0].name]))
     else:
         diff = sum((abs(sums[k] - req[k]) for k in req), D0)
         share = diff / 2 / Decimal(100)
-        pts = min(_q2(_dec(c["weights_points"]) * share), _dec(c["weights_points"]))
+        pts = min(q2(dec(c["weights_points"]) * share), dec(c["weights_points"]))
         if pts > 0:
             off = [f"{FAMILY_ZH[k]}{_num(sums[k])}（应为{_num(req[k])}）" for k in req if sums[k] != req[k]]
             ev = [ev_fam[k] for k in req if sums[k] != req[k] and k in ev_fam]
@@ -276,7 +265,7 @@ def _indicator_table(a: Analysis) -> QualityItem:
                 ev.insert(0, r.funds.weight)
             item.deductions.append(Deduction(
                 points=pts,
-                reason=f"一级指标权重与规程不符：{'；'.join(off)}，错配{_num(_q2(share * 100))}%的权重，按比例扣分"
+                reason=f"一级指标权重与规程不符：{'；'.join(off)}，错配{_num(q2(share * 100))}%的权重，按比例扣分"
                        + (f"（{exe_note}）" if exe_note else ""),
                 evidence=ev or [inds[0].level1]))
     # (2) 三级指标
@@ -284,17 +273,17 @@ def _indicator_table(a: Analysis) -> QualityItem:
     flat = [i for i in weighted if not normalize(i.name.raw) or normalize(i.name.raw) in {"/", "／"}
             or normalize(i.name.raw) == normalize(i.level2.raw) or re.fullmatch(r"指标\d*[:：]?", normalize(i.name.raw))]
     if weighted and flat:
-        pts = _q2(_dec(c["levels_points"]) * len(flat) / len(weighted))
+        pts = q2(dec(c["levels_points"]) * len(flat) / len(weighted))
         item.deductions.append(Deduction(points=pts, reason=f"{len(flat)}/{len(weighted)}行指标未细化到三级指标",
                                          evidence=[i.level2 if i.level2.present else i.weight for i in flat][:6]))
     # (3) indicator quality [INF]
-    step = _dec(c["round_step"])
+    step = dec(c["round_step"])
     kinds = [(i, target_kind(i)) for i in inds]
     qual = [i for i, k in kinds if k == "qualitative"]
     bare = [i for i, k in kinds if k == "unitless"]
     n = len(inds)
-    raw = _dec(c["measurable_points"]) * (Decimal(len(qual)) + _dec(c["unitless_factor"]) * len(bare)) / n
-    pts = min(_round_step(raw, step), _dec(c["measurable_points"]))
+    raw = dec(c["measurable_points"]) * (Decimal(len(qual)) + dec(c["unitless_factor"]) * len(bare)) / n
+    pts = min(_round_step(raw, step), dec(c["measurable_points"]))
     if pts > 0:
         parts = []
         if qual:
@@ -310,13 +299,13 @@ def _indicator_table(a: Analysis) -> QualityItem:
     dups = [v for k, v in names.items() if k and len(v) > 1]
     if dups:
         cnt = sum(len(v) - 1 for v in dups)
-        pts = min(_dec(c["duplicate_step"]) * cnt, _dec(c["concise_points"]))
+        pts = min(dec(c["duplicate_step"]) * cnt, dec(c["concise_points"]))
         item.deductions.append(Deduction(points=pts, reason="三级指标重复设置：" + "、".join(f"“{normalize(v[0].name.raw)}”" for v in dups)
                                          + "（推断 INF：精简实用）", evidence=[i.name for v in dups for i in v][:6]))
     fams = {_family(i.level1.value, pats) for i in inds}
     for fam, zh in (("output", "产出"), ("benefit", "效益")):
         if fam not in fams:
-            item.deductions.append(Deduction(points=_dec(c["missing_family_step"]),
+            item.deductions.append(Deduction(points=dec(c["missing_family_step"]),
                                              reason=f"自评表没有{zh}指标，未全面反映产出和效益（推断 INF）",
                                              evidence=[inds[0].level1 if inds[0].level1.present else inds[0].name]))
     item.score = max(item.weight - sum((d.points for d in item.deductions), D0), D0)
@@ -348,16 +337,22 @@ def has_cause(it: Item) -> bool:
     return len(rest) >= c["explain_chars"]
 
 
+def _nothing(item: QualityItem, part, heading: str, consequence: str, a: Analysis) -> QualityItem:
+    """The item scored 0 because its part (存在的问题 / 改进措施) is missing or empty."""
+    item.score = D0
+    why = f"未找到“{heading}”部分" if not part.found else f"“{heading}”部分没有内容"
+    item.deductions.append(Deduction(points=item.weight, reason=f"{why}，{consequence}",
+                                     evidence=part.heading_value() or a.title_evidence()))
+    return item
+
+
 def _problems(a: Analysis) -> QualityItem:
     c = formats()["quality"]["problems"]
-    item = QualityItem(id=c["id"], name=c["name"], weight=_dec(c["weight"]), tag=c["tag"])
+    item = QualityItem(id=c["id"], name=c["name"], weight=dec(c["weight"]), tag=c["tag"])
     p = a.problems
     area_names = {x["id"]: x["name"] for x in c["areas"]}
     if not p.found or not p.items:
-        item.score = D0
-        why = "未找到“存在的问题”部分" if not p.found else "“存在的问题”部分没有内容"
-        item.deductions.append(Deduction(points=item.weight, reason=f"{why}，未反映问题", evidence=p.heading_value() or a.title_evidence()))
-        return item
+        return _nothing(item, p, "存在的问题", "未反映问题", a)
     funding = re.compile(c["funding_only_re"])
     if all(funding.search(it.title if p.itemized else it.text) for it in p.items) \
             and not any(set(it.areas) - {"funds"} for it in p.items):
@@ -382,7 +377,7 @@ def _problems(a: Analysis) -> QualityItem:
     score = _band_points(band["low"], band["high"], share)
     missing = [area_names[x["id"]] for x in c["areas"] if x["id"] not in covered]
     found = [area_names[x["id"]] for x in c["areas"] if x["id"] in covered]
-    top = item.weight - _dec(band["high"])
+    top = item.weight - dec(band["high"])
     if top > 0:
         if simple:
             reason = (f"问题未分条归纳且过于简单（{len(p.text)}字），属“{band['name']}”档（{band['low']}–{band['high']}分）；"
@@ -392,10 +387,10 @@ def _problems(a: Analysis) -> QualityItem:
                       f"{len(covered)}个（{'、'.join(found) or '无'}），未涉及{'、'.join(missing)}")
         item.deductions.append(Deduction(points=top, reason=reason,
                                          evidence=p.heading_value() + [covered[x].value for x in covered][:5]))
-    if score < _dec(band["high"]):
+    if score < dec(band["high"]):
         lacking = [it for it in p.items if it not in with_cause]
         item.deductions.append(Deduction(
-            points=_dec(band["high"]) - score,
+            points=dec(band["high"]) - score,
             reason=f"{len(lacking)}/{len(p.items)}条问题未分析原因（档内按分析原因的比例给分）",
             evidence=[it.value for it in lacking][:5] or p.heading_value()))
     item.score = score
@@ -435,13 +430,10 @@ def answers(problem: Item, measure: Item) -> bool:
 
 def _measures(a: Analysis) -> QualityItem:
     c = formats()["quality"]["measures"]
-    item = QualityItem(id=c["id"], name=c["name"], weight=_dec(c["weight"]), tag=c["tag"])
+    item = QualityItem(id=c["id"], name=c["name"], weight=dec(c["weight"]), tag=c["tag"])
     m, p = a.measures, a.problems
     if not m.found or not m.items:
-        item.score = D0
-        why = "未找到“改进措施”部分" if not m.found else "“改进措施”部分没有内容"
-        item.deductions.append(Deduction(points=item.weight, reason=f"{why}，未提出建议", evidence=m.heading_value() or a.title_evidence()))
-        return item
+        return _nothing(item, m, "改进措施", "未提出建议", a)
     more = re.compile(c["more_funds_re"])
     if (m.itemized and all(more.search(it.title) for it in m.items)) \
             or (not m.itemized and more.search(m.text) and len(m.text) < 2 * c["simple_chars"]):
@@ -466,7 +458,7 @@ def _measures(a: Analysis) -> QualityItem:
         position = 1.0 if upper <= band["min_share"] else (share - band["min_share"]) / (upper - band["min_share"])
     a.measures_band = band["name"]
     score = _band_points(band["low"], band["high"], position)
-    top = item.weight - _dec(band["high"])
+    top = item.weight - dec(band["high"])
     if top > 0:
         if simple:
             reason = (f"建议过于简单（{len(m.items)}条，平均{avg:.0f}字{'，未分条' if not m.itemized else ''}），"
@@ -475,7 +467,7 @@ def _measures(a: Analysis) -> QualityItem:
             reason = (f"建议属“{band['name']}”档（{band['low']}–{band['high']}分）：{len(answered)}/{len(probs)}条问题"
                       f"有对应的改进措施")
         item.deductions.append(Deduction(points=top, reason=reason, evidence=m.heading_value() + [it.value for it in m.items][:3]))
-    if score < _dec(band["high"]):
+    if score < dec(band["high"]):
         if probs:
             reason = (f"{len(a.unanswered)}/{len(probs)}条问题没有对应的改进措施："
                       + "、".join(f"“{_clip(pi.title)}”" for pi in a.unanswered[:4]))
@@ -483,7 +475,7 @@ def _measures(a: Analysis) -> QualityItem:
         else:
             reason = "未找到存在的问题，建议无从与问题对应"
             ev = m.heading_value()
-        item.deductions.append(Deduction(points=_dec(band["high"]) - score, reason=reason, evidence=ev or m.heading_value()))
+        item.deductions.append(Deduction(points=dec(band["high"]) - score, reason=reason, evidence=ev or m.heading_value()))
     item.score = score
     item.note = (f"改进措施{len(m.items)}条{'（分条）' if m.itemized else '（未分条）'}；"
                  f"问题{len(probs)}条，有对应措施{len(answered)}条。对应关系按共同方面和归纳语的共同词判断（推断 INF）。")
