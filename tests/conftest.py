@@ -56,3 +56,48 @@ def reviewed(seed):
         return path, rf
 
     return get
+
+
+# --- the store: every store test runs on SQLite and, where JIXIAO_TEST_PG names a server, on
+# PostgreSQL (.ci/run starts one on loopback and sets it) -------------------------------------
+
+PG_ENV = "JIXIAO_TEST_PG"
+PG_SKIP = f"{PG_ENV} 未设置：PostgreSQL 上的测试在 CI 中运行（.ci/run 安装并启动 PostgreSQL 后设置该变量）"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path):
+    """A fresh, empty database URL: a SQLite file, or a new PostgreSQL database (dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'jixiao.db'}"
+        return
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    name = f"jixiao_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def store(store_url, tmp_path):
+    """An empty, migrated Store; its files under ``tmp_path/files``."""
+    from jixiao.store import Store
+
+    st = Store(store_url, files_dir=tmp_path / "files")
+    yield st
+    st.close()

@@ -1,4 +1,4 @@
-"""The ``jixiao`` command: extract, review, rules, show."""
+"""The ``jixiao`` command: extract, review, rules, show, serve, user."""
 
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ def _settings(paths: list[Path], config: Optional[Path], ruleset: Optional[str])
 
 
 RULESET_HELP = "规则集：national_2020、yueyang_ref_2015、hunan_dept_2017、narrative（默认按报告版式检测）"
+DB_HELP = "同时存入数据库：SQLAlchemy 地址或 SQLite 文件路径（默认取环境变量 JIXIAO_DB）"
 CONFIG_HELP = "配置文件（默认从报告所在文件夹向上查找 jixiao.toml 或含 [tool.jixiao] 的 pyproject.toml）"
 
 
@@ -83,28 +84,27 @@ CONFIG_HELP = "配置文件（默认从报告所在文件夹向上查找 jixiao.
 def review(paths: list[Path] = typer.Argument(..., help="报告文件和/或文件夹"),
            out: Path = typer.Option(Path("out"), "-o", "--out", help="输出文件夹"),
            ruleset: Optional[str] = typer.Option(None, "--ruleset", help=RULESET_HELP),
-           config: Optional[Path] = typer.Option(None, "--config", help=CONFIG_HELP)) -> None:
+           config: Optional[Path] = typer.Option(None, "--config", help=CONFIG_HELP),
+           db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """复核一批报告，写出 records.jsonl、review.xlsx、review.html。
+
+    加 --db 时每个文件的复核结果逐个存入数据库（与 jixiao serve 共用）：同一单位同一年度再次复核生成新版本并沿用
+    复核结论；中断后再次运行同一命令，已存入的文件（按内容哈希）直接跳过。
 
     一个文件含部门整体自评报告和所附项目支出绩效自评表时，每份自评表各成一条记录，并与部门记录关联。
     退出码：全部读取成功为 0；有文件无法读取为 1（其余文件照常复核并写出）；配置错误为 2。
     """
     from .report import rich_table, write_all
-    from .review import review_paths
 
     settings = _settings(paths, config, ruleset)
     files = collect(paths)
     if not files:
         err.print("[red]没有找到可复核的报告文件[/red]")
         raise typer.Exit(2)
-    results: list[ReviewedFile] = []
-    with Progress(TextColumn("[bold]复核"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True) as progress:
-        task = progress.add_task("", total=len(files))
-        for rf in review_paths(files, settings):
-            progress.update(task, description=Path(rf.record.source).name)
-            results.extend(rf.documents())
-            progress.advance(task)
+    if db is not None:
+        results = _review_into_store(files, settings, db)
+    else:
+        results = _review_files(files, settings)
     written = write_all(results, out)
     console.print(rich_table(results))
     failed = [r for r in results if not r.ok]
@@ -112,6 +112,68 @@ def review(paths: list[Path] = typer.Argument(..., help="报告文件和/或文�
         err.print(f"[red]无法复核[/red] {r.record.error}")
     console.print(f"已写出：{'、'.join(str(p) for p in written.values())}")
     raise typer.Exit(1 if failed else 0)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]复核"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.description}"), console=err, transient=True)
+
+
+def _review_files(files: list[Path], settings) -> list[ReviewedFile]:
+    from .review import review_paths
+
+    results: list[ReviewedFile] = []
+    with _progress() as progress:
+        task = progress.add_task("", total=len(files))
+        for rf in review_paths(files, settings):
+            progress.update(task, description=Path(rf.record.source).name)
+            results.extend(rf.documents())
+            progress.advance(task)
+    return results
+
+
+def _open_store(db: Optional[str]):
+    from .store import Store, StoreError
+
+    try:
+        return Store(db)
+    except StoreError as exc:
+        err.print(f"[red]数据库错误[/red] {exc}", markup=False, highlight=False)
+        raise typer.Exit(2)
+
+
+def _review_into_store(files: list[Path], settings, db: Optional[str]) -> list[ReviewedFile]:
+    """Each file copied into the store by content and reviewed in its own transaction; files whose
+    content was stored before (an interrupted run) are skipped. Returns the stored records."""
+    from sqlalchemy import select
+
+    from .store import add_blob, review_blob
+    from .store.models import Report
+    from .store.queries import reviewed_files
+
+    store = _open_store(db)
+    err.print(f"数据库：{store.display_url}", highlight=False)
+    ids: list[int] = []
+    skipped = 0
+    with _progress() as progress:
+        task = progress.add_task("", total=len(files))
+        for p in files:
+            progress.update(task, description=p.name)
+            try:
+                sha = add_blob(store, p)
+            except OSError as exc:
+                err.print(f"[red]无法读取[/red] {p}：{exc}", markup=False, highlight=False)
+                progress.advance(task)
+                continue
+            stored = review_blob(store, sha, str(p), settings)
+            skipped += stored.skipped
+            ids.extend(stored.report_ids)
+            progress.advance(task)
+    if skipped:
+        err.print(f"{skipped} 个文件此前已存入（内容相同），沿用已有结果", highlight=False)
+    with store.session() as s:
+        reports = list(s.scalars(select(Report).where(Report.id.in_(ids)).order_by(Report.id)))
+        return reviewed_files(s, reports)
 
 
 @app.command()
@@ -187,6 +249,69 @@ def _cell_label(cell) -> str:
         return "↑（合并）"
     spans = "".join(s for s, n in (("⇢%d" % cell.colspan, cell.colspan), ("⇣%d" % cell.rowspan, cell.rowspan)) if n > 1)
     return cell.text[:60] + (f" [{spans}]" if spans else "")
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（默认只在本机）"),
+          port: int = typer.Option(8000, "--port"),
+          db: Optional[str] = typer.Option(None, "--db", help=DB_HELP.replace("同时存入数据库：", "数据库：")),
+          config: Optional[Path] = typer.Option(None, "--config", help="复核所用配置（jixiao.toml）"),
+          insecure_cookies: bool = typer.Option(False, "--insecure-cookies",
+                                                help="会话 Cookie 不加 Secure（仅在经 http 从其他主机访问时需要）")) -> None:
+    """启动复核工作台（网页 + /api/）：上传报告、组合总览、逐份复核问题、导出复核意见。
+
+    默认数据库为当前文件夹下 jixiao-data/jixiao.db（SQLite），首次启动自动创建；用户用 jixiao user add 创建。
+    """
+    import uvicorn
+
+    from .web.app import create_app
+
+    settings = _settings([], config, None)
+    store = _open_store(db)
+    err.print(f"数据库：{store.display_url}；文件：{store.files.root}", highlight=False)
+    err.print(f"复核工作台：http://{host}:{port}/", highlight=False)
+    uvicorn.run(create_app(store, settings, secure_cookies=not insecure_cookies), host=host, port=port,
+                log_level="warning")
+
+
+user_app = typer.Typer(help="管理复核工作台的用户（复核人员 reviewer / 只读 viewer）。", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(username: str = typer.Argument(..., help="用户名"),
+             role: str = typer.Option("reviewer", "--role", help="reviewer（复核人员）或 viewer（只读）"),
+             name: Optional[str] = typer.Option(None, "--name", help="显示的姓名"),
+             password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读密码（脚本用）"),
+             db: Optional[str] = typer.Option(None, "--db", help="数据库（默认取 JIXIAO_DB 或 jixiao-data/jixiao.db）")) -> None:
+    """创建用户（密码以 argon2id 哈希保存）。"""
+    import sys
+
+    from .store import UserError, create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+        "密码", hide_input=True, confirmation_prompt="再次输入密码")
+    store = _open_store(db)
+    try:
+        create_user(store, username, password, role, name)
+    except UserError as exc:
+        err.print(f"[red]无法创建用户[/red] {exc}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    console.print(f"已创建用户 {username}（{role}）", highlight=False)
+
+
+@user_app.command("list")
+def user_list(db: Optional[str] = typer.Option(None, "--db")) -> None:
+    """列出用户。"""
+    from sqlalchemy import select
+
+    from .store.models import User
+
+    store = _open_store(db)
+    with store.session() as s:
+        for u in s.scalars(select(User).order_by(User.username)):
+            console.print(f"{u.username}\t{u.role}\t{u.display_name or ''}\t{'启用' if u.active else '停用'}",
+                          highlight=False, markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,7 @@ class ReviewedFile:
     record: Record
     lines: list[str] = field(default_factory=list)
     parts: list["ReviewedFile"] = field(default_factory=list)
+    document: Document | None = field(default=None, repr=False)  # the file as read (main document only)
 
     @property
     def ok(self) -> bool:
@@ -52,9 +53,10 @@ def _review_report(report: Report, doc: Document, settings: Settings, part: int,
     )
 
 
-def review_file(path: str | Path, settings: Settings | None = None) -> ReviewedFile:
+def review_file(path: str | Path, settings: Settings | None = None, keep_document: bool = False) -> ReviewedFile:
     """Review one file (its main document, plus attached project tables in ``parts``). Never
-    raises for bad input: the error goes into ``record.error``."""
+    raises for bad input: the error goes into ``record.error``. ``keep_document`` keeps the
+    Document as read (its tables, for the store's views) on the result."""
     from .extract import extract_parts
     from .readers import ReadError, read
 
@@ -68,7 +70,8 @@ def review_file(path: str | Path, settings: Settings | None = None) -> ReviewedF
         parts = extract_parts(doc)
         # the main document is checked against the whole file (its 附件 list names the attached
         # project tables); each project table against its own view of the file
-        main = ReviewedFile(_review_report(parts[0][1], doc, settings, 0, None), doc.lines)
+        main = ReviewedFile(_review_report(parts[0][1], doc, settings, 0, None), doc.lines,
+                            document=doc if keep_document else None)
         parent = main.record.id if parts[0][1].kind == "department" else None
         for n, (view, report) in enumerate(parts[1:], 1):
             main.parts.append(ReviewedFile(_review_report(report, view, settings, n, parent), doc.lines))

@@ -21,6 +21,7 @@ caches the last report's ``Analysis``.
 from __future__ import annotations
 
 import re
+import threading
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -57,17 +58,18 @@ def _num(x: Decimal) -> str:
     return format(x.normalize(), "f")
 
 
-_LAST: list[Analysis] = []  # one-entry cache: the checks and the pipeline ask for the same document
+_LAST = threading.local()  # one-entry cache per thread: the checks and the pipeline ask for the same document
 
 
 def analyse(report: Report, doc: Document) -> Analysis:
     """Section detection, format, problems and measures, and the quality score of one report."""
-    if _LAST and _LAST[0].report is report and _LAST[0].doc is doc:
-        return _LAST[0]
+    last = getattr(_LAST, "analysis", None)
+    if last is not None and last.report is report and last.doc is doc:
+        return last
     a = analyse_sections(report, doc)
     if report.kind != "project":
         a.quality = _score(a)
-    _LAST[:] = [a]
+    _LAST.analysis = a
     return a
 
 

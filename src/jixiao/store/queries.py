@@ -1,0 +1,154 @@
+"""Reading the store for the web app and the API: the portfolio with its filters, one report with
+its findings and decisions, the versions of a report, the same report across years."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..model import Record
+from .models import Decision, Finding, Report, Review, View
+
+SORTS = {
+    "drop": "得分差（自评−复核）",
+    "errors": "错误数",
+    "total": "复核得分",
+    "year": "年度",
+    "unit": "单位",
+}
+
+
+@dataclass
+class Filters:
+    """Portfolio filters (None = any): 年度, 地区, 复核等次, 规则集, 问题代码, 类型 (department/project)."""
+
+    year: int | None = None
+    region: str | None = None
+    grade: str | None = None
+    ruleset: str | None = None
+    code: str | None = None
+    kind: str | None = None
+    sort: str = "drop"
+
+    def as_query(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+def portfolio(s: Session, f: Filters) -> list[Report]:
+    """Current versions matching the filters, sorted by ``f.sort`` (得分差 desc, then 错误 desc)."""
+    q = select(Report).where(Report.is_current.is_(True))
+    if f.year is not None:
+        q = q.where(Report.year == f.year)
+    if f.region:
+        q = q.where(Report.region == f.region)
+    if f.grade:
+        q = q.where(Report.grade == f.grade)
+    if f.ruleset:
+        q = q.where(Report.ruleset == f.ruleset)
+    if f.kind:
+        q = q.where(Report.kind == f.kind)
+    if f.code:
+        q = q.where(exists().where(Finding.report_id == Report.id, Finding.code == f.code))
+    order = {
+        "errors": (Report.errors.desc(), Report.warnings.desc(), Report.id),
+        "total": (Report.total.is_(None), Report.total.asc(), Report.id),
+        "year": (Report.year.desc(), Report.unit_name, Report.id),
+        "unit": (Report.unit_name, Report.year.desc(), Report.id),
+    }.get(f.sort, (Report.score_drop.is_(None), Report.score_drop.desc(), Report.errors.desc(), Report.id))
+    return list(s.scalars(q.order_by(*order).options(selectinload(Report.review))))
+
+
+def facets(s: Session) -> dict[str, list]:
+    """The values the filters can take, from the current versions."""
+    cur = Report.is_current.is_(True)
+
+    def values(col):
+        return list(s.scalars(select(col).where(cur, col.is_not(None)).distinct().order_by(col)))
+
+    codes = s.execute(select(Finding.code, Finding.title).join(Report).where(cur).distinct()
+                      .order_by(Finding.code)).all()
+    seen: dict[str, str] = {}
+    for code, title in codes:
+        seen.setdefault(code, title)
+    return {"year": sorted(values(Report.year), reverse=True), "region": values(Report.region),
+            "grade": values(Report.grade), "ruleset": values(Report.ruleset), "code": list(seen.items())}
+
+
+@dataclass
+class ReportView:
+    """Everything the unit page shows: the row, its Record, the text view and tables of its file,
+    the findings (rows, with decisions) beside the Record's findings, the versions, and decisions
+    made on earlier versions whose finding is gone (``orphans``)."""
+
+    report: Report
+    record: Record
+    lines: list[str]
+    tables: dict[int, dict]
+    findings: list[Finding]
+    versions: list[Report]
+    orphans: list[tuple[Decision, Finding, Report]] = field(default_factory=list)
+    parent: Report | None = None
+    children: list[Report] = field(default_factory=list)
+    years: list[Report] = field(default_factory=list)
+
+
+def report_view(s: Session, report_id: int) -> ReportView | None:
+    rep = s.scalar(select(Report).where(Report.id == report_id).options(
+        selectinload(Report.review), selectinload(Report.findings).selectinload(Finding.decisions)
+        .selectinload(Decision.user)))
+    if rep is None:
+        return None
+    view = s.get(View, rep.review.sha256)
+    from .views import load_tables
+
+    lines = json.loads(view.lines_json) if view else []
+    tables = load_tables(view.tables_json) if view else {}
+    versions = list(s.scalars(select(Report).where(Report.unit_key == rep.unit_key).order_by(Report.version)
+                              .options(selectinload(Report.review))))
+    carried = select(Decision.carried_from_id).where(Decision.carried_from_id.is_not(None))
+    orphans = []
+    for d, f, r in s.execute(
+            select(Decision, Finding, Report).join(Finding, Decision.finding_id == Finding.id)
+            .join(Report, Finding.report_id == Report.id)
+            .where(Report.unit_key == rep.unit_key, Report.version < rep.version, Decision.id.not_in(carried))
+            .order_by(Report.version, Finding.position, Decision.id)).all():
+        if f.decision is d:  # only the effective decision of a finding
+            orphans.append((d, f, r))
+    children = list(s.scalars(select(Report).where(Report.parent_id == rep.id).order_by(Report.part)))
+    parent = s.get(Report, rep.parent_id) if rep.parent_id else None
+    years = list(s.scalars(select(Report).where(Report.series_key == rep.series_key, Report.is_current.is_(True))
+                           .order_by(Report.year)))
+    return ReportView(rep, Record.model_validate_json(rep.record_json), lines, tables, list(rep.findings),
+                      versions, orphans, parent, children, years)
+
+
+def series(s: Session, report_id: int) -> list[Report]:
+    """The current version of the same report (unit, kind, project) for every year stored."""
+    rep = s.get(Report, report_id)
+    if rep is None:
+        return []
+    return list(s.scalars(select(Report).where(Report.series_key == rep.series_key, Report.is_current.is_(True))
+                          .order_by(Report.year)))
+
+
+def reviewed_files(s: Session, reports: list[Report]):
+    """The reports as ReviewedFiles (record + text view), for the xlsx writer."""
+    from ..review import ReviewedFile
+
+    views: dict[str, list[str]] = {}
+    out = []
+    for r in reports:
+        sha = r.review.sha256
+        if sha not in views:
+            v = s.get(View, sha)
+            views[sha] = json.loads(v.lines_json) if v else []
+        out.append(ReviewedFile(Record.model_validate_json(r.record_json), views[sha]))
+    return out
+
+
+def review_of(s: Session, report: Report) -> Review:
+    return s.get(Review, report.review_id)

@@ -1,0 +1,109 @@
+"""Users, passwords (argon2id) and login sessions.
+
+Roles: ``reviewer`` (财政复核人员: uploads, triages, exports) and ``viewer`` (只读: views and exports).
+A session is a random token in an HttpOnly cookie; the store keeps only its sha256, the user,
+the expiry and the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+
+from .db import Store
+from .models import AuditEntry, AuthSession, User
+
+ROLES = {"reviewer": "复核人员", "viewer": "只读"}
+SESSION_HOURS = 12
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("jixiao-timing-equaliser")
+
+
+class UserError(ValueError):
+    """A user cannot be created or changed (the message says why, in Chinese)."""
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)  # SQLite returns naive datetimes
+
+
+def create_user(store: Store, username: str, password: str, role: str = "reviewer",
+                display_name: str | None = None) -> int:
+    """Create a user; returns its id. Raises UserError for an unknown role, a short password
+    (< 8 characters), or a username already taken."""
+    username = username.strip()
+    if role not in ROLES:
+        raise UserError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
+    if not username or len(username) > 64:
+        raise UserError("用户名不能为空，且不超过 64 个字符")
+    if len(password) < 8:
+        raise UserError("密码至少 8 个字符")
+    with store.session() as s:
+        if s.scalar(select(User).where(User.username == username)) is not None:
+            raise UserError(f"用户名已存在：{username}")
+        user = User(username=username, password_hash=_hasher.hash(password), role=role,
+                    display_name=display_name or username)
+        s.add(user)
+        s.flush()
+        s.add(AuditEntry(user_id=user.id, action="user_created", target=f"user:{user.id}",
+                         detail=json.dumps({"username": username, "role": role}, ensure_ascii=False)))
+        return user.id
+
+
+def authenticate(store: Store, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None (same work either way)."""
+    with store.session() as s:
+        user = s.scalar(select(User).where(User.username == username.strip()))
+        try:
+            if user is None or not user.active:
+                _hasher.verify(_DUMMY, password + "x")
+                return None
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(store: Store, user_id: int, hours: int = SESSION_HOURS) -> tuple[str, str]:
+    """Start a session; returns (cookie token, CSRF token)."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = datetime.now(timezone.utc)
+    with store.session() as s:
+        s.execute(delete(AuthSession).where(AuthSession.expires_at < now))
+        s.add(AuthSession(token_hash=_hash_token(token), user_id=user_id, csrf_token=csrf,
+                          expires_at=now + timedelta(hours=hours)))
+        s.add(AuditEntry(user_id=user_id, action="login", target=f"user:{user_id}"))
+    return token, csrf
+
+
+def session_user(store: Store, token: str | None) -> tuple[User, str] | None:
+    """(user, CSRF token) of a live session, else None."""
+    if not token:
+        return None
+    with store.session() as s:
+        sess = s.get(AuthSession, _hash_token(token))
+        if sess is None or _aware(sess.expires_at) < datetime.now(timezone.utc):
+            return None
+        user = s.get(User, sess.user_id)
+        if user is None or not user.active:
+            return None
+        return user, sess.csrf_token
+
+
+def close_session(store: Store, token: str | None) -> None:
+    if not token:
+        return
+    with store.session() as s:
+        s.execute(delete(AuthSession).where(AuthSession.token_hash == _hash_token(token)))

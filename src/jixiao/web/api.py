@@ -1,0 +1,298 @@
+"""The JSON API under ``/api/``: the same operations as the pages (schema at /api/openapi.json).
+
+Authentication: ``POST /api/login`` returns a bearer token; or the browser's session cookie, in
+which case every POST must send the ``X-CSRF-Token`` header (the token is in ``GET /api/me``).
+Scores are points (2 decimals), ``execution_rate`` a fraction (0.6646 = 66.46%)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from ..store.batches import progress
+from ..store.models import Report
+from ..store.queries import SORTS, facets, portfolio, report_view
+from ..store.users import authenticate, close_session, open_session
+from . import services
+from .auth import Auth, check_csrf, require_reviewer, require_user
+from .pages import download, filters_from
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Unauthorized = {401: {"description": "需要登录"}}
+
+
+class LoginIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str | None
+    role: Literal["reviewer", "viewer"]
+
+
+class LoginOut(BaseModel):
+    token: str
+    csrf_token: str
+    user: UserOut
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    csrf_token: str
+
+
+class ReportOut(BaseModel):
+    id: int
+    kind: str
+    unit_name: str | None
+    project_name: str | None
+    year: int | None
+    region: str | None
+    ruleset: str | None
+    version: int
+    is_current: bool
+    file: str
+    self_total: float | None = Field(description="自评得分（分）")
+    total: float | None = Field(description="复核得分（分）")
+    score_drop: float | None = Field(description="自评得分 − 复核得分（分）")
+    self_grade: str | None
+    grade: str | None
+    execution_rate: float | None = Field(description="预算执行率（小数，0.6646 即 66.46%）")
+    errors: int
+    warnings: int
+    infos: int
+    error: str | None
+
+
+class DecisionOut(BaseModel):
+    id: int
+    status: str
+    comment: str | None
+    reviewer: str | None
+    at: datetime
+    carried: bool
+
+
+class FindingOut(BaseModel):
+    id: int
+    code: str
+    severity: str
+    title: str
+    message: str
+    decision: DecisionOut | None
+
+
+class ItemOut(BaseModel):
+    item: str | None
+    rule: str | None
+    weight: float | None
+    self_score: float | None
+    score: float | None
+    status: str
+    formula: str
+    source: str | None
+
+
+class ReportDetail(BaseModel):
+    report: ReportOut
+    items: list[ItemOut]
+    findings: list[FindingOut]
+    versions: list[int] = Field(description="本报告各版本的 id，按版本号")
+
+
+class DecisionIn(BaseModel):
+    status: Literal["确认", "不采纳"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class BatchItemOut(BaseModel):
+    name: str
+    status: str
+    text: str
+    message: str | None
+    reports: list[dict]
+
+
+class BatchOut(BaseModel):
+    id: int
+    total: int
+    done: int
+    items: list[BatchItemOut]
+
+
+class YearOut(BaseModel):
+    report_id: int
+    year: int | None
+    total: float | None
+    self_total: float | None
+    grade: str | None
+
+
+def _f(x) -> float | None:
+    return None if x is None else float(x)
+
+
+def report_out(r: Report) -> ReportOut:
+    return ReportOut(id=r.id, kind=r.kind, unit_name=r.unit_name, project_name=r.project_name, year=r.year,
+                     region=r.region, ruleset=r.ruleset, version=r.version, is_current=r.is_current,
+                     file=r.review.name, self_total=_f(r.self_total), total=_f(r.total),
+                     score_drop=_f(r.score_drop), self_grade=r.self_grade, grade=r.grade,
+                     execution_rate=_f(r.execution_rate), errors=r.errors, warnings=r.warnings, infos=r.infos,
+                     error=r.review.error)
+
+
+def _user_out(u) -> UserOut:
+    return UserOut(username=u.username, display_name=u.display_name, role=u.role)
+
+
+@router.post("/login", response_model=LoginOut, responses=Unauthorized)
+def api_login(request: Request, body: LoginIn) -> LoginOut:
+    user = authenticate(request.app.state.store, body.username, body.password)
+    if user is None:
+        raise HTTPException(401, "用户名或密码错误")
+    token, csrf = open_session(request.app.state.store, user.id)
+    return LoginOut(token=token, csrf_token=csrf, user=_user_out(user))
+
+
+@router.post("/logout", status_code=204, responses=Unauthorized)
+def api_logout(request: Request, auth: Auth = Depends(require_user)) -> Response:
+    check_csrf(request, auth)
+    close_session(request.app.state.store, auth.token)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=MeOut, responses=Unauthorized)
+def me(auth: Auth = Depends(require_user)) -> MeOut:
+    return MeOut(user=_user_out(auth.user), csrf_token=auth.csrf)
+
+
+@router.get("/reports", response_model=list[ReportOut], responses=Unauthorized)
+def reports(request: Request, year: int | None = Query(None, ge=1900, le=2200), region: str | None = None,
+            grade: str | None = None, ruleset: str | None = None, code: str | None = None,
+            kind: Literal["department", "project"] | None = None,
+            sort: Literal[tuple(SORTS)] = "drop",  # type: ignore[valid-type]
+            auth: Auth = Depends(require_user)) -> list[ReportOut]:
+    """组合总览：各报告的最新版本，可按年度、地区、复核等次、规则集、问题代码、类型筛选。"""
+    f = filters_from(str(year) if year else None, region, grade, ruleset, code, kind, sort)
+    with request.app.state.store.session() as s:
+        return [report_out(r) for r in portfolio(s, f)]
+
+
+@router.get("/facets", responses=Unauthorized)
+def api_facets(request: Request, auth: Auth = Depends(require_user)) -> dict:
+    with request.app.state.store.session() as s:
+        return facets(s)
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetail, responses={**Unauthorized, 404: {}})
+def report_detail(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> ReportDetail:
+    """一份报告：逐项自评得分与复核得分，问题及其复核结论。"""
+    with request.app.state.store.session() as s:
+        v = report_view(s, report_id)
+        if v is None:
+            raise HTTPException(404, "报告不存在")
+        card = v.record.scorecards[0] if v.record.scorecards else None
+        items = [ItemOut(item=it.indicator or it.rule, rule=it.rule, weight=_f(it.weight), self_score=_f(it.self_score),
+                         score=_f(it.score), status=it.status, formula=it.formula, source=it.source)
+                 for it in (card.items if card else [])]
+        findings = []
+        for f in v.findings:
+            d = f.decision
+            findings.append(FindingOut(
+                id=f.id, code=f.code, severity=f.severity, title=f.title, message=f.message,
+                decision=DecisionOut(id=d.id, status=d.status, comment=d.comment,
+                                     reviewer=(d.user.display_name or d.user.username) if d.user else None,
+                                     at=d.created_at, carried=d.carried_from_id is not None) if d else None))
+        return ReportDetail(report=report_out(v.report), items=items, findings=findings,
+                            versions=[x.id for x in v.versions])
+
+
+@router.post("/findings/{finding_id}/decision", response_model=DecisionOut,
+             responses={**Unauthorized, 403: {}, 404: {}, 422: {}})
+def api_decide(request: Request, finding_id: int, body: DecisionIn, auth: Auth = Depends(require_user)) -> DecisionOut:
+    """对一条问题作出复核结论：确认，或不采纳（须说明理由）。"""
+    check_csrf(request, auth)
+    require_reviewer(auth)
+    decision_id = services.record_decision(request.app.state.store, auth.user, finding_id, body.status, body.comment)
+    with request.app.state.store.session() as s:
+        from ..store.models import Decision
+
+        d = s.get(Decision, decision_id)
+        return DecisionOut(id=d.id, status=d.status, comment=d.comment,
+                           reviewer=auth.user.display_name or auth.user.username, at=d.created_at, carried=False)
+
+
+@router.post("/uploads", response_model=BatchOut, status_code=202,
+             responses={**Unauthorized, 400: {}, 403: {}, 411: {}, 413: {}})
+async def api_upload(request: Request, files: list[UploadFile] = File(...), region: str = Form(""),
+                     auth: Auth = Depends(require_user)) -> BatchOut:
+    """上传报告文件（或 zip），返回批次；复核在后台进行，用 GET /api/batches/{id} 查看进度。"""
+    check_csrf(request, auth)
+    require_reviewer(auth)
+    batch_id = await services.take_upload(request.app.state.store, request.app.state.limits, auth.user, files,
+                                          region)
+    if request.app.state.worker is not None:
+        request.app.state.worker.submit(batch_id)
+    return BatchOut(**progress(request.app.state.store, batch_id))
+
+
+@router.get("/batches/{batch_id}", response_model=BatchOut, responses={**Unauthorized, 404: {}})
+def api_batch(request: Request, batch_id: int, auth: Auth = Depends(require_user)) -> BatchOut:
+    p = progress(request.app.state.store, batch_id)
+    if p is None:
+        raise HTTPException(404, "批次不存在")
+    return BatchOut(**p)
+
+
+@router.get("/reports/{report_id}/history", responses={**Unauthorized, 404: {}})
+def api_history(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> dict:
+    """同一单位（同一项目）各年度的对比：得分，及同一指标的年度指标值与实际完成值；标出调低的目标。"""
+    from dataclasses import asdict
+
+    reports, yoy = services.year_over_year(request.app.state.store, report_id)
+    years = [YearOut(report_id=r.id, year=r.year, total=_f(r.total), self_total=_f(r.self_total),
+                     grade=r.grade).model_dump() for r in reports]
+    return {"years": years, "comparison": _jsonable(asdict(yoy))}
+
+
+def _jsonable(x):
+    from decimal import Decimal
+
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, Decimal):
+        return float(x)
+    if hasattr(x, "model_dump"):
+        return _jsonable(x.model_dump())
+    return x
+
+
+@router.get("/reports/{report_id}/opinion.docx", responses={**Unauthorized, 404: {},
+                                                          200: {"content": {DOCX: {}}}})
+def api_opinion(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> Response:
+    """导出该报告的复核意见（.docx）。"""
+    name, data = services.opinion(request.app.state.store, auth.user, report_id)
+    return download(name, data, DOCX)
+
+
+@router.get("/portfolio.xlsx", responses={**Unauthorized, 200: {"content": {XLSX: {}}}})
+def api_portfolio_xlsx(request: Request, year: int | None = Query(None, ge=1900, le=2200), region: str | None = None,
+                       grade: str | None = None, ruleset: str | None = None, code: str | None = None,
+                       kind: Literal["department", "project"] | None = None,
+                       auth: Auth = Depends(require_user)) -> Response:
+    """导出组合总览（.xlsx，含复核结论）。"""
+    name, data = services.portfolio_xlsx(request.app.state.store, auth.user,
+                                         filters_from(str(year) if year else None, region, grade, ruleset, code,
+                                                      kind, None))
+    return download(name, data, XLSX)

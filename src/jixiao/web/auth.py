@@ -1,0 +1,77 @@
+"""Who is asking: the session cookie (pages) or a bearer token (API clients), and CSRF.
+
+- The session cookie ``jixiao_session`` is HttpOnly, SameSite=Strict, Secure (unless the app was
+  started with ``secure_cookies=False``), and holds a random token whose sha256 is in the store.
+- Every state-changing request made with the cookie must carry the session's CSRF token: the
+  ``csrf_token`` form field, or the ``X-CSRF-Token`` header from scripts. The login form, before
+  any session, uses a double-submit cookie (``jixiao_login_csrf``).
+- API clients may log in at ``POST /api/login`` and send ``Authorization: Bearer <token>``; a
+  bearer token is never sent by the browser on its own, so those requests need no CSRF token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+
+from ..store.models import User
+from ..store.users import session_user
+
+COOKIE = "jixiao_session"
+LOGIN_CSRF = "jixiao_login_csrf"
+
+
+@dataclass
+class Auth:
+    user: User
+    csrf: str
+    token: str
+    via: str  # cookie / bearer
+
+    @property
+    def can_review(self) -> bool:
+        return self.user.role == "reviewer"
+
+
+class LoginRequired(Exception):
+    """No live session: pages redirect to /login, the API answers 401."""
+
+
+def current(request: Request) -> Auth | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token, via = header[7:].strip(), "bearer"
+    else:
+        token, via = request.cookies.get(COOKIE, ""), "cookie"
+    found = session_user(request.app.state.store, token)
+    if found is None:
+        return None
+    return Auth(found[0], found[1], token, via)
+
+
+def require_user(request: Request) -> Auth:
+    auth = current(request)
+    if auth is None:
+        raise LoginRequired()
+    return auth
+
+
+def require_reviewer(auth: Auth) -> None:
+    if not auth.can_review:
+        raise HTTPException(403, "只读用户不能执行此操作（需要复核人员角色）")
+
+
+def check_csrf(request: Request, auth: Auth, form_token: str | None = None) -> None:
+    """Raise 403 unless a cookie-authenticated request carries the session's CSRF token."""
+    if auth.via == "bearer":
+        return
+    sent = form_token or request.headers.get("x-csrf-token") or ""
+    if not secrets.compare_digest(sent.encode(), auth.csrf.encode()):
+        raise HTTPException(403, "CSRF 校验失败：请刷新页面后重试")
+
+
+def set_session_cookie(response, request: Request, token: str) -> None:
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
+                        secure=request.app.state.secure_cookies, max_age=12 * 3600)

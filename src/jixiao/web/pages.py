@@ -1,0 +1,225 @@
+"""Server-rendered pages (Chinese UI). Every form that changes something carries the CSRF token."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..extract.numbers import percent_text
+from ..model import Finding as FindingRecord
+from ..report.html import Excerpt, excerpts
+from ..store.batches import progress
+from ..store.models import Finding
+from ..store.queries import SORTS, Filters, facets, portfolio, report_view
+from ..store.users import ROLES, authenticate, close_session, open_session
+from . import services
+from .auth import COOKIE, LOGIN_CSRF, Auth, check_csrf, current, require_reviewer, require_user, set_session_cookie
+
+router = APIRouter(include_in_schema=False)
+
+KIND_TEXT = {"department": "部门整体", "project": "项目"}
+SEVERITY_TEXT = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _pts(x: Any) -> str:
+    if x is None:
+        return "—"
+    return f"{Decimal(str(x)):.2f}"
+
+
+def _pct(x: Any) -> str:
+    return "—" if x is None else percent_text(Decimal(str(x)))
+
+
+_env = Environment(loader=PackageLoader("jixiao.web", "templates"), autoescape=select_autoescape(["html"]),
+                   trim_blocks=True, lstrip_blocks=True)
+_env.filters.update(pts=_pts, pct=_pct, kind=lambda k: KIND_TEXT.get(k, k),
+                    severity=lambda s: SEVERITY_TEXT.get(s, s), urlq=lambda s: quote(str(s)))
+_env.globals.update(ROLES=ROLES, SORTS=SORTS)
+
+
+def render(request: Request, template: str, status: int = 200, auth: Auth | None = None, **ctx) -> HTMLResponse:
+    auth = auth if auth is not None else current(request)
+    text = _env.get_template(template).render(request=request, auth=auth, **ctx)
+    return HTMLResponse(text, status_code=status)
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+# --- login ---------------------------------------------------------------------------------------
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, error: str | None = None) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    resp = render(request, "login.html", status=401 if error else 200, auth=None, csrf=token, error=error)
+    resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", secure=request.app.state.secure_cookies,
+                    max_age=3600)
+    return resp
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(""), password: str = Form(""), csrf_token: str = Form("")):
+    sent = request.cookies.get(LOGIN_CSRF, "")
+    if not sent or not secrets.compare_digest(sent.encode(), csrf_token.encode()):
+        return login_form(request, error="页面已过期，请重新登录")
+    user = authenticate(request.app.state.store, username, password)
+    if user is None:
+        return login_form(request, error="用户名或密码错误")
+    token, _ = open_session(request.app.state.store, user.id)
+    resp = RedirectResponse("/", status_code=303)
+    set_session_cookie(resp, request, token)
+    resp.delete_cookie(LOGIN_CSRF)
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
+    check_csrf(request, auth, csrf_token)
+    close_session(request.app.state.store, auth.token)
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(COOKIE)
+    return resp
+
+
+# --- portfolio -----------------------------------------------------------------------------------
+
+def filters_from(year: str | None, region: str | None, grade: str | None, ruleset: str | None,
+                 code: str | None, kind: str | None, sort: str | None) -> Filters:
+    y = int(year) if year and year.strip().isdigit() else None
+    return Filters(year=y, region=region or None, grade=grade or None, ruleset=ruleset or None,
+                   code=code or None, kind=kind or None, sort=sort if sort in SORTS else "drop")
+
+
+@router.get("/", response_class=HTMLResponse)
+def portfolio_page(request: Request, year: str | None = None, region: str | None = None, grade: str | None = None,
+                   ruleset: str | None = None, code: str | None = None, kind: str | None = None,
+                   sort: str | None = None, auth: Auth = Depends(require_user)) -> HTMLResponse:
+    f = filters_from(year, region, grade, ruleset, code, kind, sort)
+    with request.app.state.store.session() as s:
+        rows = portfolio(s, f)
+        pending = {r.id: sum(1 for fd in r.findings if fd.decision is None) for r in rows}
+        decided = {r.id: len(r.findings) - pending[r.id] for r in rows}
+        return render(request, "portfolio.html", auth=auth, rows=rows, f=f, facets=facets(s), pending=pending,
+                      decided=decided, query=urlencode(f.as_query()))
+
+
+@router.get("/portfolio.xlsx")
+def portfolio_export(request: Request, year: str | None = None, region: str | None = None, grade: str | None = None,
+                     ruleset: str | None = None, code: str | None = None, kind: str | None = None,
+                     sort: str | None = None, auth: Auth = Depends(require_user)) -> Response:
+    name, data = services.portfolio_xlsx(request.app.state.store, auth.user,
+                                         filters_from(year, region, grade, ruleset, code, kind, sort))
+    return download(name, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def download(name: str, data: bytes, media_type: str) -> Response:
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+# --- upload and batches --------------------------------------------------------------------------
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, auth: Auth = Depends(require_user)) -> HTMLResponse:
+    require_reviewer(auth)
+    return render(request, "upload.html", auth=auth, limits=request.app.state.limits)
+
+
+@router.post("/upload")
+async def upload(request: Request, files: list[UploadFile] = File(default=[]), region: str = Form(""),
+                 csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
+    check_csrf(request, auth, csrf_token)
+    require_reviewer(auth)
+    batch_id = await services.take_upload(request.app.state.store, request.app.state.limits, auth.user, files,
+                                          region)
+    if request.app.state.worker is not None:
+        request.app.state.worker.submit(batch_id)
+    return RedirectResponse(f"/batches/{batch_id}", status_code=303)
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def batch_page(request: Request, batch_id: int, auth: Auth = Depends(require_user)) -> HTMLResponse:
+    p = progress(request.app.state.store, batch_id)
+    if p is None:
+        raise HTTPException(404, "批次不存在")
+    return render(request, "batch.html", auth=auth, p=p)
+
+
+# --- one report ----------------------------------------------------------------------------------
+
+@dataclass
+class CitedTable:
+    index: int
+    label: str
+    rows: list[list[dict]]
+    cited: set[tuple[int, int]] = field(default_factory=set)
+
+
+@dataclass
+class FindingView:
+    row: Finding
+    record: FindingRecord
+    excerpts: list[Excerpt]
+    tables: list[CitedTable]
+
+
+def cited_tables(finding: FindingRecord, tables: dict[int, dict]) -> list[CitedTable]:
+    """The tables the finding's evidence points into, each with its cited cells."""
+    out: dict[int, CitedTable] = {}
+    for v in finding.evidence:
+        src = v.source
+        if src is None or src.block is None or src.row is None or src.col is None or src.block not in tables:
+            continue
+        t = tables[src.block]
+        if src.block not in out:
+            where = f"工作表“{t['sheet']}”" if t.get("sheet") else (f"第{t['page']}页" if t.get("page") else "")
+            out[src.block] = CitedTable(src.block, f"第{src.block + 1}块表格{where}", t["rows"])
+        out[src.block].cited.add((src.row, src.col))
+    return list(out.values())
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse)
+def report_page(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> HTMLResponse:
+    with request.app.state.store.session() as s:
+        v = report_view(s, report_id)
+        if v is None:
+            raise HTTPException(404, "报告不存在")
+        recs = v.record.findings or []
+        views = [FindingView(f, recs[f.position], excerpts(recs[f.position], v.lines),
+                             cited_tables(recs[f.position], v.tables))
+                 for f in v.findings if f.position < len(recs)]
+        card = v.record.scorecards[0] if v.record.scorecards else None
+        return render(request, "report.html", auth=auth, v=v, r=v.report, card=card, findings=views,
+                      quality=v.record.quality)
+
+
+@router.post("/findings/{finding_id}/decision")
+def decision(request: Request, finding_id: int, status: str = Form(""), comment: str = Form(""),
+             csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
+    check_csrf(request, auth, csrf_token)
+    require_reviewer(auth)
+    services.record_decision(request.app.state.store, auth.user, finding_id, status, comment)
+    with request.app.state.store.session() as s:
+        report_id = s.get(Finding, finding_id).report_id
+    return RedirectResponse(f"/reports/{report_id}#f{finding_id}", status_code=303)
+
+
+@router.get("/reports/{report_id}/opinion.docx")
+def opinion_export(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> Response:
+    name, data = services.opinion(request.app.state.store, auth.user, report_id)
+    return download(name, data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@router.get("/reports/{report_id}/history", response_class=HTMLResponse)
+def history_page(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> HTMLResponse:
+    reports, yoy = services.year_over_year(request.app.state.store, report_id)
+    return render(request, "history.html", auth=auth, reports=reports, yoy=yoy, report_id=report_id)
