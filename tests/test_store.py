@@ -27,7 +27,14 @@ from jixiao.store import (
     region_of,
     review_blob,
 )
-from jixiao.store.models import AuditEntry, Decision, Finding, IndicatorRow, Report, Review
+from jixiao.store.models import (
+    AuditEntry,
+    Decision,
+    Finding,
+    IndicatorRow,
+    Report,
+    Review,
+)
 from jixiao.store.queries import Filters, facets, portfolio, report_view, series
 
 # seed 003 written again with its 预计 figures reported as final: JX408 (以预计数作为完成情况) goes,

@@ -128,7 +128,7 @@ def test_portfolio_page_filters_and_sorts(loaded):
     names = re.findall(r'<a href="/reports/\d+">([^<]+)</a>', page)
     assert len(names) == 5
     row = page[page.index("岳麓区商务局"):]
-    assert re.search(r"98\.50.*?95\.30.*?3\.20", row, re.S) and "66.46%" in row
+    assert re.search(r"98\.50.*?95\.30.*?3\.20", row, re.DOTALL) and "66.46%" in row
     assert re.findall(r'<a href="/reports/\d+">([^<]+)</a>', client.get("/?year=2019").text) == ["岳麓区商务局"]
     assert re.findall(r'<a href="/reports/\d+">([^<]+)</a>', client.get("/?region=岳麓区").text) == ["岳麓区商务局"]
     by_code = re.findall(r'<a href="/reports/\d+">([^<]+)</a>', client.get("/?code=JX305").text)
@@ -143,7 +143,7 @@ def test_portfolio_page_filters_and_sorts(loaded):
 def test_unit_page_highlights_the_cited_cell(loaded):
     client, ids = loaded
     page = client.get(f"/reports/{ids['003']}").text
-    art = re.search(r'<article class="finding[^"]*" id="f\d+" data-code="JX305">(.*?)</article>', page, re.S).group(1)
+    art = re.search(r'<article class="finding[^"]*" id="f\d+" data-code="JX305">(.*?)</article>', page, re.DOTALL).group(1)
     assert "执行率 66.46%" in art
     cells = re.findall(r'<td[^>]*class="hl"[^>]*>([^<]*)</td>', art)
     assert {"3370.55", "5071.49"} <= set(cells)

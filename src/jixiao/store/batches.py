@@ -8,15 +8,15 @@ not be read; the reason is kept). A process killed mid-batch leaves the rest ``p
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from sqlalchemy import func, select
 
 from ..config import Settings
 from .db import Store
 from .ingest import Stored, register_blob, review_blob
-from .models import Batch, BatchItem
+from .models import Batch, BatchItem, clean_text
 
 STATUS_TEXT = {"pending": "等待复核", "done": "已复核", "skipped": "内容相同，沿用此前的复核", "error": "无法读取",
                "rejected": "未接收"}
@@ -40,7 +40,7 @@ def create_batch(store: Store, entries: Iterable[Entry], origin: str = "web", us
     for e in entries:
         register_blob(store, e.sha256, e.size, e.name, e.format)
     with store.session() as s:
-        batch = Batch(origin=origin, user_id=user_id, region=(region or "").strip() or None)
+        batch = Batch(origin=origin, user_id=user_id, region=clean_text(region, 64))
         s.add(batch)
         s.flush()
         for i, e in enumerate(entries):

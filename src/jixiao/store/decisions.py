@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from .db import Store
-from .models import AuditEntry, Decision, Finding, User
+from .models import AuditEntry, Decision, Finding, User, clean_text
 
 STATUSES = ("确认", "不采纳")
 
@@ -20,7 +20,7 @@ class DecisionError(ValueError):
 def decide(store: Store, finding_id: int, status: str, comment: str | None, user: User) -> int:
     """Record ``user``'s decision on a finding; returns the decision id. 不采纳 needs a reason
     (``comment``). Raises DecisionError."""
-    comment = (comment or "").strip() or None
+    comment = clean_text(comment)
     if status not in STATUSES:
         raise DecisionError(f"未知的复核结论：{status}（可选：确认、不采纳）")
     if user.role != "reviewer":

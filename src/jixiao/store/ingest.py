@@ -29,7 +29,16 @@ from ..config import Settings
 from ..model import Record
 from ..review import ReviewedFile, review_file
 from .db import Store
-from .models import AuditEntry, Blob, Decision, Finding, IndicatorRow, Report, Review, View
+from .models import (
+    AuditEntry,
+    Blob,
+    Decision,
+    Finding,
+    IndicatorRow,
+    Report,
+    Review,
+    View,
+)
 from .views import document_view
 
 _NUMBER = re.compile(r"\d+(?:[.,，]\d+)*%?")
@@ -60,8 +69,7 @@ def region_of(unit: str | None) -> str | None:
         return None
     name = _SPACE.sub("", unit)
     for prefix in _REGION_PREFIXES:
-        if name.startswith(prefix):
-            name = name[len(prefix):]
+        name = name.removeprefix(prefix)
     region = None
     while m := _REGION.match(name):  # 岳阳市君山区… → the most specific: 君山区
         region, name = m.group(1), name[m.end():]

@@ -24,7 +24,8 @@ Amounts: score columns are points (Numeric 2 dp), ``execution_rate`` a fraction 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -42,7 +43,30 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+def aware(t: datetime) -> datetime:
+    """``t`` with its time zone: SQLite gives stored times back naive (they were stored in UTC)."""
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def local_time(t: datetime | None) -> str:
+    """A stored time as the server's local time, to the minute (``2026-11-21 15:04``); "" for None."""
+    return aware(t).astimezone().strftime("%Y-%m-%d %H:%M") if t else ""
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str | None, limit: int | None = None) -> str | None:
+    """Text a user typed, made safe to store and to export: characters XML 1.0 forbids (NUL,
+    the vertical tab Word pastes, …) become spaces, ends are stripped, ``limit`` characters at
+    most; None or empty → None."""
+    if text is None:
+        return None
+    text = _NOT_XML.sub(" ", text).strip()
+    return (text[:limit] if limit else text) or None
 
 
 class Base(DeclarativeBase):
@@ -110,7 +134,7 @@ class Batch(Base):
     region: Mapped[str | None] = mapped_column(String(64))  # 地区 given at upload (overrides the derived one)
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 
-    items: Mapped[list["BatchItem"]] = relationship(back_populates="batch", order_by="BatchItem.position")
+    items: Mapped[list[BatchItem]] = relationship(back_populates="batch", order_by="BatchItem.position")
 
 
 class BatchItem(Base):
@@ -146,7 +170,7 @@ class Review(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 
-    reports: Mapped[list["Report"]] = relationship(back_populates="review", order_by="Report.part")
+    reports: Mapped[list[Report]] = relationship(back_populates="review", order_by="Report.part")
 
 
 class Report(Base):
@@ -180,8 +204,8 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 
     review: Mapped[Review] = relationship(back_populates="reports")
-    findings: Mapped[list["Finding"]] = relationship(back_populates="report", order_by="Finding.position")
-    indicators: Mapped[list["IndicatorRow"]] = relationship(order_by="IndicatorRow.position")
+    findings: Mapped[list[Finding]] = relationship(back_populates="report", order_by="Finding.position")
+    indicators: Mapped[list[IndicatorRow]] = relationship(order_by="IndicatorRow.position")
 
 
 class IndicatorRow(Base):
@@ -218,10 +242,10 @@ class Finding(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)  # matches the same finding across versions
 
     report: Mapped[Report] = relationship(back_populates="findings")
-    decisions: Mapped[list["Decision"]] = relationship(back_populates="finding", order_by="Decision.id")
+    decisions: Mapped[list[Decision]] = relationship(back_populates="finding", order_by="Decision.id")
 
     @property
-    def decision(self) -> "Decision | None":
+    def decision(self) -> Decision | None:
         """The effective decision: the latest one."""
         return self.decisions[-1] if self.decisions else None
 

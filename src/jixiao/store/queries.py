@@ -109,21 +109,27 @@ def report_view(s: Session, report_id: int) -> ReportView | None:
     tables = load_tables(view.tables_json) if view else {}
     versions = list(s.scalars(select(Report).where(Report.unit_key == rep.unit_key).order_by(Report.version)
                               .options(selectinload(Report.review))))
+    children = list(s.scalars(select(Report).where(Report.parent_id == rep.id).order_by(Report.part)))
+    parent = s.get(Report, rep.parent_id) if rep.parent_id else None
+    years = list(s.scalars(select(Report).where(Report.series_key == rep.series_key, Report.is_current.is_(True))
+                           .order_by(Report.year)))
+    return ReportView(rep, Record.model_validate_json(rep.record_json), lines, tables, list(rep.findings),
+                      versions, orphans(s, rep), parent, children, years)
+
+
+def orphans(s: Session, rep: Report) -> list[tuple[Decision, Finding, Report]]:
+    """Effective decisions on earlier versions of ``rep`` that were not carried over (their finding
+    is gone): (decision, finding, earlier report), oldest version first."""
     carried = select(Decision.carried_from_id).where(Decision.carried_from_id.is_not(None))
-    orphans = []
+    out = []
     for d, f, r in s.execute(
             select(Decision, Finding, Report).join(Finding, Decision.finding_id == Finding.id)
             .join(Report, Finding.report_id == Report.id)
             .where(Report.unit_key == rep.unit_key, Report.version < rep.version, Decision.id.not_in(carried))
             .order_by(Report.version, Finding.position, Decision.id)).all():
         if f.decision is d:  # only the effective decision of a finding
-            orphans.append((d, f, r))
-    children = list(s.scalars(select(Report).where(Report.parent_id == rep.id).order_by(Report.part)))
-    parent = s.get(Report, rep.parent_id) if rep.parent_id else None
-    years = list(s.scalars(select(Report).where(Report.series_key == rep.series_key, Report.is_current.is_(True))
-                           .order_by(Report.year)))
-    return ReportView(rep, Record.model_validate_json(rep.record_json), lines, tables, list(rep.findings),
-                      versions, orphans, parent, children, years)
+            out.append((d, f, r))
+    return out
 
 
 def series(s: Session, report_id: int) -> list[Report]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
 from .db import Store
-from .models import AuditEntry, AuthSession, User
+from .models import AuditEntry, AuthSession, User, aware, clean_text
 
 ROLES = {"reviewer": "复核人员", "viewer": "只读"}
 SESSION_HOURS = 12
@@ -29,15 +29,13 @@ class UserError(ValueError):
     """A user cannot be created or changed (the message says why, in Chinese)."""
 
 
-def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)  # SQLite returns naive datetimes
-
-
 def create_user(store: Store, username: str, password: str, role: str = "reviewer",
                 display_name: str | None = None) -> int:
     """Create a user; returns its id. Raises UserError for an unknown role, a short password
     (< 8 characters), or a username already taken."""
     username = username.strip()
+    if clean_text(username) != username:
+        raise UserError("用户名不能含控制字符")
     if role not in ROLES:
         raise UserError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
     if not username or len(username) > 64:
@@ -58,6 +56,8 @@ def create_user(store: Store, username: str, password: str, role: str = "reviewe
 
 def authenticate(store: Store, username: str, password: str) -> User | None:
     """The active user with this name and password, else None (same work either way)."""
+    if "\x00" in username or "\x00" in password:
+        return None
     with store.session() as s:
         user = s.scalar(select(User).where(User.username == username.strip()))
         try:
@@ -79,7 +79,7 @@ def _hash_token(token: str) -> str:
 def open_session(store: Store, user_id: int, hours: int = SESSION_HOURS) -> tuple[str, str]:
     """Start a session; returns (cookie token, CSRF token)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.session() as s:
         s.execute(delete(AuthSession).where(AuthSession.expires_at < now))
         s.add(AuthSession(token_hash=_hash_token(token), user_id=user_id, csrf_token=csrf,
@@ -94,7 +94,7 @@ def session_user(store: Store, token: str | None) -> tuple[User, str] | None:
         return None
     with store.session() as s:
         sess = s.get(AuthSession, _hash_token(token))
-        if sess is None or _aware(sess.expires_at) < datetime.now(timezone.utc):
+        if sess is None or aware(sess.expires_at) < datetime.now(UTC):
             return None
         user = s.get(User, sess.user_id)
         if user is None or not user.active:

@@ -7,14 +7,25 @@ Scores are points (2 decimals), ``execution_rate`` a fraction (0.6646 = 66.46%).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    UploadFile,
+)
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..store.batches import progress
-from ..store.models import Report
+from ..store.models import Report, aware
 from ..store.queries import SORTS, facets, portfolio, report_view
 from ..store.users import authenticate, close_session, open_session
 from . import services
@@ -26,11 +37,13 @@ router = APIRouter(prefix="/api", tags=["api"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Unauthorized = {401: {"description": "需要登录"}}
+BadBody = {400: {"description": "请求体无法解析"}}
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # database ids are 32-bit on PostgreSQL
 
 
 class LoginIn(BaseModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=256)
+    username: str = Field(max_length=64, pattern=r"^[^\x00]*$")
+    password: str = Field(max_length=256, pattern=r"^[^\x00]*$")
 
 
 class UserOut(BaseModel):
@@ -109,9 +122,17 @@ class ReportDetail(BaseModel):
     versions: list[int] = Field(description="本报告各版本的 id，按版本号")
 
 
-class DecisionIn(BaseModel):
-    status: Literal["确认", "不采纳"]
-    comment: str | None = Field(default=None, max_length=2000)
+class Confirm(BaseModel):
+    status: Literal["确认"]
+    comment: str | None = Field(default=None, max_length=2000, description="意见（可不填）")
+
+
+class Dismiss(BaseModel):
+    status: Literal["不采纳"]
+    comment: str = Field(max_length=2000, pattern=r"\S", description="不采纳的理由（必填）")
+
+
+DecisionIn = Annotated[Confirm | Dismiss, Field(discriminator="status")]
 
 
 class BatchItemOut(BaseModel):
@@ -154,7 +175,7 @@ def _user_out(u) -> UserOut:
     return UserOut(username=u.username, display_name=u.display_name, role=u.role)
 
 
-@router.post("/login", response_model=LoginOut, responses=Unauthorized)
+@router.post("/login", response_model=LoginOut, responses={**Unauthorized, **BadBody})
 def api_login(request: Request, body: LoginIn) -> LoginOut:
     user = authenticate(request.app.state.store, body.username, body.password)
     if user is None:
@@ -194,7 +215,7 @@ def api_facets(request: Request, auth: Auth = Depends(require_user)) -> dict:
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail, responses={**Unauthorized, 404: {}})
-def report_detail(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> ReportDetail:
+def report_detail(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> ReportDetail:
     """一份报告：逐项自评得分与复核得分，问题及其复核结论。"""
     with request.app.state.store.session() as s:
         v = report_view(s, report_id)
@@ -211,14 +232,15 @@ def report_detail(request: Request, report_id: int, auth: Auth = Depends(require
                 id=f.id, code=f.code, severity=f.severity, title=f.title, message=f.message,
                 decision=DecisionOut(id=d.id, status=d.status, comment=d.comment,
                                      reviewer=(d.user.display_name or d.user.username) if d.user else None,
-                                     at=d.created_at, carried=d.carried_from_id is not None) if d else None))
+                                     at=aware(d.created_at), carried=d.carried_from_id is not None) if d else None))
         return ReportDetail(report=report_out(v.report), items=items, findings=findings,
                             versions=[x.id for x in v.versions])
 
 
 @router.post("/findings/{finding_id}/decision", response_model=DecisionOut,
-             responses={**Unauthorized, 403: {}, 404: {}, 422: {}})
-def api_decide(request: Request, finding_id: int, body: DecisionIn, auth: Auth = Depends(require_user)) -> DecisionOut:
+             responses={**Unauthorized, **BadBody, 403: {}, 404: {}, 422: {}})
+def api_decide(request: Request, finding_id: Id, body: Annotated[DecisionIn, Body()],
+               auth: Auth = Depends(require_user)) -> DecisionOut:
     """对一条问题作出复核结论：确认，或不采纳（须说明理由）。"""
     check_csrf(request, auth)
     require_reviewer(auth)
@@ -228,12 +250,12 @@ def api_decide(request: Request, finding_id: int, body: DecisionIn, auth: Auth =
 
         d = s.get(Decision, decision_id)
         return DecisionOut(id=d.id, status=d.status, comment=d.comment,
-                           reviewer=auth.user.display_name or auth.user.username, at=d.created_at, carried=False)
+                           reviewer=auth.user.display_name or auth.user.username, at=aware(d.created_at), carried=False)
 
 
 @router.post("/uploads", response_model=BatchOut, status_code=202,
              responses={**Unauthorized, 400: {}, 403: {}, 411: {}, 413: {}})
-async def api_upload(request: Request, files: list[UploadFile] = File(...), region: str = Form(""),
+async def api_upload(request: Request, files: list[UploadFile] = File(...), region: str = Form("", max_length=64),
                      auth: Auth = Depends(require_user)) -> BatchOut:
     """上传报告文件（或 zip），返回批次；复核在后台进行，用 GET /api/batches/{id} 查看进度。"""
     check_csrf(request, auth)
@@ -246,7 +268,7 @@ async def api_upload(request: Request, files: list[UploadFile] = File(...), regi
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut, responses={**Unauthorized, 404: {}})
-def api_batch(request: Request, batch_id: int, auth: Auth = Depends(require_user)) -> BatchOut:
+def api_batch(request: Request, batch_id: Id, auth: Auth = Depends(require_user)) -> BatchOut:
     p = progress(request.app.state.store, batch_id)
     if p is None:
         raise HTTPException(404, "批次不存在")
@@ -254,7 +276,7 @@ def api_batch(request: Request, batch_id: int, auth: Auth = Depends(require_user
 
 
 @router.get("/reports/{report_id}/history", responses={**Unauthorized, 404: {}})
-def api_history(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> dict:
+def api_history(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> dict:
     """同一单位（同一项目）各年度的对比：得分，及同一指标的年度指标值与实际完成值；标出调低的目标。"""
     from dataclasses import asdict
 
@@ -280,7 +302,7 @@ def _jsonable(x):
 
 @router.get("/reports/{report_id}/opinion.docx", responses={**Unauthorized, 404: {},
                                                           200: {"content": {DOCX: {}}}})
-def api_opinion(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> Response:
+def api_opinion(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> Response:
     """导出该报告的复核意见（.docx）。"""
     name, data = services.opinion(request.app.state.store, auth.user, report_id)
     return download(name, data, DOCX)

@@ -5,10 +5,19 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Request,
+    UploadFile,
+)
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -16,13 +25,25 @@ from ..extract.numbers import percent_text
 from ..model import Finding as FindingRecord
 from ..report.html import Excerpt, excerpts
 from ..store.batches import progress
-from ..store.models import Finding
+from ..store.models import Finding, clean_text, local_time
 from ..store.queries import SORTS, Filters, facets, portfolio, report_view
 from ..store.users import ROLES, authenticate, close_session, open_session
 from . import services
-from .auth import COOKIE, LOGIN_CSRF, Auth, check_csrf, current, require_reviewer, require_user, set_session_cookie
+from .auth import (
+    COOKIE,
+    LOGIN_CSRF,
+    Auth,
+    check_csrf,
+    current,
+    require_reviewer,
+    require_user,
+    set_session_cookie,
+)
 
 router = APIRouter(include_in_schema=False)
+
+# database ids are 32-bit integers on PostgreSQL: anything else is not an id (422), not a 500
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 KIND_TEXT = {"department": "部门整体", "project": "项目"}
 SEVERITY_TEXT = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -41,7 +62,7 @@ def _pct(x: Any) -> str:
 _env = Environment(loader=PackageLoader("jixiao.web", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(pts=_pts, pct=_pct, kind=lambda k: KIND_TEXT.get(k, k),
-                    severity=lambda s: SEVERITY_TEXT.get(s, s), urlq=lambda s: quote(str(s)))
+                    severity=lambda s: SEVERITY_TEXT.get(s, s), when=local_time)
 _env.globals.update(ROLES=ROLES, SORTS=SORTS)
 
 
@@ -94,9 +115,10 @@ def logout(request: Request, csrf_token: str = Form(""), auth: Auth = Depends(re
 
 def filters_from(year: str | None, region: str | None, grade: str | None, ruleset: str | None,
                  code: str | None, kind: str | None, sort: str | None) -> Filters:
-    y = int(year) if year and year.strip().isdigit() else None
-    return Filters(year=y, region=region or None, grade=grade or None, ruleset=ruleset or None,
-                   code=code or None, kind=kind or None, sort=sort if sort in SORTS else "drop")
+    y = int(year) if year and year.strip().isdigit() and len(year.strip()) <= 4 else None
+    return Filters(year=y, region=clean_text(region, 64), grade=clean_text(grade, 8),
+                   ruleset=clean_text(ruleset, 32), code=clean_text(code, 8), kind=clean_text(kind, 16),
+                   sort=sort if sort in SORTS else "drop")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -135,7 +157,7 @@ def upload_form(request: Request, auth: Auth = Depends(require_user)) -> HTMLRes
 
 
 @router.post("/upload")
-async def upload(request: Request, files: list[UploadFile] = File(default=[]), region: str = Form(""),
+async def upload(request: Request, files: list[UploadFile] = File(default=[]), region: str = Form("", max_length=64),
                  csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
     check_csrf(request, auth, csrf_token)
     require_reviewer(auth)
@@ -147,7 +169,7 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), r
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
-def batch_page(request: Request, batch_id: int, auth: Auth = Depends(require_user)) -> HTMLResponse:
+def batch_page(request: Request, batch_id: Id, auth: Auth = Depends(require_user)) -> HTMLResponse:
     p = progress(request.app.state.store, batch_id)
     if p is None:
         raise HTTPException(404, "批次不存在")
@@ -188,7 +210,7 @@ def cited_tables(finding: FindingRecord, tables: dict[int, dict]) -> list[CitedT
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> HTMLResponse:
+def report_page(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> HTMLResponse:
     with request.app.state.store.session() as s:
         v = report_view(s, report_id)
         if v is None:
@@ -203,7 +225,7 @@ def report_page(request: Request, report_id: int, auth: Auth = Depends(require_u
 
 
 @router.post("/findings/{finding_id}/decision")
-def decision(request: Request, finding_id: int, status: str = Form(""), comment: str = Form(""),
+def decision(request: Request, finding_id: Id, status: str = Form(""), comment: str = Form(""),
              csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
     check_csrf(request, auth, csrf_token)
     require_reviewer(auth)
@@ -214,12 +236,12 @@ def decision(request: Request, finding_id: int, status: str = Form(""), comment:
 
 
 @router.get("/reports/{report_id}/opinion.docx")
-def opinion_export(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> Response:
+def opinion_export(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> Response:
     name, data = services.opinion(request.app.state.store, auth.user, report_id)
     return download(name, data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 @router.get("/reports/{report_id}/history", response_class=HTMLResponse)
-def history_page(request: Request, report_id: int, auth: Auth = Depends(require_user)) -> HTMLResponse:
+def history_page(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> HTMLResponse:
     reports, yoy = services.year_over_year(request.app.state.store, report_id)
     return render(request, "history.html", auth=auth, reports=reports, yoy=yoy, report_id=report_id)

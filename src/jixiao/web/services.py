@@ -13,8 +13,15 @@ from fastapi import HTTPException, UploadFile
 from ..store import Store
 from ..store.batches import Entry, create_batch
 from ..store.decisions import DecisionError, decide
-from ..store.models import AuditEntry, User
-from ..store.queries import Filters, portfolio, report_view, reviewed_files, series
+from ..store.models import AuditEntry, User, aware, local_time
+from ..store.queries import (
+    Filters,
+    orphans,
+    portfolio,
+    report_view,
+    reviewed_files,
+    series,
+)
 from .intake import Limits, intake
 
 
@@ -63,7 +70,7 @@ def opinion(store: Store, user: User, report_id: int) -> tuple[str, bytes]:
         for i in range(len(v.record.findings or [])):
             d = by_pos[i].decision if i in by_pos else None
             triage.append(Triage(d.status, d.comment, (d.user.display_name or d.user.username) if d and d.user else None,
-                                 d.created_at) if d else None)
+                                 aware(d.created_at).astimezone()) if d else None)
         data = opinion_docx(v.record, triage, reviewer=user.display_name or user.username, version=v.report.version)
         label = v.report.project_name or v.report.unit_name or "报告"
         name = f"复核意见_{label}_{v.report.year or ''}年度_第{v.report.version}版.docx"
@@ -73,7 +80,7 @@ def opinion(store: Store, user: User, report_id: int) -> tuple[str, bytes]:
 
 def portfolio_xlsx(store: Store, user: User, f: Filters) -> tuple[str, bytes]:
     """(file name, .xlsx bytes): the review workbook of the filtered portfolio, plus a sheet
-    复核结论 with every effective decision."""
+    复核结论 with every effective decision (and those left on earlier versions, their finding gone)."""
     from openpyxl import load_workbook
 
     from ..report.xlsx import write_xlsx
@@ -83,18 +90,18 @@ def portfolio_xlsx(store: Store, user: User, f: Filters) -> tuple[str, bytes]:
         results = reviewed_files(s, reports)
         decisions = []
         for r in reports:
-            for fd in r.findings:
-                d = fd.decision
-                if d is not None:
-                    who = d.user.display_name or d.user.username if d.user else ""
-                    decisions.append([r.project_name or r.unit_name, r.year, r.version, fd.code, fd.title, d.status,
-                                      d.comment or "", who, d.created_at.strftime("%Y-%m-%d %H:%M")])
+            decided = [(d, fd, r, "") for fd in r.findings if (d := fd.decision) is not None]
+            gone = [(d, fd, old, "问题在最新版本中已不存在") for d, fd, old in orphans(s, r)]
+            for d, fd, rep, note in decided + gone:
+                who = d.user.display_name or d.user.username if d.user else ""
+                decisions.append([r.project_name or r.unit_name, r.year, rep.version, fd.code, fd.title, d.status,
+                                  d.comment or "", who, local_time(d.created_at), note])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "portfolio.xlsx"
         write_xlsx(results, path)
         wb = load_workbook(path)
         ws = wb.create_sheet("复核结论")
-        ws.append(["单位/项目", "年度", "版本", "代码", "问题", "复核结论", "意见", "复核人", "时间"])
+        ws.append(["单位/项目", "年度", "版本", "代码", "问题", "复核结论", "意见", "复核人", "时间", "说明"])
         for row in decisions:
             ws.append(row)
         wb.save(path)
