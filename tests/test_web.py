@@ -244,3 +244,17 @@ def test_api_login_and_bearer_token(app, loaded):
         assert d.status_code == 200 and d.json()["status"] == "不采纳"
         assert c.post("/api/logout", headers=h).status_code == 204
         assert c.get("/api/reports", headers=h).status_code == 401
+
+
+def test_a_batch_left_pending_is_finished_when_the_app_starts(store, seed):
+    """The server was killed with files still pending: the next start reviews them."""
+    from jixiao.store import Entry, add_blob, create_batch, progress
+
+    path = seed("004")
+    batch_id = create_batch(store, [Entry(path.name, add_blob(store, path), path.stat().st_size)])
+    assert progress(store, batch_id)["done"] == 0
+    create_user(store, "wu", PASSWORD, "viewer")
+    with TestClient(create_app(store), base_url="https://testserver") as c:
+        assert login(c, "wu").status_code == 303
+        p = wait_batch(c, batch_id)
+    assert p["items"][0]["status"] == "done" and p["items"][0]["reports"][0]["label"] == "君山区工商业联合会"

@@ -4,7 +4,7 @@ SQLite by default, PostgreSQL by URL (``JIXIAO_DB=postgresql+psycopg://…``); s
 Reviews are versioned per report and carry the reviewers' decisions over (:mod:`.ingest`);
 batches resume by content hash (:mod:`.batches`)."""
 
-from .batches import Entry, create_batch, progress, resume_all, run_batch
+from .batches import Entry, create_batch, pending_batches, progress, run_batch
 from .db import Store, StoreError, resolve_url
 from .decisions import DecisionError, decide
 from .ingest import Stored, add_blob, fingerprint, region_of, review_blob
@@ -12,4 +12,4 @@ from .users import UserError, authenticate, create_user
 
 __all__ = ["DecisionError", "Entry", "Store", "StoreError", "Stored", "UserError", "add_blob", "authenticate",
            "create_batch", "create_user", "decide", "fingerprint", "progress", "region_of", "resolve_url",
-           "resume_all", "review_blob", "run_batch"]
+           "pending_batches", "review_blob", "run_batch"]

@@ -3,7 +3,8 @@
 An item is ``pending`` until its review is stored, then ``done``, ``skipped`` (this content was
 already reviewed under the same settings: the earlier review stands) or ``error`` (the file could
 not be read; the reason is kept). A process killed mid-batch leaves the rest ``pending``;
-:func:`run_batch` on the same batch (or :func:`resume_all`) picks them up.
+:func:`run_batch` on the same batch picks them up (the web app's worker does so for every
+batch in :func:`pending_batches` when it starts).
 """
 
 from __future__ import annotations
@@ -74,12 +75,6 @@ def pending_batches(store: Store) -> list[int]:
     with store.session() as s:
         return list(s.scalars(select(BatchItem.batch_id).where(BatchItem.status == "pending").distinct()
                               .order_by(BatchItem.batch_id)))
-
-
-def resume_all(store: Store, settings: Settings | None = None) -> None:
-    """Finish every batch an earlier process left unfinished."""
-    for batch_id in pending_batches(store):
-        run_batch(store, batch_id, settings)
 
 
 def progress(store: Store, batch_id: int) -> dict | None:

@@ -11,7 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..model import Record
-from .models import Decision, Finding, Report, Review, View
+from .models import Decision, Finding, Report, View
 
 SORTS = {
     "drop": "得分差（自评−复核）",
@@ -154,7 +154,3 @@ def reviewed_files(s: Session, reports: list[Report]):
             views[sha] = json.loads(v.lines_json) if v else []
         out.append(ReviewedFile(Record.model_validate_json(r.record_json), views[sha]))
     return out
-
-
-def review_of(s: Session, report: Report) -> Review:
-    return s.get(Review, report.review_id)

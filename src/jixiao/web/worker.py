@@ -1,7 +1,7 @@
 """The batch worker: one background thread reviewing uploaded batches in order.
 
 One thread on purpose: the pipeline is CPU-bound and LibreOffice conversions should not run side
-by side. At start it picks up batches an earlier process left unfinished (:func:`resume_all`)."""
+by side. At start it picks up batches an earlier process left unfinished (``pending_batches``)."""
 
 from __future__ import annotations
 
