@@ -21,6 +21,7 @@ from fastapi import (
     Request,
     UploadFile,
 )
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -278,26 +279,10 @@ def api_batch(request: Request, batch_id: Id, auth: Auth = Depends(require_user)
 @router.get("/reports/{report_id}/history", responses={**Unauthorized, 404: {}})
 def api_history(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> dict:
     """同一单位（同一项目）各年度的对比：得分，及同一指标的年度指标值与实际完成值；标出调低的目标。"""
-    from dataclasses import asdict
-
     reports, yoy = services.year_over_year(request.app.state.store, report_id)
     years = [YearOut(report_id=r.id, year=r.year, total=_f(r.total), self_total=_f(r.self_total),
                      grade=r.grade).model_dump() for r in reports]
-    return {"years": years, "comparison": _jsonable(asdict(yoy))}
-
-
-def _jsonable(x):
-    from decimal import Decimal
-
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, Decimal):
-        return float(x)
-    if hasattr(x, "model_dump"):
-        return _jsonable(x.model_dump())
-    return x
+    return {"years": years, "comparison": jsonable_encoder(yoy)}
 
 
 @router.get("/reports/{report_id}/opinion.docx", responses={**Unauthorized, 404: {},

@@ -38,8 +38,6 @@ async def take_upload(store: Store, limits: Limits, user: User, files: list[Uplo
     files = [f for f in files if f is not None and (f.filename or f.size)]
     if not files:
         raise HTTPException(400, "没有收到文件")
-    if len(files) > limits.max_files:
-        raise HTTPException(413, f"一次最多上传 {limits.max_files} 个文件（收到 {len(files)} 个）")
     accepted, rejected = intake([(f.filename or "", f.file) for f in files], store.files, limits)
     entries = [Entry(a.name, a.sha256, a.size, a.format) for a in accepted]
     batch_id = create_batch(store, entries, origin="web", user_id=user.id, region=region,
