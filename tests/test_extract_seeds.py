@@ -317,6 +317,17 @@ INDICATOR_CELLS = [
     ("002", "企业参加展览活动满意度", "target", 465, "90%", {"number": D(90), "unit": "%"}),
     ("002", "扩大娄底知名度和外向度", "actual", 426, "有效保障", {"qualitative": "有效保障", "number": None}),
     ("003", "农产品供应体系提质改造", "actual", 279, "未完成", {"qualitative": "未完成", "number": None}),
+    # a short label around one quantity: a number, the phrase kept in ``qualitative``
+    ("003", "社会消费品零售", "target", 112, "社会零售总额增长10%以上",
+     {"op": ">=", "number": D(10), "unit": "%", "qualitative": "社会零售总额增长10%以上", "is_quantitative": True}),
+    ("003", "实际到位外资", "target", 122, "实际到位外资5.12亿美元",
+     {"op": None, "number": D("5.12"), "unit": "亿美元", "is_quantitative": True}),
+    ("003", "外商直接投资", "target", 132, "外商直接投资1亿美元", {"op": None, "number": D(1), "unit": "亿美元"}),
+    ("003", "进出口总额", "target", 152, "完成外贸进出口4亿美元", {"op": None, "number": D(4), "unit": "亿美元"}),
+    ("003", "一般性支出压减10%", "target", 212, "一般性支出压减10%", {"op": None, "number": D(10), "unit": "%"}),
+    ("003", "大力提升社零拉动力", "target", 234, "限上企业240亿元", {"op": None, "number": D(240), "unit": "亿元"}),
+    # seed 000 line 279: the bookmark of the conversion is gone from the cell, the number prefix from the goal
+    ("000", "2020年1月-12月", "target", 279, "指标1：2020年1月-12月", {"number": None, "date": None}),
     ("000", "组织企业参展10次", "target", 267, "指标2：组织企业参展10次。", {"number": D(10), "unit": "次"}),
     ("000", "组织企业参展10次", "actual", 268, "已完成", {"qualitative": "已完成", "number": None}),
 ]
@@ -334,6 +345,18 @@ def test_indicator_cells(report_of, prefix, name, column, line, raw, parsed):
     assert cell.parsed is not None
     for attr, expected in parsed.items():
         assert getattr(cell.parsed, attr) == expected, f"{name} {column}.parsed.{attr}"
+
+
+def test_003_targets_with_several_quantities_stay_prose(report_of):
+    # lines 142 (“中南大学科技园累计注册科创企业185家、入驻企业44家…”), 162 (“新引进项目308个，其中100亿元
+    # 以上项目2个…”) and 224 (“世界500强”项目8个…”): no single number to compare, so no number is taken
+    _, report = report_of("003")
+    for name, line, start in [("服务大科城建设", 142, "中南大学科技园"), ("招商引资工作", 162, "新引进项目308个"),
+                              ("引大引强，加快辖区经济发展", 224, "世界500强")]:
+        target = indicator(report, name).target
+        assert target.source.line == line and target.raw.startswith(start)
+        assert target.parsed.number is None and not target.parsed.is_quantitative
+        assert target.parsed.qualitative == target.value
 
 
 # (seed, 三级指标, weight line, weight, self_score line, self_score)

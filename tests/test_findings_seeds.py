@@ -300,6 +300,27 @@ def test_003_done_instead_of_measured(reviewed):
     assert "9 个" in f.message
 
 
+def test_003_prose_targets_cannot_be_scored_from_done(reviewed):
+    # six targets are one labelled quantity each (line 112 “社会零售总额增长10%以上”, 122 “实际到位外资
+    # 5.12亿美元”, 132 “外商直接投资1亿美元”, 152 “完成外贸进出口4亿美元”, 212 “一般性支出压减10%”, 234
+    # “限上企业240亿元”), answered “已完成”: the formula B/A has no B, so their self-scores (lines
+    # 115/125/135/155/215/237: 4+4+4+4+5+2.5 = 23.5, ×0.9 = 21.15) are unverified, not 达成.
+    # Targets with several quantities (lines 142, 162, 224) stay qualitative and keep their band.
+    _, rf = reviewed("003")
+    card = rf.record.scorecards[0]
+    items = {i.indicator: i for i in card.items}
+    retail = items["社会消费品零售"]
+    assert (retail.rule, retail.status, retail.score) == ("N-03", "无法计算", None)
+    assert retail.reason == "实际完成值“已完成”不是测量值，无法按公式计分"
+    assert (items["招商引资工作"].rule, items["招商引资工作"].score) == ("N-04", D(5))
+    assert card.unverified_points == D("21.15") and card.total == D("95.30")
+    f = the(rf, "JX210")
+    assert evidence(f) == {(115, "4"), (125, "4"), (135, "4"), (155, "4"), (215, "5"), (237, "2.5")}
+    assert f.found == "21.15分未经核实"
+    assert "6 个评分项" in f.message and "大力提升社零拉动力" in f.message
+    assert "另有 21.15 分无法核实" in the(rf, "JX213").message
+
+
 def test_003_other_findings(reviewed):
     _, rf = reviewed("003")
     # line 362 “全面完成目标任务” vs 未完成 (line 279) and 66.46%

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.extract.numbers import parse_amount, parse_measure, parse_percent
+from jixiao.extract.numbers import normalize, parse_amount, parse_measure, parse_percent
 from jixiao.model import Indicator, MeasureValue, Report, Value
 from jixiao.rules import grade, normalize_grade, ratio
 from jixiao.rules.indicators import score_indicator
@@ -91,3 +91,31 @@ def test_number_parsing():
     m = parse_measure("10%以上")
     assert (m.op, m.number, m.unit) == (">=", Decimal("10"), "%")
     assert parse_measure("有效提升").qualitative == "有效提升"
+
+
+def test_measure_in_a_short_phrase():
+    """A short label, one number with a unit, an optional 以上/以内 (own wording, not seed text)."""
+    D = Decimal
+    m = parse_measure("客流量增长15%以上")
+    assert (m.op, m.number, m.unit, m.qualitative) == (">=", D(15), "%", "客流量增长15%以上")
+    assert m.is_quantitative
+    m = parse_measure("引进外资３．５亿美元。")  # full-width digits, a full stop
+    assert (m.op, m.number, m.unit) == (None, D("3.5"), "亿美元")
+    m = parse_measure("办公经费控制在20万元以内")
+    assert (m.op, m.number, m.unit) == ("<=", D(20), "万元")
+    m = parse_measure("群众满意度不低于90%")  # a comparator ending the label
+    assert (m.op, m.number, m.unit) == (">=", D(90), "%")
+    m = parse_measure("培训人员8%及以上")
+    assert (m.op, m.unit) == (">=", "%")
+    assert parse_measure("12%及以上").unit == "%"  # “及” is part of the comparator, not the unit
+    for prose in [
+        "新建项目12个，其中重点项目3个",  # two numbers
+        "完成年度任务，增长10%",  # a clause before the label
+        "培训3次以上的企业负责人",  # text after the comparator
+        "完成3项工作",  # “项工作” is no unit
+        "增长8%左右",  # 左右 is no comparator
+        "2023年度营业收入增长6%",  # a digit in the label
+        "全区重点商贸流通企业销售额增长9%",  # label longer than 12 characters
+    ]:
+        m = parse_measure(prose)
+        assert (m.number, m.qualitative) == (None, normalize(prose)), prose

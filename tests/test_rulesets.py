@@ -72,6 +72,18 @@ def test_seed_000_yueyang_items_recomputed_from_metrics(reviewed):
     assert card.total == D("97") and card.unverified_points == D("86")
 
 
+def test_seed_000_two_rows_named_management_rules(reviewed):
+    # 管理制度健全性 is printed twice in the 评分表: under 预算管理 (line 502, 分值 line 507, 预算资金管理
+    # 办法 …) and under 资产管理 (line 559, 分值 line 563, 资产管理制度 …): RULES.md Y-08 and Y-13
+    _, rf = reviewed("000")
+    card = rf.record.scorecards[0]
+    rows = [(i.rule, i.inputs["分值"].source.line) for i in card.items if i.indicator == "管理制度健全性"]
+    assert rows == [("Y-08", 507), ("Y-13", 563)]
+    assert [i.rule for i in card.items].count("Y-08") == 1
+    rules = [i.rule for i in card.items]
+    assert rules[:15] == [f"Y-{n:02d}" for n in range(1, 16)]
+
+
 def test_national_inferred_rules_are_tagged_inf(reviewed):
     _, rf = reviewed("003")
     items = rf.record.scorecards[0].items

@@ -163,17 +163,36 @@ def test_op_from_the_other_year_and_deadline_postponed(base):
     assert "推迟完成时限" in deadline.note
 
 
-def test_all_qualitative_seed003(reviewed):
-    """Seed 003's targets are all prose: every row is 无法比较 and nothing is flagged."""
+def test_seed003_prose_targets(reviewed):
+    """Seed 003 writes its targets as prose. A short label around one quantity (line 112
+    “社会零售总额增长10%以上”, line 122 “实际到位外资5.12亿美元”) is compared as a number; sentences with
+    several quantities (line 162 “新引进项目308个，其中100亿元以上项目2个…”) and words stay 无法比较."""
     _, rf = reviewed("003")
     base = rf.record
     nxt = _year(base, 2020)
     yoy = compare_years([base, nxt])
     assert yoy.years == [2019, 2020]
     assert yoy.targets_lowered == []
-    assert yoy.rows and all(r.changes[0].status == INCOMPARABLE for r in yoy.rows)
+    measured = {r.name for r in yoy.rows if r.changes[0].status == SAME}
+    assert measured == {"社会消费品零售", "实际到位外资", "外商直接投资", "进出口总额", "一般性支出压减10%",
+                        "大力提升社零拉动力"}
+    assert all(r.changes[0].status == INCOMPARABLE for r in yoy.rows if r.name not in measured)
+    assert len(yoy.rows) == 20
     assert "（文字相同）" in yoy.row("企业、居民满意").note
+    assert "（文字相同）" in yoy.row("招商引资工作").note
     assert yoy.headline(2019).execution_rate == D("0.6646")
+
+    _set_target(nxt, "社会消费品零售", "社会零售总额增长8%以上")
+    _set_target(nxt, "实际到位外资", "实际到位外资6亿美元")
+    yoy = compare_years([base, nxt])
+    retail = yoy.row("社会消费品零售").changes[0]
+    assert (retail.status, retail.direction, retail.previous.number, retail.current.number) == (LOWERED, "higher",
+                                                                                               D(10), D(8))
+    assert retail.note == ("2020年度目标“社会零售总额增长8%以上”较2019年度“社会零售总额增长10%以上”下调"
+                           "（越高越好，8% < 10%）")
+    fdi = yoy.row("实际到位外资").changes[0]
+    assert (fdi.status, fdi.previous.unit, fdi.previous.number) == (RAISED, "亿美元", D("5.12"))
+    assert [t.name for t in yoy.targets_lowered] == ["社会消费品零售"]
 
 
 def test_bad_input(base):

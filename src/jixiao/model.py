@@ -91,7 +91,10 @@ class Measure(BaseModel):
     """A parsed target or actual: ``≥60次`` → op ``>=``, number 60, unit ``次``.
 
     ``qualitative`` holds the text of a non-numeric value (``有效提升``); ``date`` holds an ISO
-    date or ``YYYY-MM`` / ``MM`` for deadline values (``2024年12月31日前``, ``12月``).
+    date or ``YYYY-MM`` / ``MM`` for deadline values (``2024年12月31日前``, ``12月``). A quantity
+    read out of a short phrase (``社会零售总额增长10%以上`` → ``>=`` 10 ``%``) keeps the phrase in
+    ``qualitative`` beside ``number``: whether a Measure is quantitative is decided by
+    :attr:`is_quantitative` alone, never by ``qualitative`` being set.
     """
 
     op: Op | None = None

@@ -91,16 +91,51 @@ OP_PREFIX = [
     ("≤", "<="), ("<=", "<="), ("不超过", "<="), ("不高于", "<="), ("控制在", "<="), ("小于等于", "<="),
     (">", ">"), ("大于", ">"), ("<", "<"), ("小于", "<"), ("=", "="), ("达到", "="),
 ]
-OP_SUFFIX = [("以上", ">="), ("及以上", ">="), ("以内", "<="), ("以下", "<="), ("之内", "<=")]
+OP_SUFFIX = [("及以上", ">="), ("以上", ">="), ("以内", "<="), ("以下", "<="), ("之内", "<=")]
 DATE_FULL = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 MONTH_ONLY = re.compile(r"^(\d{1,2})月(?:底|末|份)?")
 UNIT_RE = re.compile(r"^(" + NUM + r")([%a-zA-Z\u4e00-\u9fff/]*)$")
+# A target written as a short phrase around one quantity (标注式指标值): ``社会零售总额增长10%以上``,
+# ``实际到位外资5.12亿美元``. Only units from this list count, so that ``培训3次以上的企业`` or a
+# sentence with a second clause stays prose.
+LABEL_UNITS = (
+    r"%|‰|个百分点|(?:千|万|亿|万亿)?(?:美元|元)"
+    r"|(?:万|亿)?(?:人次|户次|批次|场次|个|家|次|项|期|场|批|人|名|户|所|座|条|件|份|篇|台|套|辆|天|小时|公里|千米|平方米|米|亩|吨)"
+)
+LABEL_MAX = 12  # characters of the label before the number
+LABELLED_RE = re.compile(
+    rf"^(?P<label>[^\d，,；;。！!？?]{{1,{LABEL_MAX}}}?)(?P<num>{NUM})(?P<unit>{LABEL_UNITS})"
+    rf"(?P<suffix>{'|'.join(w for w, _ in OP_SUFFIX)})?。?$"
+)
+
+
+def labelled_measure(text: str) -> Measure | None:
+    """``社会零售总额增长10%以上`` → Measure(op '>=', number 10, unit '%', qualitative = the text):
+    a short label (≤ :data:`LABEL_MAX` characters, no digit, no clause punctuation), exactly one
+    number, a unit from :data:`LABEL_UNITS`, then optionally 以上/以内/… . A comparator ending the
+    label (``满意度不低于90%``) gives the op too. ``text`` is already normalised. The whole text is
+    kept in ``qualitative`` so that what the target measures is not lost; the Measure still counts
+    as quantitative (:attr:`Measure.is_quantitative` looks at ``number``/``date`` only). None when
+    the text is not of this form (``新引进项目308个，其中100亿元以上项目2个`` has several numbers)."""
+    if len(_NUM_RE.findall(text)) != 1:
+        return None
+    m = LABELLED_RE.match(text)
+    if m is None:
+        return None
+    number = to_decimal(m.group("num"))
+    if number is None:
+        return None
+    op = dict(OP_SUFFIX).get(m.group("suffix") or "")
+    label = m.group("label")
+    if op is None:
+        op = next((o for w, o in OP_PREFIX if label.endswith(w)), None)
+    return Measure(op=op, number=number, unit=m.group("unit"), qualitative=text)
 
 
 def parse_measure(text: str | None) -> Measure | None:
     """Parse a target or actual: ``≥60次``, ``≦100%``, ``12月``, ``2024年12月31日前``,
-    ``5000000``, ``有效提升``. Returns None for empty text; a Measure with only
-    ``qualitative`` set for text that holds no quantity.
+    ``5000000``, ``社会零售总额增长10%以上`` (:func:`labelled_measure`), ``有效提升``. Returns
+    None for empty text; a Measure with only ``qualitative`` set for text that holds no quantity.
     """
     t = normalize(text)
     if t in EMPTY_MARKS:
@@ -137,6 +172,10 @@ def parse_measure(text: str | None) -> Measure | None:
         # "10%以上" etc. handled; anything longer than a unit is prose with a number in it
         if number is not None and len(unit) <= 4:
             return Measure(op=op, number=number, unit=unit or None)
+    if op is None:
+        labelled = labelled_measure(t)
+        if labelled is not None:
+            return labelled
     return Measure(op=op, qualitative=t)
 
 

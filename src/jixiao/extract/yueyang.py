@@ -161,8 +161,8 @@ def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
             if texts[2]:
                 level2 = cell_value(doc, table, row[2])
             name_cell, actual_cell = row[3], row[4]
-            goal = re.sub(r"^\[bookmark:\S+\]", "", name_cell.clean)
-            goal = re.sub(r"^指标\d+[:：]", "", goal).rstrip("。")
+            # (a ``[bookmark: …]`` conversion artefact is already gone: readers/text.py drops it)
+            goal = re.sub(r"^指标\d+[:：]", "", name_cell.clean).rstrip("。")
             goal = re.split(r"指标\d+[:：]|……", goal)[0].rstrip("。")
             if not goal:
                 continue

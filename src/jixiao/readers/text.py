@@ -5,6 +5,10 @@ have no tab; rows are separated by one blank line; a table ends at two or more b
 followed by untabbed text. A single blank line followed by untabbed text inside a table is a
 blank paragraph inside the current cell (seed 003: ``年度⏎⏎指标值``). A paragraph directly followed
 by a tab line is a table title, and the table starts there.
+
+Conversion artefacts (``[bookmark: _GoBack]``, see :data:`ARTEFACT`) are removed from the text of
+cells and paragraphs after the layout has been read; ``Document.lines`` keeps them, so every line
+number and excerpt still refers to the file as it is.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from .document import Cell, Document, Paragraph, ReadError, Table
 from .safety import check_size
 
 CELL_LINE = re.compile(r"^[ \u3000\ufeff]*\t")
+# A Word bookmark written out as text by the .docx-to-text conversion (seed 000 line 279:
+# ``[bookmark: _GoBack]指标1：…``). A bookmark is not text of the document: it is dropped from
+# cells and paragraphs, while ``Document.lines`` keeps the file as it is (line numbers unchanged).
+ARTEFACT = re.compile(r"\[bookmark:[^\]\n]*\]")
 MAX_BYTES = 50 * 1024 * 1024  # a text report is never this large; refuse rather than hang
 
 
@@ -113,6 +121,7 @@ def parse_text(text: str, path: str = "<text>", encoding: str = "utf-8") -> Docu
     def close_cell() -> None:
         nonlocal cell_lines
         if cell_lines:
+            cell_lines = [ARTEFACT.sub("", t) for t in cell_lines]
             first = next((k for k, t in enumerate(cell_lines) if t.strip()), 0)
             last = next((k for k in range(len(cell_lines) - 1, -1, -1) if cell_lines[k].strip()), 0)
             text = "\n".join(cell_lines[first:last + 1]) if cell_lines[first].strip() else ""
@@ -179,7 +188,9 @@ def parse_text(text: str, path: str = "<text>", encoding: str = "utf-8") -> Docu
         else:
             if table_rows is not None:
                 close_table()
-            blocks.append(Paragraph(len(blocks), line.strip(), lineno, lineno))
+            text = ARTEFACT.sub("", line).strip()
+            if text:  # a line holding only an artefact is no paragraph
+                blocks.append(Paragraph(len(blocks), text, lineno, lineno))
         i += 1
     close_table()
     return doc

@@ -65,9 +65,12 @@ def apply(spec: dict[str, Any], W: Decimal, report: Report) -> Outcome:
 
 
 def _match(rs: Ruleset, row: ScoreItem) -> dict[str, Any]:
-    name = row.name.value or ""
-    return next((s for s in rs.items if re.search(s["match"], name)),
-                {"id": None, "name": name, "formula": "unknown"})
+    """The item for ``row``: an item with a ``level2`` pattern that fits the row's 二级指标 first
+    (资产管理 → Y-13 管理制度健全性), then the first item without one whose ``match`` fits."""
+    name, level2 = row.name.value or "", str(row.level2.value or "")
+    fits = [s for s in rs.items if re.search(s["match"], name)]
+    return next((s for s in fits if s.get("level2") and re.search(s["level2"], level2)),
+                next((s for s in fits if not s.get("level2")), {"id": None, "name": name, "formula": "unknown"}))
 
 
 def score_table(report: Report, rs: Ruleset) -> Scorecard:
