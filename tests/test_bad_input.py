@@ -33,6 +33,35 @@ def test_docx_without_document_part(tmp_path):
         read(path)
 
 
+def _patched(good: Path, out: Path, header: bytes, offset: int, value: int) -> Path:
+    """``good`` with a 2-byte field at ``offset`` of every ``header`` record set to ``value``."""
+    import struct
+
+    data = bytearray(good.read_bytes())
+    at = data.find(header)
+    while at >= 0:
+        data[at + offset:at + offset + 2] = struct.pack("<H", value)
+        at = data.find(header, at + 4)
+    out.write_bytes(bytes(data))
+    return out
+
+
+@pytest.mark.parametrize("what, header, offset, message", [
+    ("compression method 99", b"PK\x03\x04", 8, "不支持的压缩方式"),  # and the central directory's, below
+    ("version needed 25.5", b"PK\x01\x02", 6, "不支持的 zip 格式"),
+])
+def test_zip_features_python_cannot_read_are_a_read_error(tmp_path, what, header, offset, message):
+    """zipfile raises NotImplementedError for these; a batch must get a ReadError naming the file."""
+    good = tmp_path / "good.docx"
+    write_docx(good, p("x" * 2000) + INDICATORS)
+    bad = _patched(good, tmp_path / "bad.docx", header, offset, 99 if offset == 8 else 0xFF)
+    if offset == 8:
+        bad = _patched(bad, bad, b"PK\x01\x02", 10, 99)
+    with pytest.raises(ReadError, match=message) as err:
+        read(bad)
+    assert "bad.docx" in str(err.value), what
+
+
 def test_zip_bomb_posing_as_docx(tmp_path):
     path = tmp_path / "bomb.docx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -3,9 +3,9 @@ driven by Playwright, on SQLite and on PostgreSQL.
 
 One walk through the work a reviewer does: log in, upload the five seeds, watch the batch finish,
 read / filter / sort the portfolio, open 岳麓区商务局 and see the cited cell of a finding
-highlighted, confirm one finding and dismiss another, upload the unit's corrected file, see the
-decisions carried to 第2版 (and the one whose problem vanished listed apart), export the 复核意见
-(.docx) and the portfolio (.xlsx), and look at 历年对比.
+highlighted, confirm one finding and dismiss another, list what is still 待复核, upload the unit's
+corrected file, see the decisions carried to 第2版 (and the one whose problem vanished listed
+apart), export the 复核意见 (.docx) and the portfolio (.xlsx), look at 历年对比 and the 审计日志.
 
 A full-page screenshot of every page visited goes to
 ``build/test-output/browser/<backend>/NN_<page>.png`` (``build/`` is git-ignored).
@@ -229,7 +229,7 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     top = rows[0]
     assert top[0] == UNIT and top[2] == "2019" and top[3] == "岳麓区", top
     assert (top[5], top[6], top[7]) == ("98.50", "95.30", "3.20"), top
-    assert top[14] == "已决定 0 / 待复核 12" and top[15] == "第1版", top
+    assert top[14] == "已决定 0 / 待复核 13" and top[15] == "第1版", top
     drops = [r[7] for r in rows]
     known = [float(d) for d in drops if d != "—"]
     assert known == sorted(known, reverse=True) and drops[len(known):] == ["—"] * (len(drops) - len(known)), drops
@@ -295,8 +295,17 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
         expect(card.locator("header .decision")).to_have_text(status)
         expect(card.locator("p.decided")).to_contain_text(f"复核结论：{status}，意见：{comment}")
     expect(finding(page, CONFIRM_CODE).locator("header .decision")).to_have_text("确认")
-    expect(page.locator("header .decision", has_text="待复核")).to_have_count(10)
+    expect(page.locator("header .decision", has_text="待复核")).to_have_count(11)
     shot(page, "report_v1_decided")
+
+    # narrow the list to what is still 待复核: the decided two drop out of the list and the index
+    page.locator("#finding-filter a[data-show=pending]").click()
+    page.wait_for_url(re.compile(r"\?show=pending$"))
+    expect(page.locator("#finding-filter a.on[data-show=pending]")).to_have_text("待复核 11")
+    expect(page.locator("article.finding")).to_have_count(11)
+    expect(page.locator("#finding-index tbody tr")).to_have_count(11)
+    expect(page.locator(f"article.finding[data-code={CONFIRM_CODE}]")).to_have_count(0)
+    shot(page, "report_v1_pending")
 
     # the unit sends a corrected file: a new version, decisions carried where the problem remains
     upload(page, server, [corrected])
@@ -352,7 +361,7 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     page.locator("header nav").get_by_role("link", name="组合总览").click()
     page.wait_for_url(server + "/")
     top = portfolio_rows(page)[0]
-    assert top[0] == UNIT and top[15] == "第2版" and top[14] == "已决定 1 / 待复核 10", top
+    assert top[0] == UNIT and top[15] == "第2版" and top[14] == "已决定 1 / 待复核 11", top
     shot(page, "portfolio_final")
     with page.expect_download() as dl:
         page.locator("#export-xlsx").click()
@@ -370,6 +379,20 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     assert confirmed[0][:7] == [UNIT, 2019, 2, CONFIRM_CODE, CONFIRM_TITLE, "确认", CONFIRM_COMMENT], confirmed
     assert confirmed[0][7] == USER
     wb.close()
+
+    # 审计日志: the decisions and exports just made, newest first
+    page.locator("header nav").get_by_role("link", name="审计日志").click()
+    page.wait_for_url(server + "/audit")
+    expect(page.locator("#audit tbody tr").first).to_contain_text("导出")
+    decided = page.locator("#audit tbody tr[data-action=decide]")
+    expect(decided).to_have_count(2)
+    expect(decided.filter(has_text=DISMISS_REASON)).to_have_count(1)
+    page.locator("#audit-filters select[name=action]").select_option(label="沿用结论")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"action=carried"))
+    expect(page.locator("#audit tbody tr")).to_have_count(1)
+    expect(page.locator("#audit tbody tr")).to_contain_text(CONFIRM_CODE)
+    shot(page, "audit")
 
     assert not problems, problems
     context.close()

@@ -198,7 +198,9 @@ def test_fingerprint_ignores_numbers_not_subjects():
     ("岳麓区商务局", "岳麓区"),
     ("中国国际贸易促进委员会岳阳市君山区委员会", "君山区"),
     ("益阳市资阳区商务局", "资阳区"),
-    ("中国国际贸易促进委员会娄底支会", None),
+    ("中国国际贸易促进委员会娄底支会", "娄底市"),
+    ("湘西自治州财政局", "湘西自治州"),
+    ("国家统计局", None),
     (None, None),
 ])
 def test_region_of(unit, region):

@@ -158,11 +158,12 @@ def test_triage_and_the_opinion_docx(loaded):
     client, ids = loaded
     page = client.get(f"/reports/{ids['003']}").text
     token = CSRF.search(page).group(1)
-    fids = dict(re.findall(r'id="f(\d+)" data-code="(JX\d+)"', page))
-    by_code = {code: fid for fid, code in fids.items()}
+    order = re.findall(r'id="f(\d+)" data-code="(JX\d+)"', page)  # report order
+    by_code = {code: fid for fid, code in order}
     r = client.post(f"/findings/{by_code['JX305']}/decision",
                     data={"status": "确认", "comment": "执行率偏低应扣分", "csrf_token": token}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"].endswith(f"#f{by_code['JX305']}")
+    after = order[[fid for fid, _ in order].index(by_code["JX305"]) + 1][0]
+    assert r.status_code == 303 and r.headers["location"] == f"/reports/{ids['003']}#f{after}"  # triage goes on
     r = client.post(f"/findings/{by_code['JX408']}/decision", data={"status": "不采纳", "comment": "", "csrf_token": token})
     assert r.status_code == 422 and "理由" in r.text
     client.post(f"/findings/{by_code['JX408']}/decision",
@@ -174,6 +175,79 @@ def test_triage_and_the_opinion_docx(loaded):
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
     assert "岳麓区商务局" in text and "执行率偏低应扣分" in text and "预计数已由决算确认" in text
+
+
+def test_findings_filter_index_and_next_pending(loaded):
+    """The unit page narrows its findings by decision and severity; the counts cover them all; after
+    a decision made under a filter the reviewer lands, with the same filter, on the next 待复核."""
+    client, ids = loaded
+    url = f"/reports/{ids['003']}"
+    page = client.get(url).text
+    token = CSRF.search(page).group(1)
+    order = re.findall(r'id="f(\d+)" data-code="(JX\d+)"', page)
+    index = page[page.index('id="finding-index"'):page.index("</table>", page.index('id="finding-index"'))]
+    assert re.findall(r'href="#f(\d+)"', index) == [fid for fid, _ in order]
+    n = len(order)
+    assert f'data-show="pending">待复核 {n}</a>' in page and 'data-show="confirmed">已确认 0</a>' in page
+    errors = re.findall(r'<article class="finding sev-error" id="f(\d+)"', page)
+    assert errors and len(errors) < n
+    only_errors = client.get(url, params={"sev": "error"}).text
+    assert re.findall(r'id="f(\d+)" data-code', only_errors) == errors
+
+    first, second, third = (fid for fid, _ in order[:3])
+    r = client.post(f"/findings/{second}/decision", follow_redirects=False,
+                    data={"status": "确认", "csrf_token": token, "show": "pending"})
+    assert r.headers["location"] == f"{url}?show=pending#f{third}"
+    pending = client.get(url, params={"show": "pending"}).text
+    assert re.findall(r'id="f(\d+)" data-code', pending) == [fid for fid, _ in order if fid != second]
+    assert f'data-show="pending">待复核 {n - 1}</a>' in pending and 'data-show="confirmed">已确认 1</a>' in pending
+    confirmed = client.get(url, params={"show": "confirmed"}).text
+    assert re.findall(r'id="f(\d+)" data-code', confirmed) == [second]
+    assert '<details class="evidence">' in confirmed  # a decided finding's evidence is folded away
+    assert "没有符合筛选条件的问题" in client.get(url, params={"show": "dismissed"}).text
+    # the last one pending: triage wraps round to the first still 待复核
+    for fid, _ in order[2:]:
+        client.post(f"/findings/{fid}/decision", data={"status": "确认", "csrf_token": token})
+    r = client.post(f"/findings/{order[-1][0]}/decision", follow_redirects=False,
+                    data={"status": "不采纳", "comment": "已核实", "csrf_token": token})
+    assert r.headers["location"] == f"{url}#f{first}"
+    r = client.post(f"/findings/{first}/decision", follow_redirects=False, data={"status": "确认", "csrf_token": token})
+    assert r.headers["location"] == f"{url}#f{first}"  # none left: stay on it
+    assert client.get(url, params={"show": "bogus", "sev": "<x>"}).status_code == 200
+
+
+def test_audit_log_page_and_api(app, loaded):
+    """Every upload, review, decision and export is in the 审计日志, newest first, with a link to
+    what it was about; reviewers only."""
+    client, ids = loaded
+    page = client.get(f"/reports/{ids['003']}").text
+    fid = re.search(r'id="f(\d+)" data-code="JX305"', page).group(1)
+    client.post(f"/findings/{fid}/decision", data={"status": "确认", "comment": "属实", "csrf_token": CSRF.search(page).group(1)})
+    client.get(f"/reports/{ids['003']}/opinion.docx")
+
+    log = client.get("/audit").text
+    rows = re.findall(r'<tr data-action="(\w+)">', log)
+    assert rows[:3] == ["export", "decide", "review"] and rows.count("review") == 5 and "upload" in rows
+    decided = log[log.index('<tr data-action="decide">'):]
+    decided = decided[:decided.index("</tr>")]
+    assert "李复核" in decided and f'<a href="/findings/{fid}">问题 {fid}</a>' in decided
+    assert "结论：确认" in decided and "意见：属实" in decided and "代码：JX305" in decided
+    assert client.get(f"/findings/{fid}", follow_redirects=False).headers["location"] == f"/reports/{ids['003']}#f{fid}"
+    only = client.get("/audit", params={"action": "decide"}).text
+    assert re.findall(r'<tr data-action="(\w+)">', only) == ["decide"]
+    zhou = client.get("/audit", params={"user": "zhou"}).text
+    assert re.findall(r'<tr data-action="(\w+)">', zhou) == ["user_created"]
+    assert re.search(r"<td>命令行</td><td>创建用户</td>\s*<td>用户 2</td>", zhou) and "用户名：zhou；角色：viewer" in zhou
+
+    api = client.get("/api/audit", params={"action": "decide"}).json()
+    assert [(a["user"], a["target"], a["detail"]["status"]) for a in api] == [("li", f"finding:{fid}", "确认")]
+    newest = client.get("/api/audit").json()
+    older = client.get("/api/audit", params={"before": newest[1]["id"]}).json()
+    assert older[0]["id"] == newest[2]["id"]
+    with TestClient(app, base_url="https://testserver") as viewer:
+        assert login(viewer, "zhou").status_code == 303
+        assert viewer.get("/audit").status_code == 403 and viewer.get("/api/audit").status_code == 403
+        assert 'href="/audit"' not in viewer.get("/").text
 
 
 def test_portfolio_xlsx_has_the_decisions(loaded):
@@ -244,6 +318,50 @@ def test_api_login_and_bearer_token(app, loaded):
         assert d.status_code == 200 and d.json()["status"] == "不采纳"
         assert c.post("/api/logout", headers=h).status_code == 204
         assert c.get("/api/reports", headers=h).status_code == 401
+
+
+def test_disable_reset_and_role_change_take_effect_at_once(app, store):
+    """`jixiao user disable/enable/passwd/role`: live cookie sessions and API tokens end at once,
+    the old password stops working, and each change is in the audit log."""
+    from sqlalchemy import select
+    from typer.testing import CliRunner
+
+    from jixiao.cli import app as cli
+    from jixiao.store.models import AuditEntry
+
+    run = CliRunner().invoke
+    db = ["--db", store.url]
+    with TestClient(app, base_url="https://testserver") as page, TestClient(app, base_url="https://testserver") as api:
+        assert login(page, "li").status_code == 303
+        tok = api.post("/api/login", json={"username": "li", "password": PASSWORD}).json()["token"]
+        bearer = {"Authorization": f"Bearer {tok}"}
+        assert api.get("/api/me", headers=bearer).status_code == 200
+
+        assert run(cli, ["user", "disable", "li", *db]).exit_code == 0
+        assert page.get("/", follow_redirects=False).headers["location"] == "/login"
+        assert api.get("/api/me", headers=bearer).status_code == 401
+        assert login(page, "li").status_code != 303  # a disabled user cannot log in
+        assert ["li", "reviewer", "李复核", "停用"] in [ln.split() for ln in run(cli, ["user", "list", *db]).output.splitlines()]
+
+        assert run(cli, ["user", "enable", "li", *db]).exit_code == 0
+        assert run(cli, ["user", "passwd", "li", "--password-stdin", *db], input="new-secret-1\n").exit_code == 0
+        assert login(page, "li").status_code != 303  # the old password no longer works
+        assert login(page, "li", "new-secret-1").status_code == 303
+        assert page.get("/api/me").json()["user"]["role"] == "reviewer"
+
+        assert run(cli, ["user", "role", "li", "viewer", *db]).exit_code == 0
+        assert page.get("/", follow_redirects=False).status_code == 303  # the session ended
+        assert login(page, "li", "new-secret-1").status_code == 303
+        assert page.get("/api/me").json()["user"]["role"] == "viewer"
+
+    short = run(cli, ["user", "passwd", "li", "--password-stdin", *db], input="short\n")
+    assert short.exit_code == 2 and "密码至少 8 个字符" in short.output
+    unknown = run(cli, ["user", "disable", "nobody", *db])
+    assert unknown.exit_code == 2 and "没有这个用户：nobody" in unknown.output
+    with store.session() as s:
+        actions = [a.action for a in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert [a for a in actions if a not in ("login", "user_created")] == [
+        "user_disabled", "user_enabled", "password_reset", "role_changed"]
 
 
 def test_a_batch_left_pending_is_finished_when_the_app_starts(store, seed):

@@ -278,30 +278,84 @@ user_app = typer.Typer(help="管理复核工作台的用户（复核人员 revie
 app.add_typer(user_app, name="user")
 
 
+_DB_OPTION = typer.Option(None, "--db", help="数据库（默认取 JIXIAO_DB 或 jixiao-data/jixiao.db）")
+
+
+def _read_password(from_stdin: bool) -> str:
+    import sys
+
+    return sys.stdin.readline().rstrip("\n") if from_stdin else typer.prompt(
+        "密码", hide_input=True, confirmation_prompt="再次输入密码")
+
+
+def _user_change(what: str, change, *args) -> None:
+    """Run a store.users change; a UserError exits 2 with its reason."""
+    from .store import UserError
+
+    try:
+        change(*args)
+    except UserError as exc:
+        err.print(f"[red]{what}失败[/red] {exc}", markup=False, highlight=False)
+        raise typer.Exit(2)
+
+
 @user_app.command("add")
 def user_add(username: str = typer.Argument(..., help="用户名"),
              role: str = typer.Option("reviewer", "--role", help="reviewer（复核人员）或 viewer（只读）"),
              name: Optional[str] = typer.Option(None, "--name", help="显示的姓名"),
              password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读密码（脚本用）"),
-             db: Optional[str] = typer.Option(None, "--db", help="数据库（默认取 JIXIAO_DB 或 jixiao-data/jixiao.db）")) -> None:
+             db: Optional[str] = _DB_OPTION) -> None:
     """创建用户（密码以 argon2id 哈希保存）。"""
-    import sys
+    from .store import create_user
 
-    from .store import UserError, create_user
-
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
-        "密码", hide_input=True, confirmation_prompt="再次输入密码")
-    store = _open_store(db)
-    try:
-        create_user(store, username, password, role, name)
-    except UserError as exc:
-        err.print(f"[red]无法创建用户[/red] {exc}", markup=False, highlight=False)
-        raise typer.Exit(2)
+    password = _read_password(password_stdin)
+    _user_change("创建用户", create_user, _open_store(db), username, password, role, name)
     console.print(f"已创建用户 {username}（{role}）", highlight=False)
 
 
+@user_app.command("passwd")
+def user_passwd(username: str = typer.Argument(..., help="用户名"),
+                password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读密码（脚本用）"),
+                db: Optional[str] = _DB_OPTION) -> None:
+    """重置密码；该用户已登录的会话随即失效。"""
+    from .store.users import set_password
+
+    password = _read_password(password_stdin)
+    _user_change("重置密码", set_password, _open_store(db), username, password)
+    console.print(f"已重置 {username} 的密码", highlight=False)
+
+
+@user_app.command("disable")
+def user_disable(username: str = typer.Argument(..., help="用户名"), db: Optional[str] = _DB_OPTION) -> None:
+    """停用用户：不能再登录，已登录的会话随即失效；其复核结论保留。"""
+    from .store.users import set_active
+
+    _user_change("停用用户", set_active, _open_store(db), username, False)
+    console.print(f"已停用用户 {username}", highlight=False)
+
+
+@user_app.command("enable")
+def user_enable(username: str = typer.Argument(..., help="用户名"), db: Optional[str] = _DB_OPTION) -> None:
+    """重新启用用户。"""
+    from .store.users import set_active
+
+    _user_change("启用用户", set_active, _open_store(db), username, True)
+    console.print(f"已启用用户 {username}", highlight=False)
+
+
+@user_app.command("role")
+def user_role(username: str = typer.Argument(..., help="用户名"),
+              role: str = typer.Argument(..., help="reviewer（复核人员）或 viewer（只读）"),
+              db: Optional[str] = _DB_OPTION) -> None:
+    """更改用户角色；该用户需重新登录。"""
+    from .store.users import set_role
+
+    _user_change("更改角色", set_role, _open_store(db), username, role)
+    console.print(f"已将 {username} 的角色改为 {role}", highlight=False)
+
+
 @user_app.command("list")
-def user_list(db: Optional[str] = typer.Option(None, "--db")) -> None:
+def user_list(db: Optional[str] = _DB_OPTION) -> None:
     """列出用户。"""
     from sqlalchemy import select
 

@@ -8,6 +8,7 @@ large allocation, so a hostile file costs bounded time and memory and a batch go
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -39,8 +40,10 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     """Open an OOXML container after checking it is a sound, unencrypted, non-bomb zip."""
     try:
         zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, EOFError):
         raise ReadError(str(path), "文件已损坏：不是完整的 zip 容器（.docx/.xlsx 本质是 zip），可能下载或拷贝不完整") from None
+    except NotImplementedError as exc:  # a zip feature Python cannot read, e.g. "zip file version 25.5"
+        raise ReadError(str(path), f"文件已损坏或使用了不支持的 zip 格式（{exc}）") from None
     except OSError as exc:
         raise ReadError(str(path), f"无法打开文件：{exc.strerror or exc}") from None
     infos = zf.infolist()
@@ -70,8 +73,10 @@ def read_part(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_PART_
             data = fh.read(limit + 1)
     except KeyError:
         raise ReadError(str(path), f"文件结构不完整：缺少 {name}") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:  # CRC error, truncated stream, bad deflate
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:  # CRC, truncated, bad deflate
         raise ReadError(str(path), f"文件已损坏：{name} 无法解压（{exc}）") from None
+    except NotImplementedError as exc:  # an unknown compression method
+        raise ReadError(str(path), f"{name} 使用了不支持的压缩方式，无法解压（{exc}）") from None
     if len(data) > limit:
         raise ReadError(str(path), f"{name} 解压后超过 {limit // 1024 // 1024} MB，疑似压缩炸弹；未读取")
     return data

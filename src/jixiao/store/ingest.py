@@ -45,6 +45,10 @@ _NUMBER = re.compile(r"\d+(?:[.,，]\d+)*%?")
 _SPACE = re.compile(r"\s+")
 _REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:自治州|自治县|地区|市|县|区|州|旗))")
 _REGION_PREFIXES = ("中国国际贸易促进委员会", "中国共产党", "中共", "湖南省", "中国")
+# 湖南省的市州, for names that give the city without 市 (中国国际贸易促进委员会娄底支会)
+_HUNAN_PREFECTURES = {name: name + "市" for name in (
+    "长沙", "株洲", "湘潭", "衡阳", "邵阳", "岳阳", "常德", "张家界", "益阳", "郴州", "永州", "怀化", "娄底")}
+_HUNAN_PREFECTURES["湘西"] = "湘西土家族苗族自治州"
 
 
 def settings_key(settings: Settings) -> str:
@@ -63,7 +67,8 @@ def fingerprint(code: str, message: str) -> str:
 def region_of(unit: str | None) -> str | None:
     """地区 from a unit name: the first 市/县/区/州 in it after a national prefix
     (岳麓区商务局 → 岳麓区, 中国国际贸易促进委员会岳阳市君山区委员会 → 君山区: the most
-    specific of a leading chain); None when absent.
+    specific of a leading chain); a 湖南 市州 named without 市 at the start (…娄底支会 → 娄底市);
+    None when absent.
     A heuristic [INF]; an upload may name the region instead."""
     if not unit:
         return None
@@ -75,6 +80,8 @@ def region_of(unit: str | None) -> str | None:
         region, name = m.group(1), name[m.end():]
     if region is None and (m := _REGION.search(name)):
         region = m.group(1)
+    if region is None:
+        region = next((full for short, full in _HUNAN_PREFECTURES.items() if name.startswith(short)), None)
     return region
 
 

@@ -154,3 +154,84 @@ def reviewed_files(s: Session, reports: list[Report]):
             views[sha] = json.loads(v.lines_json) if v else []
         out.append(ReviewedFile(Record.model_validate_json(r.record_json), views[sha]))
     return out
+
+
+# --- the audit log ------------------------------------------------------------------------------
+
+ACTION_TEXT = {
+    "login": "登录", "upload": "上传", "review": "复核文件", "decide": "复核结论", "carried": "沿用结论",
+    "not_carried": "未沿用结论", "export": "导出", "user_created": "创建用户", "user_disabled": "停用用户",
+    "user_enabled": "启用用户", "password_reset": "重置密码", "role_changed": "更改角色",
+}
+_DETAIL_TEXT = {
+    "status": "结论", "comment": "意见", "code": "代码", "file": "文件", "files": "文件", "rejected": "拒收",
+    "kind": "导出", "reason": "原因", "role": "角色", "username": "用户名", "error": "错误", "carried": "沿用",
+    "not_carried": "未沿用", "from_report": "原报告", "to_report": "新报告", "report": "报告", "reports": "报告",
+    "filters": "筛选条件",
+}
+_DETAIL_HIDDEN = {"decision", "sha256"}
+# done from the command line (jixiao user …): the entry's user is the one acted on, not the actor
+_ADMIN_ACTIONS = {"user_created", "user_disabled", "user_enabled", "password_reset", "role_changed"}
+AUDIT_PAGE = 100
+
+
+@dataclass
+class AuditLine:
+    """One audit entry as shown: who, what (Chinese), on what (a link where there is a page), details."""
+
+    entry: Any  # AuditEntry
+    who: str
+    action: str
+    target: str
+    href: str | None
+    detail: list[tuple[str, str]]
+
+
+def _target_link(target: str | None) -> tuple[str, str | None]:
+    kind, _, ident = (target or "").partition(":")
+    if not ident.isdigit():
+        return target or "", None
+    href = {"report": f"/reports/{ident}", "finding": f"/findings/{ident}", "batch": f"/batches/{ident}"}.get(kind)
+    label = {"report": "报告", "finding": "问题", "batch": "批次", "review": "复核", "user": "用户"}.get(kind, kind)
+    return f"{label} {ident}", href
+
+
+def _detail_pairs(detail: str | None) -> list[tuple[str, str]]:
+    try:
+        data = json.loads(detail) if detail else {}
+    except ValueError:
+        return [("", detail or "")]
+    if not isinstance(data, dict):
+        return [("", str(data))]
+    out = []
+    for key, value in data.items():
+        if key in _DETAIL_HIDDEN or value in (None, "", [], {}):
+            continue
+        if isinstance(value, dict):
+            value = "，".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = "、".join(map(str, value))
+        out.append((_DETAIL_TEXT.get(key, key), str(value)))
+    return out
+
+
+def audit_log(s: Session, action: str | None = None, username: str | None = None, before: int | None = None,
+              limit: int = AUDIT_PAGE) -> list[AuditLine]:
+    """The audit log, newest first: at most ``limit`` entries with id < ``before``, narrowed to one
+    action and/or one user (by username: the one who acted, or for user administration done on the
+    command line, the one acted on)."""
+    from .models import AuditEntry, User
+
+    q = select(AuditEntry).options(selectinload(AuditEntry.user)).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        q = q.where(AuditEntry.action == action)
+    if username:
+        q = q.join(User, AuditEntry.user_id == User.id).where(User.username == username)
+    if before:
+        q = q.where(AuditEntry.id < before)
+    lines = []
+    for e in s.scalars(q):
+        target, href = _target_link(e.target)
+        who = ("命令行" if e.action in _ADMIN_ACTIONS else (e.user.display_name or e.user.username)) if e.user else "系统"
+        lines.append(AuditLine(e, who, ACTION_TEXT.get(e.action, e.action), target, href, _detail_pairs(e.detail)))
+    return lines

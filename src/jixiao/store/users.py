@@ -40,8 +40,7 @@ def create_user(store: Store, username: str, password: str, role: str = "reviewe
         raise UserError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
     if not username or len(username) > 64:
         raise UserError("用户名不能为空，且不超过 64 个字符")
-    if len(password) < 8:
-        raise UserError("密码至少 8 个字符")
+    _check_password(password)
     with store.session() as s:
         if s.scalar(select(User).where(User.username == username)) is not None:
             raise UserError(f"用户名已存在：{username}")
@@ -52,6 +51,47 @@ def create_user(store: Store, username: str, password: str, role: str = "reviewe
         s.add(AuditEntry(user_id=user.id, action="user_created", target=f"user:{user.id}",
                          detail=json.dumps({"username": username, "role": role}, ensure_ascii=False)))
         return user.id
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise UserError("密码至少 8 个字符")
+    if "\x00" in password:
+        raise UserError("密码不能含控制字符")
+
+
+def _change(store: Store, username: str, action: str, change, detail: dict | None = None) -> None:
+    """Apply ``change(user)`` to the named user, end all of the user's sessions (a changed password,
+    role or status takes effect at once), and log ``action``. Raises UserError for an unknown name."""
+    with store.session() as s:
+        user = s.scalar(select(User).where(User.username == username.strip()))
+        if user is None:
+            raise UserError(f"没有这个用户：{username}")
+        change(user)
+        s.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+        s.add(AuditEntry(user_id=user.id, action=action, target=f"user:{user.id}",
+                         detail=json.dumps({"username": user.username, **(detail or {})}, ensure_ascii=False)))
+
+
+def set_password(store: Store, username: str, password: str) -> None:
+    """Reset a user's password (argon2id) and end the user's sessions. Raises UserError for an
+    unknown user or a short password (< 8 characters)."""
+    _check_password(password)
+    _change(store, username, "password_reset", lambda u: setattr(u, "password_hash", _hasher.hash(password)))
+
+
+def set_active(store: Store, username: str, active: bool) -> None:
+    """Enable or disable (停用) a user. A disabled user cannot log in, its sessions and API tokens
+    end at once, and its decisions stay in the record. Raises UserError for an unknown user."""
+    _change(store, username, "user_enabled" if active else "user_disabled", lambda u: setattr(u, "active", active))
+
+
+def set_role(store: Store, username: str, role: str) -> None:
+    """Change a user's role (reviewer / viewer); the user logs in again. Raises UserError for an
+    unknown user or role."""
+    if role not in ROLES:
+        raise UserError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
+    _change(store, username, "role_changed", lambda u: setattr(u, "role", role), {"role": role})
 
 
 def authenticate(store: Store, username: str, password: str) -> User | None:

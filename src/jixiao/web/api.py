@@ -6,6 +6,7 @@ Scores are points (2 decimals), ``execution_rate`` a fraction (0.6646 = 66.46%).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -27,7 +28,14 @@ from pydantic import BaseModel, Field
 
 from ..store.batches import progress
 from ..store.models import Report, aware
-from ..store.queries import SORTS, facets, portfolio, report_view
+from ..store.queries import (
+    ACTION_TEXT,
+    SORTS,
+    audit_log,
+    facets,
+    portfolio,
+    report_view,
+)
 from ..store.users import authenticate, close_session, open_session
 from . import services
 from .auth import Auth, check_csrf, require_reviewer, require_user
@@ -303,3 +311,26 @@ def api_portfolio_xlsx(request: Request, year: int | None = Query(None, ge=1900,
                                          filters_from(str(year) if year else None, region, grade, ruleset, code,
                                                       kind, None))
     return download(name, data, XLSX)
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    user: str | None = Field(description="用户名；系统操作为 null")
+    action: str = Field(description="操作代码：" + "、".join(f"{k}（{v}）" for k, v in ACTION_TEXT.items()))
+    target: str | None = Field(description="对象，如 report:12、finding:40、batch:3")
+    detail: dict | None
+
+
+@router.get("/audit", response_model=list[AuditOut], responses={**Unauthorized, 403: {"description": "只读用户不能查看"}})
+def api_audit(request: Request, action: Literal[tuple(ACTION_TEXT)] | None = None,  # type: ignore[valid-type]
+              user: str | None = Query(None, max_length=64, pattern=r"^[^\x00]*$"),
+              before: int | None = Query(None, ge=1, le=2**31 - 1),
+              auth: Auth = Depends(require_user)) -> list[AuditOut]:
+    """审计日志（新的在前，每次至多 100 条；``before`` 取更早的一页）。仅复核人员。"""
+    require_reviewer(auth)
+    with request.app.state.store.session() as s:
+        return [AuditOut(id=ln.entry.id, at=aware(ln.entry.at), user=ln.entry.user.username if ln.entry.user else None,
+                         action=ln.entry.action, target=ln.entry.target,
+                         detail=json.loads(ln.entry.detail) if ln.entry.detail else None)
+                for ln in audit_log(s, action, user, before)]

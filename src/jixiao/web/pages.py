@@ -15,18 +15,29 @@ from fastapi import (
     Form,
     HTTPException,
     Path,
+    Query,
     Request,
     UploadFile,
 )
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import select
 
 from ..extract.numbers import percent_text
 from ..model import Finding as FindingRecord
 from ..report.html import Excerpt, excerpts
 from ..store.batches import progress
-from ..store.models import Finding, clean_text, local_time
-from ..store.queries import SORTS, Filters, facets, portfolio, report_view
+from ..store.models import Finding, User, clean_text, local_time
+from ..store.queries import (
+    ACTION_TEXT,
+    AUDIT_PAGE,
+    SORTS,
+    Filters,
+    audit_log,
+    facets,
+    portfolio,
+    report_view,
+)
 from ..store.users import ROLES, authenticate, close_session, open_session
 from . import services
 from .auth import (
@@ -64,6 +75,14 @@ _env = Environment(loader=PackageLoader("jixiao.web", "templates"), autoescape=s
 _env.filters.update(pts=_pts, pct=_pct, kind=lambda k: KIND_TEXT.get(k, k),
                     severity=lambda s: SEVERITY_TEXT.get(s, s), when=local_time)
 _env.globals.update(ROLES=ROLES, SORTS=SORTS)
+
+
+def _query(**params: str) -> str:
+    """``?show=pending&sev=error``, leaving out defaults (empty, ``all``); ``?`` alone for none."""
+    return "?" + urlencode({k: x for k, x in params.items() if x and x != "all"})
+
+
+_env.globals.update(query=_query)
 
 
 def render(request: Request, template: str, status: int = 200, auth: Auth | None = None, **ctx) -> HTMLResponse:
@@ -209,8 +228,27 @@ def cited_tables(finding: FindingRecord, tables: dict[int, dict]) -> list[CitedT
     return list(out.values())
 
 
+# the unit page's findings filter: ?show=… (by the reviewer's decision) and ?sev=… (by severity)
+SHOW_TEXT = {"all": "全部", "pending": "待复核", "confirmed": "已确认", "dismissed": "不采纳"}
+_SHOW_STATUS = {"pending": None, "confirmed": "确认", "dismissed": "不采纳"}
+
+
+def _status(f: Finding) -> str | None:
+    return f.decision.status if f.decision else None
+
+
+def _shown(f: FindingView, show: str, sev: str) -> bool:
+    return ((show == "all" or _status(f.row) == _SHOW_STATUS[show])
+            and (not sev or f.record.severity == sev))
+
+
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> HTMLResponse:
+def report_page(request: Request, report_id: Id, show: str = "all", sev: str = "",
+                auth: Auth = Depends(require_user)) -> HTMLResponse:
+    """One report. ``show`` (all / pending / confirmed / dismissed) and ``sev`` (error / warning /
+    info) narrow the findings listed; the counts and the index above them cover all findings."""
+    show = show if show in SHOW_TEXT else "all"
+    sev = sev if sev in SEVERITY_TEXT else ""
     with request.app.state.store.session() as s:
         v = report_view(s, report_id)
         if v is None:
@@ -219,20 +257,46 @@ def report_page(request: Request, report_id: Id, auth: Auth = Depends(require_us
         views = [FindingView(f, recs[f.position], excerpts(recs[f.position], v.lines),
                              cited_tables(recs[f.position], v.tables))
                  for f in v.findings if f.position < len(recs)]
+        counts = {k: sum(_shown(f, k, "") for f in views) for k in SHOW_TEXT}
+        sev_counts = {k: sum(f.record.severity == k for f in views) for k in SEVERITY_TEXT}
         card = v.record.scorecards[0] if v.record.scorecards else None
-        return render(request, "report.html", auth=auth, v=v, r=v.report, card=card, findings=views,
-                      quality=v.record.quality)
+        return render(request, "report.html", auth=auth, v=v, r=v.report, card=card, all_findings=views,
+                      findings=[f for f in views if _shown(f, show, sev)], show=show, sev=sev,
+                      show_text=SHOW_TEXT, counts=counts, sev_counts=sev_counts, quality=v.record.quality)
+
+
+def next_pending(findings: list[Finding], after: Finding) -> Finding:
+    """Where triage goes on after a decision on ``after``: the next finding still 待复核 in report
+    order (wrapping round), or ``after`` itself when none is left."""
+    order = sorted(findings, key=lambda f: f.position)
+    later = [f for f in order if f.position > after.position] + [f for f in order if f.position < after.position]
+    return next((f for f in later if f.decision is None), after)
+
+
+@router.get("/findings/{finding_id}")
+def finding_page(request: Request, finding_id: Id, auth: Auth = Depends(require_user)) -> RedirectResponse:
+    """A finding's place on its report's page (links from the audit log)."""
+    with request.app.state.store.session() as s:
+        f = s.get(Finding, finding_id)
+        if f is None:
+            raise HTTPException(404, "问题不存在")
+        return RedirectResponse(f"/reports/{f.report_id}#f{f.id}", status_code=303)
 
 
 @router.post("/findings/{finding_id}/decision")
 def decision(request: Request, finding_id: Id, status: str = Form(""), comment: str = Form(""),
-             csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
+             csrf_token: str = Form(""), show: str = Form("all"), sev: str = Form(""),
+             auth: Auth = Depends(require_user)):
+    """Record 确认 / 不采纳, then go back to the report (with the same filter) at the next finding
+    still 待复核."""
     check_csrf(request, auth, csrf_token)
     require_reviewer(auth)
     services.record_decision(request.app.state.store, auth.user, finding_id, status, comment)
     with request.app.state.store.session() as s:
-        report_id = s.get(Finding, finding_id).report_id
-    return RedirectResponse(f"/reports/{report_id}#f{finding_id}", status_code=303)
+        f = s.get(Finding, finding_id)
+        target = next_pending(f.report.findings, f)
+        query = _query(show=show if show in SHOW_TEXT else "", sev=sev if sev in SEVERITY_TEXT else "")
+        return RedirectResponse(f"/reports/{f.report_id}{query.rstrip('?')}#f{target.id}", status_code=303)
 
 
 @router.get("/reports/{report_id}/opinion.docx")
@@ -245,3 +309,19 @@ def opinion_export(request: Request, report_id: Id, auth: Auth = Depends(require
 def history_page(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> HTMLResponse:
     reports, yoy = services.year_over_year(request.app.state.store, report_id)
     return render(request, "history.html", auth=auth, reports=reports, yoy=yoy, report_id=report_id)
+
+
+# --- the audit log (reviewers) ----------------------------------------------------------------------
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, action: str = "", user: str = "", before: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+               auth: Auth = Depends(require_user)) -> HTMLResponse:
+    """审计日志, newest first, 100 a page; by 操作 and by 用户. Reviewers only."""
+    require_reviewer(auth)
+    action = action if action in ACTION_TEXT else ""
+    user = clean_text(user, 64) or ""
+    with request.app.state.store.session() as s:
+        lines = audit_log(s, action or None, user or None, before or None)
+        users = sorted(s.scalars(select(User.username)))
+        return render(request, "audit.html", auth=auth, lines=lines, actions=ACTION_TEXT, users=users,
+                      action=action, user=user, more=lines[-1].entry.id if len(lines) == AUDIT_PAGE else None)

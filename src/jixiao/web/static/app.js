@@ -20,9 +20,16 @@
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("batch");
     if (box && box.getAttribute("data-done") !== box.getAttribute("data-total")) { setTimeout(function () { poll(box); }, 500); }
-    document.querySelectorAll("details.cited-table[open] td.hl").forEach(function (td) {
-      var wrap = td.closest(".scroll");
-      if (wrap) { wrap.scrollTop = Math.max(0, td.offsetTop - wrap.clientHeight / 2); }
+    // centre the first highlighted cell of each cited table that is shown, now and when opened
+    function centre(root) {
+      root.querySelectorAll("details.cited-table[open] .scroll").forEach(function (wrap) {
+        var td = wrap.querySelector("td.hl");
+        if (td) { wrap.scrollTop = Math.max(0, td.offsetTop - wrap.clientHeight / 2); }
+      });
+    }
+    centre(document);
+    document.querySelectorAll("details.evidence, details.cited-table").forEach(function (d) {
+      d.addEventListener("toggle", function () { if (d.open) { centre(d.closest("article") || d); } });
     });
   });
 })();
