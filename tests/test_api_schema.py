@@ -40,7 +40,7 @@ from jixiao.store import (
     review_blob,
     run_batch,
 )
-from jixiao.store.models import Finding, Report, User
+from jixiao.store.models import Decision, Finding, Report, User
 from jixiao.store.users import open_session
 from jixiao.web.app import create_app
 
@@ -75,6 +75,7 @@ def api(store_url, tmp_path, seeds_dir):
     with store.session() as s:
         ids = {"report_id": list(s.scalars(select(Report.id).order_by(Report.id))),
                "finding_id": list(s.scalars(select(Finding.id).order_by(Finding.id))),
+               "decision_id": list(s.scalars(select(Decision.id).order_by(Decision.id))),
                "batch_id": [batch_id]}
     app = create_app(store, worker=False, secure_cookies=False)
     with TestClient(app) as client:

@@ -46,6 +46,17 @@ def test_reverse_indicator_met_gets_full_weight():
     assert score_indicator(ind("预算控制率", "≦100%", "96%", "10", "10", "产出指标", "成本指标")).score == Decimal("10")
 
 
+@pytest.mark.parametrize("name, target, actual, level2, score", [
+    ("一般性支出压减10%", "一般性支出压减10%", "8%", "数量指标", "4.00"),  # a rate of cut: 8/10 of 5
+    ("成本降低率", "≥5%", "2.5%", "成本指标", "2.50"),
+    ("三公经费压减", "20万元", "25万元", "成本指标", "4.00"),  # an amount: 20/25 of 5, 反向
+])
+def test_a_reduction_rate_is_forward_an_amount_reverse(name, target, actual, level2, score):
+    item = score_indicator(ind(name, target, actual, "5", "5", "产出指标", level2))
+    assert item.score == Decimal(score), item.formula
+    assert ("反向" in item.formula) == ("万元" in target), item.formula
+
+
 def test_deadline_one_month_late():
     item = score_indicator(ind("完成时间", "11月", "12月", "2.5", "2.5", "产出指标", "时效指标"))
     assert item.score == Decimal("2.29")

@@ -142,6 +142,44 @@ def test_rereview_makes_a_version_and_keeps_every_decision(store, seed, tmp_path
         assert [x.id for x in portfolio(s, Filters(year=2019))] == [r2.id]
 
 
+def test_a_decision_not_carried_can_be_carried_by_hand(store, seed, tmp_path):
+    """The finding was reworded in the new version, so the fingerprint did not match: the reviewer
+    puts the old decision on the new finding. Only once, only forwards, never over a decision."""
+    from jixiao.store import carry_decision
+
+    create_user(store, "wang", "secret-pass", "reviewer")
+    create_user(store, "zhao", "secret-pass", "viewer")
+    reviewer, viewer = authenticate(store, "wang", "secret-pass"), authenticate(store, "zhao", "secret-pass")
+    v1 = store_seed(store, seed("003"))
+    with store.session() as s:
+        r1 = s.get(Report, v1.report_ids[0])
+        jx408, jx305 = by_code(r1, "JX408"), by_code(r1, "JX305")
+    old = decide(store, jx408.id, "不采纳", "决算数已在附表中给出", reviewer)
+    decide(store, jx305.id, "确认", None, reviewer)
+    v2 = store_seed(store, corrected_003(seed, tmp_path))
+    with store.session() as s:
+        r2 = s.get(Report, v2.report_ids[0])
+        target = by_code(r2, "JX403")  # an undecided finding of 第2版
+        decided = by_code(r2, "JX305")  # carried automatically
+    with pytest.raises(DecisionError, match="只读"):
+        carry_decision(store, old, target.id, viewer)
+    with pytest.raises(DecisionError, match="已有复核结论"):
+        carry_decision(store, old, decided.id, reviewer)
+    with pytest.raises(DecisionError, match="后续版本"):
+        carry_decision(store, old, by_code(r1, "JX213").id, reviewer)  # same version, not later
+    new = carry_decision(store, old, target.id, reviewer)
+    with store.session() as s:
+        d = s.get(Decision, new)
+        assert (d.finding_id, d.status, d.comment, d.carried_from_id) == (target.id, "不采纳", "决算数已在附表中给出", old)
+        assert report_view(s, r2.id).orphans == []
+        log = s.scalars(select(AuditEntry).where(AuditEntry.action == "carried_by_hand")).one()
+        assert log.user_id == reviewer.id and json.loads(log.detail)["from_code"] == "JX408"
+    with pytest.raises(DecisionError, match="已沿用"):
+        carry_decision(store, old, by_code(r2, "JX213").id, reviewer)
+    with pytest.raises(DecisionError, match="不存在"):
+        carry_decision(store, 10**9, target.id, reviewer)
+
+
 def test_decisions_are_checked(store, seed):
     create_user(store, "zhao", "viewer-pass", "viewer")
     create_user(store, "qian", "reviewer-pass", "reviewer")

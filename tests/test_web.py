@@ -250,6 +250,49 @@ def test_audit_log_page_and_api(app, loaded):
         assert 'href="/audit"' not in viewer.get("/").text
 
 
+def test_carry_an_orphaned_decision_by_hand(app, client, seed, tmp_path):
+    """第2版 lists the 不采纳 whose problem is gone; the reviewer carries it onto a finding of 第2版
+    (from the page, and through the API), and it leaves the list."""
+    from test_store import corrected_003
+
+    def upload(path):
+        r = client.post("/upload", files=[("files", (path.name, path.read_bytes(), "text/plain"))],
+                        data={"csrf_token": csrf_of(client)}, follow_redirects=False)
+        return wait_batch(client, int(r.headers["location"].rsplit("/", 1)[1]))["items"][0]["reports"][0]["id"]
+
+    v1 = upload(seed("003"))
+    page = client.get(f"/reports/{v1}").text
+    token = CSRF.search(page).group(1)
+    fid = dict((c, f) for f, c in re.findall(r'id="f(\d+)" data-code="(JX\d+)"', page))
+    client.post(f"/findings/{fid['JX408']}/decision", data={"status": "不采纳", "comment": "已说明", "csrf_token": token})
+    client.post(f"/findings/{fid['JX403']}/decision", data={"status": "确认", "csrf_token": token})
+    v2 = upload(corrected_003(seed, tmp_path))
+    detail = client.get(f"/api/reports/{v2}").json()
+    assert [(o["code"], o["version"], o["decision"]["status"]) for o in detail["orphans"]] == [("JX408", 1, "不采纳")]
+    decision_id = detail["orphans"][0]["decision"]["id"]
+    page = client.get(f"/reports/{v2}").text
+    form = page[page.index(f'action="/decisions/{decision_id}/carry"'):]
+    form = form[:form.index("</form>")]
+    options = re.findall(r'<option value="(\d+)">(JX\d+)', form)
+    undecided = [f for f in detail["findings"] if f["decision"] is None]
+    assert sorted(int(i) for i, _ in options) == sorted(f["id"] for f in undecided)
+    assert "JX403" not in [c for _, c in options]  # decided (carried automatically): not offered
+    target = undecided[0]["id"]
+
+    r = client.post(f"/decisions/{decision_id}/carry", data={"finding_id": target, "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/reports/{v2}#f{target}"
+    page = client.get(f"/reports/{v2}").text
+    assert "以往版本的复核结论" not in page
+    art = page[page.index(f'id="f{target}"'):]
+    assert "复核结论：<strong>不采纳</strong>，意见：已说明" in art[:art.index("</article>")]
+    again = client.post(f"/api/decisions/{decision_id}/carry", json={"finding_id": undecided[1]["id"]},
+                        headers={"X-CSRF-Token": token})
+    assert again.status_code == 409 and "已沿用" in again.json()["detail"]
+    assert client.get(f"/api/reports/{v2}").json()["orphans"] == []
+    assert client.post(f"/decisions/{decision_id}/carry", data={"finding_id": target}).status_code == 403  # no CSRF
+
+
 def test_portfolio_xlsx_has_the_decisions(loaded):
     from openpyxl import load_workbook
 

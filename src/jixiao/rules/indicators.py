@@ -15,14 +15,21 @@ PARTIAL = re.compile(r"部分完成|基本完成|部分达成|部分实现|基�
 NOT_DONE = re.compile(r"未完成|未达成|未达到|未实现|没有完成|尚未")
 
 
+REDUCTION = re.compile(r"压减|压缩|降低|下降|减少")
+
+
 def is_reverse(ind: Indicator) -> bool:
-    """反向 (lower is better): ≤ targets, cost ceilings (成本指标, 控制数/控制率), deadlines."""
+    """反向 (lower is better): ≤ targets, cost ceilings (成本指标, 控制数/控制率, 压减), deadlines.
+    A reduction written as a rate (一般性支出压减10%, 成本降低5%) is 正向: the larger the cut,
+    the better."""
     t = ind.target.parsed
     if t is None:
         return False
     if t.op in ("<=", "<") or t.date is not None:
         return True
-    labels = "".join(str(x.value or "") for x in (ind.level1, ind.level2, ind.name))
+    labels = "".join(str(x.value or "") for x in (ind.level1, ind.level2, ind.name, ind.target))
+    if t.unit in ("%", "个百分点") and REDUCTION.search(labels):
+        return False
     return bool(re.search(r"成本|控制数|控制率|压减|不超过", labels))
 
 

@@ -160,14 +160,14 @@ def reviewed_files(s: Session, reports: list[Report]):
 
 ACTION_TEXT = {
     "login": "登录", "upload": "上传", "review": "复核文件", "decide": "复核结论", "carried": "沿用结论",
-    "not_carried": "未沿用结论", "export": "导出", "user_created": "创建用户", "user_disabled": "停用用户",
-    "user_enabled": "启用用户", "password_reset": "重置密码", "role_changed": "更改角色",
+    "not_carried": "未沿用结论", "carried_by_hand": "人工沿用结论", "export": "导出", "user_created": "创建用户",
+    "user_disabled": "停用用户", "user_enabled": "启用用户", "password_reset": "重置密码", "role_changed": "更改角色",
 }
 _DETAIL_TEXT = {
     "status": "结论", "comment": "意见", "code": "代码", "file": "文件", "files": "文件", "rejected": "拒收",
     "kind": "导出", "reason": "原因", "role": "角色", "username": "用户名", "error": "错误", "carried": "沿用",
-    "not_carried": "未沿用", "from_report": "原报告", "to_report": "新报告", "report": "报告", "reports": "报告",
-    "filters": "筛选条件",
+    "not_carried": "未沿用", "from_report": "原报告", "from_finding": "原问题", "from_code": "原代码",
+    "to_report": "新报告", "report": "报告", "reports": "报告", "filters": "筛选条件",
 }
 _DETAIL_HIDDEN = {"decision", "sha256"}
 # done from the command line (jixiao user …): the entry's user is the one acted on, not the actor

@@ -27,7 +27,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..store.batches import progress
-from ..store.models import Report, aware
+from ..store.models import Decision, Report, aware
 from ..store.queries import (
     ACTION_TEXT,
     SORTS,
@@ -124,11 +124,28 @@ class ItemOut(BaseModel):
     source: str | None
 
 
+class OrphanOut(BaseModel):
+    """A decision on an earlier version whose finding is not in this version (not carried)."""
+
+    decision: DecisionOut
+    finding_id: int
+    code: str
+    title: str
+    message: str
+    version: int = Field(description="作出该结论的版本")
+
+
 class ReportDetail(BaseModel):
     report: ReportOut
     items: list[ItemOut]
     findings: list[FindingOut]
     versions: list[int] = Field(description="本报告各版本的 id，按版本号")
+    orphans: list[OrphanOut] = Field(description="以往版本的复核结论（问题在本版本中已不存在），可用 "
+                                                 "POST /api/decisions/{id}/carry 沿用到本版本的问题")
+
+
+class CarryIn(BaseModel):
+    finding_id: int = Field(ge=1, le=2**31 - 1, description="本报告后续版本中的问题 id（须尚无复核结论）")
 
 
 class Confirm(BaseModel):
@@ -234,16 +251,18 @@ def report_detail(request: Request, report_id: Id, auth: Auth = Depends(require_
         items = [ItemOut(item=it.indicator or it.rule, rule=it.rule, weight=_f(it.weight), self_score=_f(it.self_score),
                          score=_f(it.score), status=it.status, formula=it.formula, source=it.source)
                  for it in (card.items if card else [])]
-        findings = []
-        for f in v.findings:
-            d = f.decision
-            findings.append(FindingOut(
-                id=f.id, code=f.code, severity=f.severity, title=f.title, message=f.message,
-                decision=DecisionOut(id=d.id, status=d.status, comment=d.comment,
-                                     reviewer=(d.user.display_name or d.user.username) if d.user else None,
-                                     at=aware(d.created_at), carried=d.carried_from_id is not None) if d else None))
+        findings = [FindingOut(id=f.id, code=f.code, severity=f.severity, title=f.title, message=f.message,
+                               decision=decision_out(f.decision) if f.decision else None) for f in v.findings]
+        orphans = [OrphanOut(decision=decision_out(d), finding_id=f.id, code=f.code, title=f.title, message=f.message,
+                             version=old.version) for d, f, old in v.orphans]
         return ReportDetail(report=report_out(v.report), items=items, findings=findings,
-                            versions=[x.id for x in v.versions])
+                            versions=[x.id for x in v.versions], orphans=orphans)
+
+
+def decision_out(d: Decision) -> DecisionOut:
+    return DecisionOut(id=d.id, status=d.status, comment=d.comment,
+                       reviewer=(d.user.display_name or d.user.username) if d.user else None,
+                       at=aware(d.created_at), carried=d.carried_from_id is not None)
 
 
 @router.post("/findings/{finding_id}/decision", response_model=DecisionOut,
@@ -255,11 +274,20 @@ def api_decide(request: Request, finding_id: Id, body: Annotated[DecisionIn, Bod
     require_reviewer(auth)
     decision_id = services.record_decision(request.app.state.store, auth.user, finding_id, body.status, body.comment)
     with request.app.state.store.session() as s:
-        from ..store.models import Decision
+        return decision_out(s.get(Decision, decision_id))
 
-        d = s.get(Decision, decision_id)
-        return DecisionOut(id=d.id, status=d.status, comment=d.comment,
-                           reviewer=auth.user.display_name or auth.user.username, at=aware(d.created_at), carried=False)
+
+@router.post("/decisions/{decision_id}/carry", response_model=DecisionOut,
+             responses={**Unauthorized, **BadBody, 403: {}, 404: {}, 422: {},
+                        409: {"description": "已沿用、不是后续版本的问题、或该问题已有复核结论"}})
+def api_carry(request: Request, decision_id: Id, body: Annotated[CarryIn, Body()],
+              auth: Auth = Depends(require_user)) -> DecisionOut:
+    """把以往版本中未能自动沿用的复核结论（见报告的 ``orphans``）沿用到后续版本中尚无结论的同一问题。"""
+    check_csrf(request, auth)
+    require_reviewer(auth)
+    decision_id = services.carry(request.app.state.store, auth.user, decision_id, body.finding_id)
+    with request.app.state.store.session() as s:
+        return decision_out(s.get(Decision, decision_id))
 
 
 @router.post("/uploads", response_model=BatchOut, status_code=202,

@@ -262,6 +262,7 @@ def report_page(request: Request, report_id: Id, show: str = "all", sev: str = "
         card = v.record.scorecards[0] if v.record.scorecards else None
         return render(request, "report.html", auth=auth, v=v, r=v.report, card=card, all_findings=views,
                       findings=[f for f in views if _shown(f, show, sev)], show=show, sev=sev,
+                      undecided=[f for f in views if f.row.decision is None],
                       show_text=SHOW_TEXT, counts=counts, sev_counts=sev_counts, quality=v.record.quality)
 
 
@@ -309,6 +310,18 @@ def opinion_export(request: Request, report_id: Id, auth: Auth = Depends(require
 def history_page(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> HTMLResponse:
     reports, yoy = services.year_over_year(request.app.state.store, report_id)
     return render(request, "history.html", auth=auth, reports=reports, yoy=yoy, report_id=report_id)
+
+
+@router.post("/decisions/{decision_id}/carry")
+def carry_page(request: Request, decision_id: Id, finding_id: int = Form(0, ge=0, le=2**31 - 1),
+               csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
+    """沿用到本版本: an earlier version's decision listed as not carried, put by hand on a finding of
+    this version (the same problem, reworded); back to that finding."""
+    check_csrf(request, auth, csrf_token)
+    require_reviewer(auth)
+    services.carry(request.app.state.store, auth.user, decision_id, finding_id)
+    with request.app.state.store.session() as s:
+        return RedirectResponse(f"/reports/{s.get(Finding, finding_id).report_id}#f{finding_id}", status_code=303)
 
 
 # --- the audit log (reviewers) ----------------------------------------------------------------------

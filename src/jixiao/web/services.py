@@ -12,7 +12,7 @@ from fastapi import HTTPException, UploadFile
 
 from ..store import Store
 from ..store.batches import Entry, create_batch
-from ..store.decisions import DecisionError, decide
+from ..store.decisions import DecisionError, carry_decision, decide
 from ..store.models import AuditEntry, User, aware, local_time
 from ..store.queries import (
     Filters,
@@ -47,12 +47,25 @@ async def take_upload(store: Store, limits: Limits, user: User, files: list[Uplo
     return batch_id
 
 
+def _refused(exc: DecisionError, otherwise: int = 422) -> HTTPException:
+    code = 404 if "不存在" in str(exc) else (403 if "只读" in str(exc) else otherwise)
+    return HTTPException(code, str(exc))
+
+
 def record_decision(store: Store, user: User, finding_id: int, status: str, comment: str | None) -> int:
     try:
         return decide(store, finding_id, status, comment, user)
     except DecisionError as exc:
-        code = 404 if "不存在" in str(exc) else (403 if "只读" in str(exc) else 422)
-        raise HTTPException(code, str(exc)) from None
+        raise _refused(exc) from None
+
+
+def carry(store: Store, user: User, decision_id: int, finding_id: int) -> int:
+    """An earlier version's decision carried by hand onto a finding of a later version; a refusal
+    because of what is stored (already carried, not a later version, already decided) is 409."""
+    try:
+        return carry_decision(store, decision_id, finding_id, user)
+    except DecisionError as exc:
+        raise _refused(exc, 409) from None
 
 
 def opinion(store: Store, user: User, report_id: int) -> tuple[str, bytes]:
