@@ -81,7 +81,6 @@ class TextLine:
 
 
 SPACE_RUN = re.compile(r"[ \t\u3000\u00a0]{2,}")
-ARTIFACT = re.compile(r"^\[bookmark:[^\]]*\]")
 NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．,，]|[(（][一二三四五六七八九十\d]+[)）][、.．]?|\d{1,2}(?:[、．,，]|\.(?!\d))"
     r"|[⑴-⒇①-⑳]|第[一二三四五六七八九十]+(?:部分|章)[、,:：]?)"
@@ -89,7 +88,7 @@ NUMBERING = re.compile(
 
 
 def _strip_numbering(norm: str) -> str:
-    t = ARTIFACT.sub("", norm)
+    t = norm  # (``[bookmark: …]`` artefacts are already gone: readers/text.py drops them)
     for _ in range(2):
         m = NUMBERING.match(t)
         if not m:
@@ -190,7 +189,7 @@ def find_sections(lines: list[TextLine], specs: list[dict[str, Any]], report: Re
             used.add(hit.line.pos)
             if not hit.out_of_order:
                 prev = hit.line.pos
-            hit.numbered = _strip_numbering(hit.line.norm) != ARTIFACT.sub("", hit.line.norm)
+            hit.numbered = _strip_numbering(hit.line.norm) != hit.line.norm
         elif spec.get("data") == "indicator_table" and report is not None and _has_indicator_table(report):
             hit.by_data = True
         hits.append(hit)
