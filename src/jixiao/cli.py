@@ -212,7 +212,9 @@ def rules(code: Optional[str] = typer.Argument(None, help="检查代码，如 JX
 
 @app.command()
 def show(file: Path = typer.Argument(..., help="一份报告（.txt .docx .doc .pdf .xlsx .xls .html）"),
-         text: bool = typer.Option(False, "--text", help="输出文本视图（与种子文本相同的扁平格式，行号即证据中的行号）")) -> None:
+         text: bool = typer.Option(False, "--text", help="输出文本视图（与种子文本相同的扁平格式，行号即证据中的行号）"),
+         layout: bool = typer.Option(False, "--layout", help="说明每张表格匹配了哪个版式签名、哪一列读成哪个字段、"
+                                                             "哪些行被跳过及原因（版式数据见 docs/layouts.md）")) -> None:
     """显示读入的段落与重建的表格（检查解析结果用）：合并单元格标出跨行/跨列，PDF 标出页码，Excel 标出工作表。"""
     from .readers import ReadError, read
     from .readers.document import Table as DocTable
@@ -225,6 +227,9 @@ def show(file: Path = typer.Argument(..., help="一份报告（.txt .docx .doc .
     if text:
         for n, line in enumerate(doc.lines, 1):
             console.print(f"{n:>5} {line}", markup=False, highlight=False)
+        return
+    if layout:
+        _show_layout(doc)
         return
     console.print(f"[dim]格式 {doc.format}，{len(doc.blocks)} 块，文本视图 {len(doc.lines)} 行[/dim]")
     for b in doc.blocks:
@@ -242,6 +247,42 @@ def show(file: Path = typer.Argument(..., help="一份报告（.txt .docx .doc .
             console.print(f"[dim]块{b.index} {where}第{b.line}行[/dim] {b.text[:100]}", markup=True, highlight=False)
     for note in doc.notes:
         err.print(f"[yellow]提示[/yellow] {note.message}")
+
+
+def _show_layout(doc) -> None:
+    """``jixiao show --layout``: the document's kind and identity, then each table as read."""
+    from .extract import extract_all
+    from .extract.explain import FIELD_ZH, explain
+    kinds = {"department": "部门整体支出绩效自评", "project": "项目支出绩效自评"}
+    for r in extract_all(doc):
+        name = r.project_name.value or r.unit_name.value or "—"
+        console.print(f"[bold]{kinds.get(r.kind, r.kind)}[/bold]：{name}；单位 {r.unit_name.value or '未识别'}；"
+                      f"年度 {r.year.value or '未识别'}；指标 {len(r.indicators)} 项", highlight=False)
+        for g in r.gaps:
+            console.print(f"  [yellow]不完整[/yellow] {g.message}", highlight=False)
+    for t in explain(doc):
+        where = f"工作表“{t.sheet}” " if t.sheet else ""
+        console.print(f"\n[bold]块{t.block} 表格[/bold] {where}第{t.line}行", highlight=False)
+        if not t.signatures:
+            console.print("  未匹配任何版式签名", highlight=False)
+        if t.looks_like_selfeval and not {"indicator", "yueyang_score"} & set(t.signatures):
+            console.print("  [yellow]表头像自评表，但不符合任何指标表签名[/yellow]（JX905）：" + " | ".join(t.header_row),
+                          highlight=False)
+        for sig, title in zip(t.signatures, t.titles):
+            console.print(f"  签名 [cyan]{sig}[/cyan]：{title}", highlight=False)
+            cols = t.columns.get(sig, [])
+            if cols:
+                console.print("    列：" + "；".join(f"{c.header or '（空）'} → {FIELD_ZH.get(c.field, c.field)}" for c in cols),
+                              highlight=False)
+            left = [x for x in t.unmapped.get(sig, []) if x]
+            if left:
+                console.print("    未用的列：" + " | ".join(left), highlight=False)
+        for field_name, lab, val in t.labels:
+            console.print(f"  标签 {lab} → {FIELD_ZH.get(field_name, field_name)}：{val[:40]}", highlight=False)
+        for b in t.breakdowns:
+            console.print(f"  资金构成 {b}", highlight=False)
+        for note in sorted(t.rows, key=lambda n: n.line):
+            console.print(f"    第{note.line}行（表内第{note.row + 1}行）：{note.what}", highlight=False)
 
 
 def _cell_label(cell) -> str:

@@ -149,6 +149,30 @@ class Funds(BaseModel):
     by_nature: dict[str, Value] = Field(default_factory=dict)  # 按支出性质: 基本支出, 项目支出
 
 
+class BreakdownPart(BaseModel):
+    name: Value = Field(default_factory=Value)  # 中央补助 / 市级资金 …
+    amount: Value = Field(default_factory=Value)  # 万元
+
+
+class Breakdown(BaseModel):
+    """A total and the parts the report states under it (资金构成: 年度预算资金总额 1084.25,
+    其中：中央补助 668.00, 市级资金 343.00 …), for the sum checks."""
+
+    name: str  # what is broken down: the heading above the total (计划生育家庭特别扶助制度补助资金)
+    total: Value = Field(default_factory=Value)  # 万元
+    parts: list[BreakdownPart] = Field(default_factory=list)
+
+
+class Gap(BaseModel):
+    """What an incomplete document lacks — a self-evaluation table cut before its 总分 row, a text
+    that stops mid-sentence — found at extraction (:mod:`jixiao.extract.gaps`). Checks that need
+    the missing part stay quiet (``check(..., needs=...)``); JX904 says it once."""
+
+    part: Literal["table", "text"]  # the table (scores, weights) or the text (sections, attachments)
+    message: str  # 中文: what is missing, and what cannot be checked because of it
+    evidence: Value = Field(default_factory=Value)  # where the document stops
+
+
 class Income(BaseModel):
     """收入 (万元)."""
 
@@ -283,6 +307,8 @@ class Report(BaseModel):
     fixed_assets: FixedAssets = Field(default_factory=FixedAssets)
     budget_adjustment: Value = Field(default_factory=Value)  # 年中调整 (万元)
     project_initial_budget: Value = Field(default_factory=Value)  # 年初预算安排专项资金 (万元)
+    breakdowns: list[Breakdown] = Field(default_factory=list)  # 资金构成 (totals with their parts)
+    gaps: list[Gap] = Field(default_factory=list)  # what an incomplete document lacks
     indicators: list[Indicator] = Field(default_factory=list)
     score_table: list[ScoreItem] = Field(default_factory=list)  # 附件4-1 评分表
     qualitative_goals: list[Value] = Field(default_factory=list)  # 定性目标 / 年度总体目标

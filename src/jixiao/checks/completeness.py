@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..model import Source, Value
+from ..extract.explain import unmatched_tables
 from ..readers.document import Table
 from ..rules.quality import analyse
 from ..rules.report_sections import attached_by_title, listed_attachments
@@ -19,7 +20,7 @@ def _first_line(ctx: Context) -> Value:
     return Value(raw=ctx.doc.path, source=Source(file=ctx.doc.path))
 
 
-@check("JX501", "no-score-table", "未附绩效自评表，没有可复核的自评得分", "warning", kinds=("department",))
+@check("JX501", "no-score-table", "未附绩效自评表，没有可复核的自评得分", "warning", kinds=("department",), needs=("text",))
 def no_score_table(ctx: Context) -> Iterator[Hit]:
     """检查什么
     报告是否附有绩效自评表（三级指标、分值、得分）或评分表；只有文字的报告无法复核得分。
@@ -39,7 +40,7 @@ def no_score_table(ctx: Context) -> Iterator[Hit]:
                   expected="附绩效自评表", found="未附")
 
 
-@check("JX502", "missing-sections", "缺少“存在问题”或“改进措施”部分", "warning", kinds=("department",))
+@check("JX502", "missing-sections", "缺少“存在问题”或“改进措施”部分", "warning", kinds=("department",), needs=("text",))
 def missing_sections(ctx: Context) -> Iterator[Hit]:
     """检查什么
     报告正文是否有“存在的问题”和“改进措施/建议”两个部分。
@@ -61,7 +62,7 @@ def missing_sections(ctx: Context) -> Iterator[Hit]:
                   found="缺少" + "、".join(missing))
 
 
-@check("JX503", "listed-attachment-missing", "正文所列附件未附", "warning", kinds=("department",))
+@check("JX503", "listed-attachment-missing", "正文所列附件未附", "warning", kinds=("department",), needs=("table", "text"))
 def listed_attachment_missing(ctx: Context) -> Iterator[Hit]:
     """检查什么
     正文“附件：1. …表 2. …表”所列的每一张表，是否真的附在报告中（以表名为标题的表格或段落）。
@@ -123,49 +124,67 @@ def key_field_missing(ctx: Context) -> Iterator[Hit]:
         yield Hit("未能识别：" + "、".join(missing) + "。", [_first_line(ctx)], expected="单位名称、年度", found="缺少" + "、".join(missing))
 
 
-@check("JX904", "table-incomplete", "绩效自评表不完整（可能被截断）", "warning")
+@check("JX904", "table-incomplete", "报告不完整（可能被截断）", "warning")
 def table_incomplete(ctx: Context) -> Iterator[Hit]:
     """检查什么
-    有三级指标的自评表是否有“总分”行；有“年度资金总额”的表是否有指标部分；文档是否在表格中间结束。
+    自评表有三级指标却没有“总分”（合计）行（并列出已读到和未见的一级指标）；有“年度资金总额”行
+    却没有指标表；正文在一句话中间结束，或部门整体报告的正文只到第一、二部分就结束。
 
     为什么重要
-    缺少总分或指标，常见原因是文件被截断或表格跨页丢失，此时复核结果不完整。
+    报告被截断（跨页丢失、只报送了一部分）时，分值合计、得分之和、复核总分、缺少的部分和附件都
+    无从判断。这里说一次缺了什么；依赖缺失部分的检查（JX105、JX106、JX207、JX209、JX213、JX5xx）
+    不再另报，复核总分不计算，已有的评分项照常复核。
 
     示例
-    自评表只到“时效指标”几行就结束，没有效益、满意度指标和总分。
+    自评表只到“时效指标”几行就结束，没有效益、满意度指标和总分：“自评表没有“总分”（合计）行，
+    表格可能被截断；已读到的一级指标：产出指标，未见：效益指标、满意度指标。”
 
     依据
     [INF] 解析质量提示。
     """
-    r = ctx.report
-    if r.indicators and not r.self_assessment.total_weight.present and r.layout == "selfeval_table":
-        yield Hit("自评表有三级指标，但没有找到“总分”行。", [r.indicators[-1].name], expected="有总分行", found="无")
-    elif r.funds.full_year_budget.present and not r.indicators:
-        yield Hit("有“年度资金总额”行，但没有找到三级指标表。", [r.funds.full_year_budget], expected="有指标表", found="无")
-    elif ctx.doc.blocks and isinstance(ctx.doc.blocks[-1], Table) and not r.indicators and not r.score_table:
-        t = ctx.doc.blocks[-1]
-        yield Hit("文档在表格中间结束，未找到自评表。", [Value(raw=ctx.doc.lines[t.line_end - 1].strip(),
-                  source=Source(file=ctx.doc.path, block=t.index, line=t.line_end))], expected="完整的报告", found="在表格中结束")
+    gaps = ctx.report.gaps
+    if gaps:
+        yield Hit("；".join(g.message.rstrip("。") for g in gaps) + "。", [g.evidence for g in gaps],
+                  expected="完整的报告", found="；".join("表格不完整" if g.part == "table" else "正文不完整" for g in gaps))
 
 
 @check("JX905", "layout-unknown", "未识别的报告版式", "warning")
 def layout_unknown(ctx: Context) -> Iterator[Hit]:
     """检查什么
-    文档有表格，但没有一张被识别为已知版式（自评表、评分表、基础数据表、收支表）。
+    文档中有表格，表头像自评表（写有“指标”和得分、分值、完成情况等），却不符合任何已知的指标表
+    签名（layouts.toml）；或者文档有表格，而没有一张被识别为已知版式（自评表、评分表、基础数据表、
+    资金表）。列出未能对应的表头。
 
     为什么重要
-    版式不识别时抽取结果基本为空，复核结论不能采信；需要补充该版式的定义。
+    版式不识别时指标、得分都读不出来，复核结论不能采信，也不能当作“没有问题”；需要为该版式补充
+    一条签名（docs/layouts.md）。
 
     示例
-    某地自定义的“绩效目标完成情况表”，列名与各地通用格式都不同。
+    重庆的清单式自评表，表头为“指标名称 | 指标解释 | 记录 | 未完成原因及改进措施 | 需提供的支撑材料”。
 
     依据
     [INF] 解析质量提示。
     """
     r = ctx.report
-    if r.layout == "unknown" and not r.basic_data.public_funds.actual.present and not r.three_public.total.actual.present:
-        yield Hit(f"文档有 {len(ctx.doc.tables)} 个表格，但都不是已知的自评表版式。", [_first_line(ctx)],
-                  expected="已知版式", found="未识别")
+    unmatched = unmatched_tables(ctx.doc)
+    if unmatched:
+        t = unmatched[0]
+        yield Hit(f"块{t.block}（第{t.line}行起）的表格像绩效自评表，表头“{' | '.join(t.header_row)}”不符合任何已知指标表"
+                  f"签名，其中的指标和得分未读取。", [_table_evidence(ctx, t.block)], expected="已知版式",
+                  found=" | ".join(t.header_row))
+    elif (r.layout == "unknown" and not r.basic_data.public_funds.actual.present
+          and not r.three_public.total.actual.present and not r.funds.executed.present and not r.breakdowns):
+        table = ctx.doc.tables[0] if ctx.doc.tables else None
+        head = next((row for row in (table.rows if table else []) if len([c for c in row if c.clean]) >= 2), [])
+        yield Hit(f"文档有 {len(ctx.doc.tables)} 个表格，但都不是已知的自评表版式"
+                  + (f"（第一张表的表头：{' | '.join(c.clean for c in head if c.clean)}）" if head else "") + "。",
+                  [_first_line(ctx)], expected="已知版式", found="未识别")
+
+
+def _table_evidence(ctx: Context, block: int) -> Value:
+    table = next(t for t in ctx.doc.tables if t.index == block)
+    return Value(raw=ctx.doc.lines[table.line - 1].strip() if table.line else "",
+                 source=Source(file=ctx.doc.path, block=block, line=table.line, page=table.page, sheet=table.sheet))
 
 
 def _note_evidence(ctx: Context, note) -> list[Value]:

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from typing import Iterator
 
-from ..extract.numbers import money_text, normalize, percent_text
+from ..extract.numbers import money_text, normalize, percent_text, rate_precision
 from ..model import Control, Value
 from ..rules import metrics
 from ..rules.base import ratio
@@ -93,7 +93,45 @@ def sum_mismatch(ctx: Context) -> Iterator[Hit]:
         totals = [v.number for v in (f.full_year_budget, f.executed) if v.present]
         if s is not None and totals and all(abs(s - t) > ctx.money_tol for t in totals):
             hits.append(_sum_hit(ctx, "全年执行数（按支出性质）", f.executed, list(f.by_nature.items())))
+    hits += _breakdown_hits(ctx)
     yield from (h for h in hits if h is not None)
+
+
+def _breakdown_hits(ctx: Context) -> list[Hit | None]:
+    """Each stated breakdown (资金构成) against its total; and where a breakdown is followed by
+    breakdowns of its funds (合计 = 奖励扶助 + 特别扶助, each by 中央 / 市级 / 本级), each source of
+    the first against the same source summed over the others. One wrong cell breaks a fund's sum
+    and its source's sum by the same amount: that is said once, naming the cell."""
+    bds = ctx.report.breakdowns
+    own = {id(b): _sum_hit(ctx, b.name, b.total, [(p.name.value, p.amount) for p in b.parts]) for b in bds}
+    hits: list[Hit | None] = []
+    for k, whole in enumerate(bds):
+        subs = bds[k + 1:]
+        names = [p.name.value for p in whole.parts]
+        if len(subs) < 2 or any([p.name.value for p in sub.parts] != names for sub in subs):
+            continue
+        hits.append(_sum_hit(ctx, f"{whole.name}（各项资金合计）", whole.total, [(sub.name, sub.total) for sub in subs]))
+        for i, part in enumerate(whole.parts):
+            cross = _sum_hit(ctx, f"{whole.name}·{part.name.value}", part.amount,
+                             [(sub.name, sub.parts[i].amount) for sub in subs])
+            if cross is None:
+                continue
+            gap = part.amount.number - sum((sub.parts[i].amount.number or 0) for sub in subs)
+            suspect = next((sub for sub in subs if own[id(sub)] is not None and sub.total.number is not None
+                            and abs(sub.total.number - sum((p.amount.number or 0) for p in sub.parts) - gap)
+                            <= ctx.money_tol), None)
+            if suspect is None:
+                hits.append(cross)
+                continue
+            cell = suspect.parts[i].amount
+            hit = own[id(suspect)]
+            hit.message += (f" 同一格也使{whole.name}的{part.name.value}对不上：合计 {money_text(part.amount.number)}，"
+                            f"而各项资金的{part.name.value}之和为 {money_text(part.amount.number - gap)}。"
+                            f"两处差额相同，可能是{suspect.name}·{part.name.value} {cell.raw} 填错"
+                            f"（若为 {money_text(cell.number + gap)}，两处都相符）。")
+            hit.evidence += [part.amount] + [sub.parts[i].amount for sub in subs if sub is not suspect]
+        break
+    return list(own.values()) + hits
 
 
 COMPARED_PREFIXES = ("spending.", "budget.", "staffing.", "self.", "funds.", "three_public.", "income.")
@@ -134,7 +172,8 @@ def value_differs(ctx: Context) -> Iterator[Hit]:
 @check("JX103", "execution-rate-mismatch", "执行率与执行数、预算数不符", "error")
 def execution_rate_mismatch(ctx: Context) -> Iterator[Hit]:
     """检查什么
-    自评表填写的执行率是否等于 全年执行数 ÷ 全年预算数（精确到 0.01 个百分点）。
+    自评表填写的执行率是否等于 全年执行数 ÷ 全年预算数，按报告填写的精度比较：写到两位小数的
+    （99.10%）差 0.01 个百分点即不符；只写到整数的（99%）按四舍五入比较，99.10% 写作 99% 不算不符。
 
     为什么重要
     执行率是预算执行率得分的唯一依据；填写值高于实际比值，就直接抬高了得分。
@@ -150,7 +189,7 @@ def execution_rate_mismatch(ctx: Context) -> Iterator[Hit]:
     actual = ratio(f.executed.number, f.full_year_budget.number)
     if stated is None or actual is None:
         return
-    if abs(stated - actual) > RATE_TOL:
+    if abs(stated - actual) > max(RATE_TOL, rate_precision(f.execution_rate.raw)):
         yield Hit(f"执行率填写 {percent_text(stated)}，按 全年执行数 {f.executed.value} ÷ 全年预算数 {f.full_year_budget.value} "
                   f"计算应为 {percent_text(actual)}。",
                   [f.execution_rate, f.executed, f.full_year_budget], expected=percent_text(actual), found=percent_text(stated))
@@ -180,7 +219,7 @@ def staff_rate_mismatch(ctx: Context) -> Iterator[Hit]:
                   [s.control_rate, s.actual, s.authorized], expected=percent_text(actual), found=percent_text(stated))
 
 
-@check("JX105", "total-not-sum", "各项得分合计与总分不符", "error")
+@check("JX105", "total-not-sum", "各项得分合计与总分不符", "error", needs=("table",))
 def total_not_sum(ctx: Context) -> Iterator[Hit]:
     """检查什么
     评分表（自评表）各三级指标得分与预算执行率得分之和，是否等于表中填写的总分（容差 0.1 分）。
@@ -212,7 +251,7 @@ def total_not_sum(ctx: Context) -> Iterator[Hit]:
                   evidence + rows, expected=f"{s}分", found=f"{stated.number}分", score_impact=s - stated.number)
 
 
-@check("JX106", "weights-not-100", "分值合计不等于100分", "error")
+@check("JX106", "weights-not-100", "分值合计不等于100分", "error", needs=("table",))
 def weights_not_100(ctx: Context) -> Iterator[Hit]:
     """检查什么
     各三级指标分值与预算执行率分值之和是否等于总分栏的分值（通常为 100 分）。

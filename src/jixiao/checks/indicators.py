@@ -253,8 +253,10 @@ NAME_KINDS = (  # first match wins: “经费保障人数” is a count, “预�
     ("pct", re.compile(r"率$|满意度|比例|占比|比重|百分比")),
     ("date", re.compile(r"时间|期限|时限|日期")),
     ("count", re.compile(r"数量|次数|场次|期数|人数|人次|家数|个数|户数|件数|项数|批次|场数|篇数|条数|天数")),
-    ("money", re.compile(r"金额|成本|资金|经费|费用|投资|总额|控制额|控制数")),
+    ("money", re.compile(r"金额|成本|资金|经费|费用|投资|总额|控制额")),
 )
+YES_NO = re.compile(r"^是否|^有无")  # “是否全部纳入预算管理”: a yes/no or coverage question, not an amount
+BARE_MONEY = {"万", "亿", "千万"}  # “45万” under a money name is 45万元
 CHANGE_WORDS = re.compile(r"增长|增幅|增加|提高|提升|下降|降低|压减|减少|节约|节省")  # “…压减10%”: a rate of change
 NAME_UNITS = {  # the count unit a name asks for
     "场次": {"场", "场次", "次"}, "场数": {"场"}, "次数": {"次"}, "期数": {"期"}, "人数": {"人", "名"},
@@ -272,6 +274,8 @@ def _name(ind: Indicator) -> str:
 def name_kind(ind: Indicator) -> str | None:
     """What the indicator's name says it measures: pct / date / count / money, or None."""
     name = _name(ind)
+    if YES_NO.search(name):
+        return None
     return next((k for k, rx in NAME_KINDS if rx.search(name)), None)
 
 
@@ -289,6 +293,8 @@ def target_kind(ind: Indicator) -> str | None:
         return "pct"
     if u in DATE_UNITS:
         return "date"
+    if u in BARE_MONEY and name_kind(ind) == "money":
+        return "money"
     return "money" if MONEY_UNIT.fullmatch(u) else "count"
 
 

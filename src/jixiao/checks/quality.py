@@ -25,7 +25,7 @@ def _first(values: list[Value], limit: int = 6) -> list[Value]:
     return dedupe(values)[:limit]
 
 
-@check("JX504", "format-section-missing", "正文缺少统一参考格式要求的部分", "warning", kinds=DEPT)
+@check("JX504", "format-section-missing", "正文缺少统一参考格式要求的部分", "warning", kinds=DEPT, needs=("text",))
 def format_section_missing(ctx: Context) -> Iterator[Hit]:
     """检查什么
     识别报告所依据的统一参考格式（岳阳2024、娄底2024、岳阳2015表式、长沙2019），逐一核对格式规定的
@@ -57,7 +57,7 @@ def format_section_missing(ctx: Context) -> Iterator[Hit]:
                   expected=f"有“{h.label}”", found="未找到")
 
 
-@check("JX505", "format-attachment-missing", "缺少统一参考格式要求的附件", "warning", kinds=DEPT)
+@check("JX505", "format-attachment-missing", "缺少统一参考格式要求的附件", "warning", kinds=DEPT, needs=("table", "text"))
 def format_attachment_missing(ctx: Context) -> Iterator[Hit]:
     """检查什么
     报告所依据的统一参考格式要求的附件（岳阳2024：基础数据表、部门整体支出绩效自评表、有项目支出时
@@ -83,7 +83,7 @@ def format_attachment_missing(ctx: Context) -> Iterator[Hit]:
                       expected=f"附{h.label}", found="未附")
 
 
-@check("JX506", "problems-incomplete", "存在问题归纳不全面或过于简单", "warning", kinds=DEPT)
+@check("JX506", "problems-incomplete", "存在问题归纳不全面或过于简单", "warning", kinds=DEPT, needs=("text",))
 def problems_incomplete(ctx: Context) -> Iterator[Hit]:
     """检查什么
     “存在的问题”部分是否从预算和预算绩效管理、部门履职效能、资金分配使用和管理、资产和财务管理、
@@ -112,7 +112,7 @@ def problems_incomplete(ctx: Context) -> Iterator[Hit]:
               expected="从五个方面归纳问题并分析原因", found=a.problems_band)
 
 
-@check("JX507", "problems-only-funding", "存在问题只提资金不足", "warning", kinds=DEPT)
+@check("JX507", "problems-only-funding", "存在问题只提资金不足", "warning", kinds=DEPT, needs=("text",))
 def problems_only_funding(ctx: Context) -> Iterator[Hit]:
     """检查什么
     “存在的问题”是否只有资金（经费）不足、投入不足一类问题。
@@ -134,7 +134,7 @@ def problems_only_funding(ctx: Context) -> Iterator[Hit]:
                   expected="归纳管理、履职、资金使用等方面的问题", found="只提资金不足")
 
 
-@check("JX508", "measures-not-answering", "改进措施与问题不对应或过于简单", "warning", kinds=DEPT)
+@check("JX508", "measures-not-answering", "改进措施与问题不对应或过于简单", "warning", kinds=DEPT, needs=("text",))
 def measures_not_answering(ctx: Context) -> Iterator[Hit]:
     """检查什么
     “改进措施”是否逐条回应“存在的问题”：每条问题都应有一条措施与之对应（同一方面、说的是同一件事）；
@@ -164,7 +164,7 @@ def measures_not_answering(ctx: Context) -> Iterator[Hit]:
               expected="每条问题都有对应的改进措施", found=f"{len(a.unanswered)}条问题无对应措施" if a.unanswered else "过于简单")
 
 
-@check("JX509", "measures-only-more-funds", "改进措施只提加大资金投入", "warning", kinds=DEPT)
+@check("JX509", "measures-only-more-funds", "改进措施只提加大资金投入", "warning", kinds=DEPT, needs=("text",))
 def measures_only_more_funds(ctx: Context) -> Iterator[Hit]:
     """检查什么
     “改进措施”是否只有加大资金投入、争取更多经费一类建议。

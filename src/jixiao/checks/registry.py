@@ -78,6 +78,7 @@ class Check:
     severity: Severity
     fn: CheckFn = field(repr=False)
     kinds: tuple[Kind, ...] = ALL_KINDS  # the report kinds the check applies to
+    needs: tuple[str, ...] = ()  # parts that must be whole ("table", "text"): skipped on a Report.gaps part
 
     @property
     def family(self) -> str:
@@ -92,9 +93,12 @@ REGISTRY: dict[str, Check] = {}
 
 
 def check(code: str, name: str, title: str, severity: Severity,
-          kinds: tuple[Kind, ...] = ALL_KINDS) -> Callable[[CheckFn], CheckFn]:
+          kinds: tuple[Kind, ...] = ALL_KINDS, needs: tuple[str, ...] = ()) -> Callable[[CheckFn], CheckFn]:
     """Register a check for the report ``kinds`` it applies to (部门整体 ``department``, 项目支出
-    ``project``). Raises ValueError on a duplicate code or a docstring missing a section."""
+    ``project``). ``needs``: the parts of the document the check cannot judge when they are cut
+    (``"table"``: the whole self-evaluation table; ``"text"``: the whole text) — on a report with
+    such a gap (JX904 says it) the check stays quiet. Raises ValueError on a duplicate code or a
+    docstring missing a section."""
 
     def deco(fn: CheckFn) -> CheckFn:
         if code in REGISTRY:
@@ -105,7 +109,7 @@ def check(code: str, name: str, title: str, severity: Severity,
         missing = [s for s in DOC_SECTIONS if s not in doc]
         if missing:
             raise ValueError(f"{code}: docstring lacks {missing}")
-        REGISTRY[code] = Check(code, name, title, severity, fn, tuple(kinds))
+        REGISTRY[code] = Check(code, name, title, severity, fn, tuple(kinds), tuple(needs))
         return fn
 
     return deco
@@ -115,7 +119,7 @@ def run(ctx: Context, codes: Iterable[str] | None = None) -> Iterator[Finding]:
     """Run the checks (all, or those in ``codes``) that apply to the report's kind."""
     for code in sorted(REGISTRY if codes is None else codes):
         c = REGISTRY[code]
-        if ctx.report.kind not in c.kinds:
+        if ctx.report.kind not in c.kinds or any(g.part in c.needs for g in ctx.report.gaps):
             continue
         try:
             hits = list(c.fn(ctx))

@@ -80,7 +80,8 @@ def quantitative_over_scored(ctx: Context) -> Iterator[Hit]:
     反向（成本、控制数、≤ 类）分值×目标/实际。
 
     为什么重要
-    未完成的定量目标照样得满分或接近满分，是自评虚高的主要来源。
+    未完成的定量目标照样得满分或接近满分，是自评虚高的主要来源。得分容差（0.1 分）只用于四舍五入，
+    不能掩盖“目标未完成却得满分”：未达标而得满分的，差额再小也列出。
 
     示例
     成本指标“部门整体支出预算控制数”目标 234.42，实际 298.71，分值 10，自评 9 分；按反向公式应得 7.85 分。
@@ -96,7 +97,8 @@ def quantitative_over_scored(ctx: Context) -> Iterator[Hit]:
             continue
         if "时效" in item.formula:
             continue  # JX204
-        if item.self_score > item.score + ctx.score_tol:
+        full_marks_unmet = item.weight is not None and item.self_score >= item.weight > item.score
+        if item.self_score > item.score + ctx.score_tol or full_marks_unmet:
             yield Hit(f"“{item.indicator}”：{item.formula}；自评 {item.self_score} 分。",
                       _evidence(item, "年度指标值", "实际完成值", "得分"), expected=f"{item.score}分",
                       found=f"{item.self_score}分", score_impact=item.score - item.self_score)
@@ -173,7 +175,7 @@ def grade_mismatch(ctx: Context) -> Iterator[Hit]:
                   expected=expected, found=str(sa.grade.value))
 
 
-@check("JX207", "grade-drops", "复核后评价等次下降", "warning")
+@check("JX207", "grade-drops", "复核后评价等次下降", "warning", needs=("table",))
 def grade_drops(ctx: Context) -> Iterator[Hit]:
     """检查什么
     按规则复核的总分所对应的等次，是否低于单位自评的等次。
@@ -226,7 +228,7 @@ def _family(level1: str | None) -> str | None:
     return None
 
 
-@check("JX209", "first-level-weights", "一级指标权重不符合规定", "warning")
+@check("JX209", "first-level-weights", "一级指标权重不符合规定", "warning", needs=("table",))
 def first_level_weights(ctx: Context) -> Iterator[Hit]:
     """检查什么
     一级指标分值是否为 产出（含成本）50、效益 30、满意度 10、预算执行率 10。
@@ -338,7 +340,7 @@ def score_exceeds_weight(ctx: Context) -> Iterator[Hit]:
                       score_impact=w.number - s.number)
 
 
-@check("JX213", "self-total-above-recomputed", "自评总分高于复核总分", "info")
+@check("JX213", "self-total-above-recomputed", "自评总分高于复核总分", "info", needs=("table",))
 def self_total_above_recomputed(ctx: Context) -> Iterator[Hit]:
     """检查什么
     按规则复核的总分与单位自评总分之差（自评 − 复核），大于 0.5 分时列出，便于按“虚高分值”排序。

@@ -15,7 +15,10 @@ from __future__ import annotations
 from ..model import Figure, Report
 from ..readers.document import Document, Paragraph
 from .basic_data import extract_basic_data
-from .narrative import extract_narrative
+from .funds import read_breakdowns, read_funds_variants
+from .gaps import find_gaps
+from .identity import document_kind, fill_identity
+from .narrative import extract_narrative, project_funds, year_fallback
 from .numbers import normalize, parse_int
 from .project import DEPARTMENT_TITLE, extract_project, find_projects
 from .selfeval import extract_selfeval, indicator_header
@@ -42,6 +45,13 @@ def extract_parts(doc: Document) -> list[tuple[Document, Report]]:
     """:func:`extract_all` with, beside each Report, the view of ``doc`` it was read from (the
     same blocks and lines as the file, only that document's blocks) — for checks that look at
     the document itself. A file without project tables gives ``[(doc, report)]``."""
+    out = _parts(doc)
+    for view, report in out:
+        report.gaps = find_gaps(view, report)
+    return out
+
+
+def _parts(doc: Document) -> list[tuple[Document, Report]]:
     parts = find_projects(doc)
     if not parts:
         return [(doc, _extract_department(doc))]
@@ -52,10 +62,14 @@ def extract_parts(doc: Document) -> list[tuple[Document, Report]]:
     if _is_department(rest):
         parent = _extract_department(rest)
         out.append((rest, parent))
+    # a 项目支出绩效自评报告 with its own table attached (附件1): one project, one document
+    own_text = parent is None and len(parts) == 1 and _has_prose(rest)
     year = None  # a project table without its own year line takes the year of the one before it
     for part in parts:
-        view = doc.subset(set(part.blocks), unplaced_notes=not out)
+        view = doc if own_text else doc.subset(set(part.blocks), unplaced_notes=not out)
         report = extract_project(doc, part, parent)
+        if own_text:
+            _project_prose(rest, report)
         if not report.year.present and year is not None:
             report.year = year
         year = report.year if report.year.present else year
@@ -80,14 +94,39 @@ def _is_department(doc: Document) -> bool:
     return False
 
 
+def _has_prose(doc: Document) -> bool:
+    """Whether ``doc`` holds a report's text (a few paragraphs with sentences), not only lines."""
+    text = "".join(normalize(b.text) for b in doc.blocks if isinstance(b, Paragraph))
+    return len(text) >= 200 and text.count("。") >= 2
+
+
+def _project_prose(doc: Document, report: Report) -> None:
+    """The text of a project report whose table is attached: its figures, claims, sections and
+    project funds (``财政年初预算40万元``) go into the table's Report; the table's values win."""
+    extract_narrative(doc, report)
+    project_funds(doc, report)
+
+
 def _extract_department(doc: Document) -> Report:
-    """The department (or single-document) Report of ``doc``."""
+    """The department (or single-document) Report of ``doc``: a department report, or a project
+    report without a recognised project table (kind from its title, :mod:`.identity`)."""
     report = Report()
     has_yueyang = extract_yueyang(doc, report)
     has_selfeval = extract_selfeval(doc, report)
     extract_basic_data(doc, report)
     _key_value_staffing(doc, report)
+    if document_kind(doc) == "project":
+        report.kind = "project"
+    for table in doc.tables:
+        if report.kind == "project":
+            read_funds_variants(doc, table, report)
+        else:
+            report.breakdowns.extend(read_breakdowns(doc, table))
     extract_narrative(doc, report)
+    fill_identity(doc, report)
+    year_fallback(doc, report)
+    if report.kind == "project":
+        project_funds(doc, report)
     if report.score_table:
         report.layout = "yueyang_ref"
     elif has_selfeval and report.indicators:

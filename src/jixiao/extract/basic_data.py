@@ -9,6 +9,7 @@ import re
 from ..model import Control, Figure, Report
 from ..readers.document import Document, Table
 from .numbers import parse_int, parse_percent
+from .layouts import signature
 from .tables import at, cell_value, find_table, label, map_header, money_value
 
 # row label (after stripping 序号 and 其中：) → (attribute path, Chinese label)
@@ -27,8 +28,11 @@ ROWS: list[tuple[str, str, str]] = [
 STAFF_COLUMNS = {"authorized": r"编制数", "actual": r"实际在职|实有人数|在职人数", "control_rate": r"控制率"}
 
 
+BASIC = signature("basic_data")  # layouts.toml [tables.basic_data]
+
+
 def extract_basic_data(doc: Document, report: Report) -> bool:
-    table = find_table(doc, r"^经费控制情况|^财政供养人员情况")
+    table = next((t for t in doc.tables if any(BASIC.header.matches(c.clean) for c in t.cells())), None)
     if table is None:
         return False
     _staffing(doc, table, report)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from ..model import Claim, Figure, Report, Source, Value
 from ..readers.document import Document, Paragraph
-from .numbers import normalize_map, to_decimal
+from .layouts import AMT, layouts
+from .numbers import normalize_map, rate_precision, to_decimal
 
-AMT = r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*万元"
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部分])")
 INITIAL_WORDS = re.compile(r"年初(?:预算)?")
 ADJUST_WORDS = re.compile(r"追加|调增|调减|追减|年中调整")
@@ -27,16 +28,8 @@ ACTUAL_WORDS = re.compile(r"决算|实际|执行数|全年支出|整体支出|�
 KIND_PREFIX = {"budget_initial": "budget_initial.", "budget": "budget.", "actual": "spending."}
 KIND_LABEL = {"budget_initial": "（年初预算）", "budget": "（预算）", "actual": ""}
 
-# (key, Chinese label, pattern with one amount group); key prefix "spending." is split into
-# budget./actual by context.
-AMOUNT_PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
-    ("spending.total", "支出合计", re.compile(r"(?<![费”\"])(?:全年|整体|本年|年度)?(?:实际)?支出(?:总计|合计)(?:为)?" + AMT)),
-    ("spending.total", "支出合计", re.compile(r"(?:全年|整体)(?:实际)?支出(?:为)?" + AMT)),
-    ("spending.basic", "基本支出", re.compile(r"基本支出(?:为|合计)?" + AMT)),
-    ("spending.project", "项目支出", re.compile(r"(?:项目|专项)支出(?:为|合计)?" + AMT)),
-    ("spending.personnel", "人员支出", re.compile(r"(?<!退休)(?<!离退)人员(?:支出|经费)(?:为)?" + AMT)),
-    ("income.total", "收入合计", re.compile(r"收入合计(?:为)?" + AMT)),
-]
+# The amount, staff and rate patterns are data: layouts.toml [[narrative.amounts]] (key prefix
+# "spending." split into budget./actual by context), [[narrative.staff]], [[narrative.rates]].
 
 
 @dataclass(slots=True)
@@ -127,8 +120,9 @@ def _v(ln: Line, where: "re.Match[str] | tuple[int, int] | str", value) -> Value
 
 def _amounts(ln: Line, t: str, report: Report) -> None:
     seen: set[int] = set()
-    for key, zh, rx in AMOUNT_PATTERNS:
-        for m in rx.finditer(t):
+    for p in layouts().narrative["amounts"]:
+        key, zh = p.key, p.label
+        for m in p.rx.finditer(t):
             if m.start(1) in seen:
                 continue
             seen.add(m.start(1))
@@ -159,9 +153,10 @@ def _amounts(ln: Line, t: str, report: Report) -> None:
     m = re.search(r"预算安排专项资金" + AMT, t)
     if m:
         report.project_initial_budget = _v(ln, m, to_decimal(m.group(1)))
-    for m in re.finditer(r"预算执行率(?:达到|为|达)?(\d+(?:\.\d+)?)%", t):
-        report.figures.append(Figure(key="funds.execution_rate", label="预算执行率", where="正文",
-                                     value=_v(ln, m, to_decimal(m.group(1)) / 100)))
+    for p in layouts().narrative["rates"]:
+        for m in p.rx.finditer(t):
+            report.figures.append(Figure(key=p.key, label=p.label, where="正文",
+                                         value=_v(ln, m, to_decimal(m.group(1)) / 100)))
 
 
 _TP = r"[\"“”']?三公[\"“”']?经费[\"“”']?"
@@ -188,14 +183,10 @@ def _three_public(ln: Line, t: str, report: Report) -> None:
 
 
 def _staff(ln: Line, t: str, report: Report) -> None:
-    pats = [
-        ("staffing.authorized", "编制数", r"(?:编办)?核定的?(?:总人数|编制数?)为?(\d+)[人名]"),
-        ("staffing.actual", "实有人数", r"(?:实有在职人数|在职人数|在职人员|共有人员)(\d+)[人名]"),
-    ]
-    for key, zh, pat in pats:
-        m = re.search(pat, t)
+    for p in layouts().narrative["staff"]:
+        m = p.rx.search(t)
         if m:
-            report.figures.append(Figure(key=key, label=zh, where="正文", value=_v(ln, m, int(m.group(1)))))
+            report.figures.append(Figure(key=p.key, label=p.label, where="正文", value=_v(ln, m, int(m.group(1)))))
 
 
 def _scores(ln: Line, t: str, report: Report) -> None:
@@ -259,11 +250,18 @@ def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
             if m and (len(ln.norm) <= 60 or re.search(r"(20\d\d)年度.{0,30}(绩效|自评|评价|报告|决算)", ln.norm)):
                 report.year = _v(ln, m, int(m.group(1)))
                 return
-        counts = Counter(re.findall(r"(20\d\d)年", "".join(ln.norm for ln in lines)))
-        if counts:
-            year = int(counts.most_common(1)[0][0])
-            ln = next(ln for ln in lines if f"{year}年" in ln.norm)
-            report.year = _v(ln, re.search(f"{year}年", ln.norm), year)
+
+
+def year_fallback(doc: Document, report: Report) -> None:
+    """The year most often written in the text, when no title, cover or table line gave one."""
+    if report.year.present:
+        return
+    lines = text_lines(doc)
+    counts = Counter(re.findall(r"(20\d\d)年", "".join(ln.norm for ln in lines)))
+    if counts:
+        year = int(counts.most_common(1)[0][0])
+        ln = next(ln for ln in lines if f"{year}年" in ln.norm)
+        report.year = _v(ln, re.search(f"{year}年", ln.norm), year)
 
 
 SECTION_NAMES = {
@@ -285,3 +283,41 @@ def _sections(lines: list[Line], report: Report) -> None:
             if name not in report.sections and re.search(pat, t) and (HEADING.match(t) or len(t) <= 16):
                 report.sections[name] = _v(ln, ln.text.strip(), t)
 
+
+
+def rate_matches(executed: Decimal, budget: Decimal, rate: Value) -> bool:
+    """Whether ``rate`` (a fraction, as stated) is ``executed / budget`` at the precision the
+    report wrote it (``98.67%`` to 0.005%, ``100%`` to 0.5%)."""
+    if not budget or rate.value is None:
+        return False
+    return abs(executed / budget - Decimal(rate.value)) <= rate_precision(rate.raw)
+
+
+def project_funds(doc: Document, report: Report) -> None:
+    """The funds of a project report's text (layouts.toml ``[[narrative.funds]]`` and
+    ``[[narrative.project_rates]]``): 年初预算数, 全年预算数, 全年执行数 and 执行率 where the text
+    names them, filling only what the tables left empty. A budget not labelled 年初 or 全年
+    (``经费预算数30075万元``) is taken as the 全年预算数 only when it is the base of the stated
+    execution rate (执行数 / 预算数 = 执行率); else it stays a figure (``funds.budget``)."""
+    lay = layouts()
+    first: dict[str, Value] = {}
+    for ln in text_lines(doc):
+        for p in lay.narrative["funds"] + lay.narrative["project_rates"]:
+            for m in p.rx.finditer(ln.norm):
+                number = to_decimal(m.group(1))
+                if number is None:
+                    continue
+                value = number / 100 if p.key.endswith("rate") else number
+                v = _v(ln, m, value)
+                first.setdefault(p.key, v)
+                if not p.key.endswith("rate"):  # 预算执行率 figures: extract_narrative
+                    report.figures.append(Figure(key=p.key, label=p.label, where="正文", value=v))
+    f = report.funds
+    for key in ("initial_budget", "full_year_budget", "executed", "execution_rate"):
+        v = first.get(f"funds.{key}")
+        if v is not None and not getattr(f, key).present:
+            setattr(f, key, v)
+    budget = first.get("funds.budget")
+    if (budget is not None and not f.full_year_budget.present and f.executed.number is not None
+            and f.execution_rate.present and rate_matches(f.executed.number, budget.value, f.execution_rate)):
+        f.full_year_budget = budget

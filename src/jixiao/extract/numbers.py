@@ -15,22 +15,51 @@ FULLWIDTH = str.maketrans(
     "０１２３４５６７８９．，％＋－：（）≧≦＜＞＝",
     "0123456789.,%+-:()≥≤<>=",
 )
+
+
+def _traditional_to_simplified() -> dict[int, str]:
+    """Traditional → simplified, one character for one (OpenCC's TSCharacters table, shipped
+    with opencc-purepy): so that 項目名稱 matches 项目名称 while every position in the text stays
+    where it was. Characters that are also simplified (GB2312) are left alone (著, 乾, 干 …)."""
+    try:
+        from importlib import resources
+        text = resources.files("opencc_purepy").joinpath("dicts/TSCharacters.txt").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
+        return {}
+    table: dict[int, str] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 2 or len(parts[0]) != 1:
+            continue
+        target = parts[1].split()[0]
+        if len(target) != 1 or target == parts[0]:
+            continue
+        try:
+            parts[0].encode("gb2312")
+            continue  # also a simplified character
+        except UnicodeEncodeError:
+            table[ord(parts[0])] = target
+    return table
+
+
+MATCH_TABLE = {**_traditional_to_simplified(), **FULLWIDTH}
 EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "／", "……", "...", "无"}
 NUM = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
 _NUM_RE = re.compile(NUM)
 
 
 def normalize(text: str | None) -> str:
-    """Full-width digits/punctuation → ASCII, whitespace and ideographic spaces removed."""
+    """Full-width digits/punctuation → ASCII, traditional characters → simplified (one for one),
+    whitespace and ideographic spaces removed: the text that labels and patterns match."""
     if text is None:
         return ""
-    return "".join(text.translate(FULLWIDTH).split()).replace("\u3000", "")
+    return "".join(text.translate(MATCH_TABLE).split()).replace("\u3000", "")
 
 
 def normalize_map(text: str) -> tuple[str, list[int]]:
     """:func:`normalize` plus, for every kept character, its index in ``text`` — so a match in
     the normalised text can be quoted verbatim from the original."""
-    kept = [(ch, i) for i, ch in enumerate(text.translate(FULLWIDTH)) if not ch.isspace()]
+    kept = [(ch, i) for i, ch in enumerate(text.translate(MATCH_TABLE)) if not ch.isspace()]
     return "".join(ch for ch, _ in kept), [i for _, i in kept]
 
 
@@ -177,6 +206,17 @@ def parse_measure(text: str | None) -> Measure | None:
         if labelled is not None:
             return labelled
     return Measure(op=op, qualitative=t)
+
+
+def rate_precision(raw: str | None) -> Decimal:
+    """Half a unit of the last digit a stated rate was written with, as a fraction: ``98.67%`` →
+    0.00005, ``99%`` → 0.005, ``0.9867`` → 0.00005 — so a rate is compared at the precision the
+    report states it. Text without a number gives 0.00005 (two decimals of a percentage)."""
+    m = re.search(r"(\d+)(?:\.(\d+))?\s*(%?)", normalize(raw))
+    if m is None:
+        return Decimal("0.00005")
+    decimals = len(m.group(2) or "") + (2 if m.group(3) or Decimal(m.group(1)) > 1 or not m.group(2) else 0)
+    return Decimal(5) / Decimal(10) ** (decimals + 1)
 
 
 def percent_text(value: Decimal | None) -> str:

@@ -26,11 +26,13 @@ from itertools import pairwise
 
 from ..model import Report, Value
 from ..readers.document import Cell, Document, Paragraph, Table
+from .layouts import layouts
 from .numbers import normalize, to_decimal
 from .selfeval import indicator_header, read_selfeval_table
+from .funds import read_funds_variants
 from .tables import at, cell_value, map_header, source_of
 
-PROJECT_TITLE = re.compile(r"项目(?:支出)?(?:绩效)?自评(?:表|情况表)|项目支出绩效自评")
+PROJECT_TITLE = layouts().project_titles  # layouts.toml [document]
 DEPARTMENT_TITLE = re.compile(r"部门整体|整体支出|单位整体")
 TITLE = re.compile(r"表(?:[（(].*[)）])?$|自评表|评价表")
 YEAR_LINE = re.compile(r"^[（(]?(20\d\d)年度?[)）]?$")
@@ -40,13 +42,13 @@ UNIT_LINE = re.compile(r"^(?:金额)?单位[:：]|^填报单位|^[（(]?单位[:
 TRAILER = re.compile(r"^(?:填表人|填报人|填报日期|联系电话|单位负责人|项目负责人|财务负责人|审核人|"
                      r"自评结论|评价结论|自评等级|自评等次|评价等次|评价等级|绩效等级|说明|备注|注[:：])")
 NOTE_ITEM = re.compile(r"^(?:\d+[.、．]|[（(]\d+[)）])")
-NAME_ROW = re.compile(r"^项目名称")
-UNIT_ROW = re.compile(r"^主管部门|^实施单位")
+HEAD_FIELDS = ("project_name", "managing_department", "implementing_unit")
 CONCLUSION = re.compile(r"^(?:绩效)?(?:自评|评价)结论")
 GRADE_LABEL = re.compile(r"^(?:自评|评价|绩效)?(?:等级|等次)$|^自评(?:等级|等次)|^评价(?:等级|等次)")
 GRADE_IN_TEXT = re.compile(r"(?:等级|等次)(?:评定)?(?:为|是)?[:：]?[“\"]?(优秀|良好|合格|优|良|中|差)")
 GRADE_WORD = re.compile(r"优秀|良好|合格|一般|较差|[优良中差]等?")
 TOTAL_IN_TEXT = re.compile(r"自评(?:得分|总分)(?:为|是)?[:：]?(\d+(?:\.\d+)?)分")
+TOTAL_LINE = re.compile(r"自评总分[:：]\s*(\d+(?:\.\d+)?)")  # 填报日期：…  自评总分：95  单位领导审签：
 GOAL_COLUMNS = {"expected": r"预期目标|年度目标$", "actual": r"实际完成"}
 
 
@@ -135,7 +137,7 @@ def split_projects(table: Table) -> list[Table]:
         first = next((c for c in row if c.clean), None)
         if first is None:
             continue
-        if i > starts[-1] and seen_body and NAME_ROW.match(first.clean):
+        if i > starts[-1] and seen_body and _head_field(first.clean) == "project_name":
             starts.append(i)
             seen_body = False
         elif re.fullmatch(r"总分|合计|总计", first.clean) or any(
@@ -162,10 +164,15 @@ def _title_before(blocks, pos: int, claimed: set[int]) -> Paragraph | None:
         t = normalize(blocks[k].text)
         if TITLE.search(t) and len(t) <= 60:
             return blocks[k]
-        if not (YEAR_LINE.match(t) or UNIT_LINE.match(t) or ATTACHMENT.match(t)):
+        if not _lead_line(t):
             return None
         k -= 1
     return None
+
+
+def _lead_line(t: str) -> bool:
+    """A line between a table and its title: 年度, unit, 附件, 填报日期 / 自评总分 / 盖章 lines."""
+    return bool(YEAR_LINE.match(t) or UNIT_LINE.match(t) or ATTACHMENT.match(t) or layouts().not_title.matches(t))
 
 
 def _leading(blocks, pos: int, claimed: set[int]) -> list[int]:
@@ -173,12 +180,12 @@ def _leading(blocks, pos: int, claimed: set[int]) -> list[int]:
     年度 line, the unit line and the 附件 label."""
     out: list[int] = []
     k = pos - 1
-    seen_title = False
+    titles = 0  # a form title and the document's own title above it (广水: …项目自评表 / …绩效目标自评表)
     while k >= 0 and pos - k <= 5 and isinstance(blocks[k], Paragraph) and blocks[k].index not in claimed:
         t = normalize(blocks[k].text)
-        if TITLE.search(t) and len(t) <= 60 and not seen_title:
-            seen_title = True
-        elif not (YEAR_LINE.match(t) or UNIT_LINE.match(t) or ATTACHMENT.match(t)):
+        if TITLE.search(t) and len(t) <= 60 and titles < 2:
+            titles += 1
+        elif not _lead_line(t):
             break
         out.insert(0, blocks[k].index)
         k -= 1
@@ -194,7 +201,7 @@ def _title_cell(table: Table) -> Cell | None:
     texts = {c.clean for c in table.rows[0] if c.clean}
     if len(texts) == 1:
         cell = next(c for c in table.rows[0] if c.clean)
-        if TITLE.search(cell.clean) and not NAME_ROW.match(cell.clean):
+        if TITLE.search(cell.clean) and _head_field(cell.clean) is None:
             return cell
     return None
 
@@ -202,7 +209,7 @@ def _title_cell(table: Table) -> Cell | None:
 def _is_project_table(table: Table, title: str) -> bool:
     if title and DEPARTMENT_TITLE.search(title):
         return False
-    named = _has_name_row(table) and any(UNIT_ROW.match(c.clean) for row in table.rows[:6] for c in row)
+    named = _has_name_row(table) and any(_head_field(c.clean) in HEAD_FIELDS[1:] for row in table.rows[:6] for c in row)
     selfeval = _has_selfeval_columns(table)
     if title and PROJECT_TITLE.search(title):
         return named or selfeval
@@ -213,9 +220,15 @@ def _has_name_row(table: Table) -> bool:
     """项目名称 opens one of the first three rows."""
     for row in table.rows[:3]:
         first = next((c for c in row if c.clean), None)
-        if first is not None and NAME_ROW.match(first.clean):
+        if first is not None and _head_field(first.clean) == "project_name":
             return True
     return False
+
+
+def _head_field(text: str) -> str | None:
+    """``project_name`` / ``managing_department`` / ``implementing_unit`` for a label cell
+    (layouts.toml ``[labels]``), else None."""
+    return layouts().label_field(text, HEAD_FIELDS)
 
 
 def _has_selfeval_columns(table: Table) -> bool:
@@ -260,6 +273,7 @@ def extract_project(doc: Document, part: ProjectPart, parent: Report | None = No
     has_indicator_header = False
     for table in part.tables:
         read_selfeval_table(doc, table, report)
+        read_funds_variants(doc, table, report)
         has_indicator_header |= indicator_header(table) is not None
         _head_rows(doc, table, report)
         _goal_columns(doc, table, report)
@@ -273,19 +287,23 @@ def extract_project(doc: Document, part: ProjectPart, parent: Report | None = No
 
 def _head_rows(doc: Document, table: Table, report: Report) -> None:
     """项目名称 | X; 主管部门 | X | 实施单位 | Y (the rows above the funds header)."""
-    fields = (("project_name", NAME_ROW), ("managing_department", re.compile(r"^主管部门")),
-              ("implementing_unit", re.compile(r"^实施单位")))
     for row in table.rows[:6]:
         if any(re.search(r"年初预算|全年预算|年度资金总额|年度总体目标|三级指标", c.clean) for c in row):
             break  # the funds header: a 项目名称 there is a template's column label, not the name
         for k, c in enumerate(row[:-1]):
-            for attr, rx in fields:
-                if rx.match(c.clean) and not getattr(report, attr).present:
-                    nxt = next((x for x in row[k + 1:] if not x.covered), None)
-                    if nxt is not None and not any(r.match(nxt.clean) for _, r in fields):
-                        v = cell_value(doc, table, nxt)
-                        if v.present or getattr(report, attr).source is None:
-                            setattr(report, attr, v)
+            attr = _head_field(c.clean)
+            if attr is not None and not getattr(report, attr).present:
+                nxt = next((x for x in row[k + 1:] if not x.covered), None)
+                if nxt is not None and _head_field(nxt.clean) is None:
+                    v = cell_value(doc, table, nxt, _unit_text if attr != "project_name" else None)
+                    if v.present or getattr(report, attr).source is None:
+                        setattr(report, attr, v)
+
+
+def _unit_text(text: str) -> str | None:
+    """A unit cell without its leading code (``314002-成安县民政局机关`` → 成安县民政局机关)."""
+    t = "".join(text.split())
+    return re.sub(r"^\d{3,}[-－—_]", "", t) or None
 
 
 def _goal_columns(doc: Document, table: Table, report: Report) -> None:
@@ -332,6 +350,10 @@ def _paragraphs(doc: Document, part: ProjectPart, report: Report) -> None:
         if b.index not in part.blocks or b.index in tables or not isinstance(b, Paragraph):
             continue
         t = normalize(b.text)
+        m = TOTAL_LINE.search(t)
+        if m and not report.self_assessment.total.present:
+            report.self_assessment.total = Value(value=to_decimal(m.group(1)), raw=m.group(0),
+                                                 source=source_of(doc, None, line=b.line, block=b.index))
         if CONCLUSION.match(t) and not report.conclusion.present:
             report.conclusion = Value(value=_after_colon(b.text), raw=b.text.strip(),
                                       source=source_of(doc, None, line=b.line, block=b.index))

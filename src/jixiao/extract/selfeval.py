@@ -11,29 +11,16 @@ import re
 
 from ..model import Figure, FundSource, Indicator, Report, Value
 from ..readers.document import Cell, Document, Table
-from .numbers import parse_amount, parse_percent
+from .layouts import layouts, signature
+from .numbers import normalize, parse_amount, parse_percent
 from .tables import (
-    amount_value, at, cell_after, cell_value, find_rows, label, map_header, measure_value, money_value,
+    Col, amount_value, at, cell_after, cell_value, find_rows, header_columns, is_subheader, label, map_columns,
+    map_header, measure_value, money_value,
 )
 
-FUNDS_COLUMNS = {
-    "initial_budget": r"年初预算",
-    "full_year_budget": r"全年预算|调整后预算",
-    "executed": r"全年执行|执行数",
-    "weight": r"^分值$|^权重",
-    "execution_rate": r"执行率",
-    "self_score": r"^得分$|^自评得分",
-}
-INDICATOR_COLUMNS = {
-    "level1": r"^一级指标",
-    "level2": r"^二级指标",
-    "name": r"^三级指标",
-    "target": r"年度指标值|预期指标值|^指标值|年度\S*指标值",
-    "actual": r"实际完成值|^实际值|^完成值|实际\S*完成值|全年实际值",
-    "weight": r"^分值|^权重",
-    "self_score": r"^得分|^自评得分",
-    "deviation": r"偏差|未完成原因",
-}
+FUNDS = signature("funds")  # layouts.toml [tables.funds]
+INDICATORS = signature("indicator")  # layouts.toml [tables.indicator]
+LEVEL2_FAMILY = layouts().level2_family
 INCOME_NATURE = {
     "一般公共预算": r"一般公共预算",
     "政府性基金": r"政府性基金",
@@ -43,7 +30,7 @@ INCOME_NATURE = {
     "上年结转": r"上年结转",
 }
 SPENDING_NATURE = {"基本支出": "spending.basic", "项目支出": "spending.project"}
-LEVEL_SCORE = re.compile(r"[（(]\d+(?:\.\d+)?分[)）]$")
+LEVEL_SCORE = re.compile(r"[（(]?\d+(?:\.\d+)?分[)）]?$")
 
 
 def extract_selfeval(doc: Document, report: Report) -> bool:
@@ -63,8 +50,8 @@ def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
     is the document its ``index`` counts in (the paragraph above it may say ``单位：元``). Values
     carry the cells' own positions."""
     found = False
-    for i, row in find_rows(table, r"^年度资金总额"):
-        header = _header_above(table, i, r"年初预算|全年预算")
+    for i, row in _total_rows(table):
+        header = _header_above(table, i)
         if header is not None:
             _funds(doc, table, header, row, report)
             _sources(doc, table, i, header, report)
@@ -74,23 +61,33 @@ def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
     if hdr is not None:
         _indicators(doc, table, hdr, report)
         found = True
-    for _, row in find_rows(table, r"预算部门名称|^单位名称|^部门名称"):
-        c = cell_after(row, r"预算部门名称|^单位名称|^部门名称")
-        if c is not None and c.clean and not report.unit_name.present:
-            report.unit_name = cell_value(doc, table, c)
+    for row in table.rows:  # 预算部门名称 | X (layouts.toml [labels] unit_name)
+        for k, c in enumerate(row[:-1]):
+            if not report.unit_name.present and layouts().label_field(c.clean, ("unit_name",)):
+                nxt = next((x for x in row[k + 1:] if not x.covered and x.clean), None)
+                if nxt is not None and layouts().label_field(nxt.clean) is None:
+                    report.unit_name = cell_value(doc, table, nxt)
     _goals(doc, table, report)
     return found
 
 
-def _header_above(table: Table, index: int, pattern: str) -> list[Cell] | None:
+def _total_rows(table: Table):
+    """Rows whose label (first non-empty cell) is a funds total (年度资金总额, 总额 …)."""
+    for i, row in enumerate(table.rows):
+        first = next((c for c in row if c.clean), None)
+        if first is not None and FUNDS.total_row.matches(normalize(first.clean)):
+            yield i, row
+
+
+def _header_above(table: Table, index: int) -> list[Cell] | None:
     for j in range(index - 1, max(-1, index - 3), -1):
-        if any(re.search(pattern, c.clean) for c in table.rows[j]):
+        if any(FUNDS.header.matches(normalize(c.clean)) for c in table.rows[j]):
             return table.rows[j]
     return None
 
 
 def _funds(doc: Document, table: Table, header: list[Cell], row: list[Cell], report: Report) -> None:
-    cols = map_header(header, FUNDS_COLUMNS)
+    cols = map_header(header, FUNDS.columns)
     f = report.funds
     for name in ("initial_budget", "full_year_budget", "executed"):
         setattr(f, name, money_value(doc, table, at(row, cols.get(name))))
@@ -115,7 +112,7 @@ _LABELS = {
 def _sources(doc: Document, table: Table, index: int, header: list[Cell], report: Report) -> None:
     """Rows under 年度资金总额: either per-source rows with three amounts (seed 003) or the
     按收入性质 / 按支出性质 label–value grid (seeds 002, 004)."""
-    cols = map_header(header, FUNDS_COLUMNS)
+    cols = map_header(header, FUNDS.columns)
     for row in table.rows[index + 1:]:
         texts = [c.clean for c in row]
         if any(re.search(r"年度(总体|工作)目标|绩效指标", t) for t in texts):
@@ -160,29 +157,69 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
                         break
 
 
-def indicator_header(table: Table) -> tuple[int, dict[str, int], int] | None:
-    """The indicator header row of ``table``: (row index, field → column counted from the right,
-    row width), or None. A header names 三级指标, 得分, a target and an actual column."""
+def indicator_header(table: Table) -> tuple[int, dict[str, Col], int] | None:
+    """The indicator header of ``table`` (layouts.toml ``[tables.indicator]``): (index of the
+    last header row — the sub-header row where there is one, field → :class:`Col`, grid width),
+    or None. A header has the ``required`` columns (三级指标, a target, an actual and a score)."""
     for i, row in enumerate(table.rows):
-        texts = [c.clean for c in row]
-        if any(re.search(r"^三级指标", t) for t in texts) and any("得分" in t for t in texts):
-            cols = map_header(row, INDICATOR_COLUMNS)
-            if {"name", "target", "actual"} <= cols.keys():
-                return i, cols, len(row)
+        texts = [normalize(c.clean) for c in row]
+        if not any(INDICATORS.columns["name"].matches(t) for t in texts):
+            continue
+        sub = table.rows[i + 1] if i + 1 < len(table.rows) and is_subheader(row, table.rows[i + 1]) else None
+        cols = header_columns(row, sub)
+        cols = [Col(c.grid, c.width, c.neg, normalize(c.label)) for c in cols]
+        mapped = map_columns(cols, INDICATORS.columns)
+        if set(INDICATORS.required) <= mapped.keys():
+            return (i + 1 if sub is not None else i), mapped, len(row)
     return None
 
 
-def _indicators(doc: Document, table: Table, hdr: tuple[int, dict[str, int], int], report: Report) -> None:
+TOTAL_LABEL = re.compile(r"总分|合计|总计")
+OPERATOR = re.compile(r"^(?:>=|<=|=|>|<|≥|≤|＝)$")
+
+
+def indicator_rows(table: Table, hdr: tuple[int, dict[str, Col], int]):
+    """Each row under the indicator header with what it is: ``("indicator", row)``, ``("total",
+    row)``, or ``("skip", row, reason)`` — the reasons :command:`jixiao show --layout` prints."""
     start, cols, width = hdr
-    level1 = level2 = Value()
+    after_total = False
     for row in table.rows[start + 1:]:
         texts = [c.clean for c in row]
-        if any(re.fullmatch(r"总分|合计|总计", t) for t in texts):
-            _total_row(doc, table, row, report)
+        if after_total:
+            yield "skip", row, "在总分（合计）行之后"
             continue
-        if any(re.search(r"^三级指标", t) for t in texts):
-            continue  # a repeated header after a page break
-        if len(row) < width - 3:
+        if any(TOTAL_LABEL.fullmatch(t) for t in texts):
+            yield "total", row, ""
+            after_total = True
+            continue
+        if any(INDICATORS.columns["name"].matches(normalize(t)) for t in texts):
+            yield "skip", row, "重复的表头（跨页）"
+            continue
+        if len(row) < width - 3 and not any(c.colspan > 1 for c in row):
+            yield "skip", row, "单元格太少，不是指标行"
+            continue
+        name = at(row, cols.get("name"))
+        target = at(row, cols.get("target"))
+        weight = at(row, cols.get("weight"))
+        filled = [c for c in (name, target, weight) if c is not None and c.clean]
+        if name is not None and name is target:
+            yield "skip", row, "一个合并单元格跨过三级指标和指标值列，不是指标行"
+            continue
+        if not filled:
+            yield "skip", row, "三级指标、指标值、分值都为空"
+            continue
+        if all(c.clean in ("-", "—", "——") for c in filled):
+            yield "skip", row, "空行（只有“-”）"
+            continue
+        yield "indicator", row, ""
+
+
+def _indicators(doc: Document, table: Table, hdr: tuple[int, dict[str, Col], int], report: Report) -> None:
+    start, cols, width = hdr
+    level1 = level2 = Value()
+    for kind, row, _ in indicator_rows(table, hdr):
+        if kind == "total":
+            _total_row(doc, table, row, report, cols)
             continue
         l1 = at(row, cols.get("level1"))
         l2 = at(row, cols.get("level2"))
@@ -191,31 +228,61 @@ def _indicators(doc: Document, table: Table, hdr: tuple[int, dict[str, int], int
             level2 = Value()
         if l2 is not None and l2.clean:
             level2 = cell_value(doc, table, l2, _level_label)
-        name = at(row, cols.get("name"))
-        target = at(row, cols.get("target"))
-        weight = at(row, cols.get("weight"))
-        if not any(c is not None and c.clean for c in (name, target, weight)):
+            if not level1.value:  # 一级 name lost ("(50分)"): the family of its 二级
+                family = _family_of(level2.value)
+                if family:
+                    level1 = Value(value=family, raw=level1.raw, source=level1.source)
+        if kind != "indicator":
             continue
         report.indicators.append(Indicator(
             level1=level1, level2=level2,
-            name=cell_value(doc, table, name, _indicator_name),
-            target=measure_value(doc, table, target),
+            name=cell_value(doc, table, at(row, cols.get("name")), _indicator_name),
+            target=_target(doc, table, row, cols),
             actual=measure_value(doc, table, at(row, cols.get("actual"))),
-            weight=amount_value(doc, table, weight),
+            weight=amount_value(doc, table, at(row, cols.get("weight"))),
             self_score=amount_value(doc, table, at(row, cols.get("self_score"))),
             deviation=cell_value(doc, table, at(row, cols.get("deviation"))),
         ))
 
 
-def _total_row(doc: Document, table: Table, row: list[Cell], report: Report) -> None:
-    idx = next(i for i, c in enumerate(row) if re.fullmatch(r"总分|合计|总计", c.clean))
-    nums = [c for c in row[idx + 1:] if parse_amount(c.clean) is not None]
+def _target(doc: Document, table: Table, row: list[Cell], cols: dict[str, Col]):
+    """The target cell as a MeasureValue; where the form splits it (四川 指标性质 ``=`` | 指标值
+    ``100`` | 度量单位 ``%``; 河北 符号 | 值 | 单位(文字描述)) the parts are read as one
+    ``=100%`` (raw keeps the three cells' text)."""
+    target = at(row, cols.get("target"))
+    mv = measure_value(doc, table, target)
+    op_cell, unit_cell = at(row, cols.get("target_op")), at(row, cols.get("target_unit"))
+    op = normalize(op_cell.clean) if op_cell is not None and op_cell is not target else ""
+    unit = normalize(unit_cell.clean) if unit_cell is not None and unit_cell is not target else ""
+    unit = re.sub(r"[(（][^)）]*[)）]$", "", unit)  # %(百分比) → %
+    if target is None or not target.clean or not (OPERATOR.match(op) or unit):
+        return mv
+    text = (op if OPERATOR.match(op) else "") + normalize(target.clean)
+    if unit and not normalize(target.clean).endswith(unit) and parse_amount(target.clean) is not None:
+        text += unit
+    parts = [c.text.strip() for c in (op_cell, target, unit_cell) if c is not None and c.clean]
+    out = measure_value(doc, table, Cell(text=text, row=target.row, col=target.col, line=target.line,
+                                         line_end=target.line_end, page=target.page, bbox=target.bbox,
+                                         ref=target.ref))
+    out.raw = " ".join(parts)
+    return out
+
+
+def _total_row(doc: Document, table: Table, row: list[Cell], report: Report, cols: dict[str, Col]) -> None:
+    """总分 / 合计 row: the first two numbers after the label are 分值 and 得分; one number alone
+    is the 得分, unless it stands under the 分值 column (四川: 合计 | 100 | 得分 blank)."""
+    idx = next(i for i, c in enumerate(row) if TOTAL_LABEL.fullmatch(c.clean))
     sa = report.self_assessment
+    nums = [c for c in row[idx + 1:] if parse_amount(c.clean) is not None]
     if len(nums) >= 2:
         sa.total_weight = amount_value(doc, table, nums[0])
         sa.total = amount_value(doc, table, nums[1])
     elif len(nums) == 1:
-        sa.total = amount_value(doc, table, nums[0])
+        w = at(row, cols.get("weight"))
+        if w is nums[0] and at(row, cols.get("self_score")) is not w:
+            sa.total_weight = amount_value(doc, table, nums[0])
+        else:
+            sa.total = amount_value(doc, table, nums[0])
     if sa.total.present:
         report.figures.append(Figure(key="self.total", label="自评得分", where="自评表", value=sa.total))
 
@@ -232,6 +299,16 @@ def _goals(doc: Document, table: Table, report: Report) -> None:
 
 def _level_label(text: str) -> str:
     return LEVEL_SCORE.sub("", "".join(text.split()))
+
+
+def _family_of(level2: str | None) -> str | None:
+    """The 一级指标 a 二级指标 belongs to (layouts.toml ``[level2_family]``)."""
+    if not level2:
+        return None
+    for family, syn in LEVEL2_FAMILY.items():
+        if syn.matches(normalize(level2)):
+            return family
+    return None
 
 
 def _indicator_name(text: str) -> str:

@@ -4,6 +4,7 @@ header-to-column mapping."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable
 
@@ -111,25 +112,109 @@ def find_table(doc: Document, pattern: str) -> Table | None:
     return None
 
 
-def map_header(header: list[Cell], columns: dict[str, str]) -> dict[str, int]:
-    """Map field names to header positions counted from the right (negative indexes), so a data
-    row with more or fewer leading cells (merged 一级 labels) still lines up. ``columns`` maps a
-    field name to a regex over the header cell text."""
-    out: dict[str, int] = {}
+@dataclass(frozen=True, slots=True)
+class Col:
+    """Where a header column sits: ``grid`` its first grid column (merged cells count their
+    colspan), ``width`` the header's grid width, ``neg`` its position counted from the right in
+    the header row's cell list, ``label`` the header text it was matched on."""
+
+    grid: int
+    width: int
+    neg: int
+    label: str = ""
+
+
+def grid_starts(row: list[Cell]) -> list[int]:
+    """The first grid column of each cell of ``row`` (cells before it add their colspan)."""
+    out, g = [], 0
+    for c in row:
+        out.append(g)
+        g += max(c.colspan, 1)
+    return out
+
+
+def grid_width(row: list[Cell]) -> int:
+    return sum(max(c.colspan, 1) for c in row)
+
+
+def header_columns(header: list[Cell], sub: list[Cell] | None = None) -> list[Col]:
+    """The columns of a header row: one per header cell, or — where ``sub`` is a sub-header row
+    under cells spanning several columns (河北: 预期指标值 over 符号 / 值 / 单位) — one per sub
+    cell, labelled ``上层·下层``."""
+    width = grid_width(header)
+    starts = grid_starts(header)
+    sub_starts = grid_starts(sub) if sub is not None else []
+    cols: list[Col] = []
     n = len(header)
-    for name, pattern in columns.items():
-        rx = re.compile(pattern)
-        for i, c in enumerate(header):
-            if rx.search(c.clean):
-                out[name] = i - n
+    for k, (c, g) in enumerate(zip(header, starts)):
+        span = range(g, g + max(c.colspan, 1))
+        parts = [(s, sc) for s, sc in zip(sub_starts, sub or []) if s in span and not sc.covered] \
+            if sub is not None and c.colspan > 1 else []
+        if parts and any(sc.clean for _, sc in parts):
+            for s, sc in parts:
+                lab = f"{c.clean}·{sc.clean}" if sc.clean else c.clean
+                cols.append(Col(grid=s, width=width, neg=k - n, label=lab))
+        else:
+            cols.append(Col(grid=g, width=width, neg=k - n, label=c.clean))
+    return cols
+
+
+def is_subheader(header: list[Cell], row: list[Cell]) -> bool:
+    """``row`` names the parts of header cells that span several columns: its non-empty cells
+    are labels (no amounts) and every one stands under a multi-column header cell."""
+    if grid_width(row) != grid_width(header) or not any(c.colspan > 1 for c in header):
+        return False
+    spans = [(g, g + c.colspan) for g, c in zip(grid_starts(header), header) if c.colspan > 1]
+    filled = [(g, c) for g, c in zip(grid_starts(row), row) if c.clean and not c.covered]
+    if not filled:
+        return False
+    for g, c in filled:
+        if parse_amount(c.clean) is not None or not any(a <= g < b for a, b in spans):
+            return False
+    return True
+
+
+def map_columns(cols: list[Col], synonyms) -> dict[str, Col]:
+    """Field name → header column, for ``synonyms`` (field → :class:`~jixiao.extract.layouts.Synonyms`,
+    or field → one regex): each field takes the first column matching its highest-priority
+    synonym; a column is taken by one field only (fields in the order given)."""
+    from .layouts import Synonyms
+    labels = [c.label for c in cols]
+    out: dict[str, Col] = {}
+    used: set[int] = set()
+    for name, syn in synonyms.items():
+        pats = syn.patterns if isinstance(syn, Synonyms) else [re.compile(syn)]
+        for rx in pats:
+            k = next((i for i, t in enumerate(labels) if i not in used and rx.search(t)), None)
+            if k is not None:
+                out[name] = cols[k]
+                used.add(k)
                 break
     return out
 
 
-def at(row: list[Cell], neg_index: int | None) -> Cell | None:
-    if neg_index is None or -neg_index > len(row):
+def map_header(header: list[Cell], columns) -> dict[str, Col]:
+    """Map field names to the header's columns (:func:`map_columns` over :func:`header_columns`).
+    ``columns`` maps a field name to a regex over the header cell text, or to Synonyms."""
+    return map_columns(header_columns(header), columns)
+
+
+def at(row: list[Cell], col: Col | None) -> Cell | None:
+    """The cell of ``row`` under header column ``col``: by grid column when the row is as wide
+    as the header and merged cells make list positions differ from grid columns, else counted
+    from the right (a data row with fewer leading cells — merged 一级 labels in a text export —
+    still lines up)."""
+    if col is None:
         return None
-    return row[neg_index]
+    if any(c.colspan > 1 for c in row) or col.grid != col.width + col.neg:
+        if grid_width(row) == col.width:
+            for g, c in zip(grid_starts(row), row):
+                if g <= col.grid < g + max(c.colspan, 1):
+                    return c
+            return None
+    if -col.neg > len(row):
+        return None
+    return row[col.neg]
 
 
 def cell_after(row: list[Cell], pattern: str) -> Cell | None:

@@ -9,6 +9,7 @@ import re
 from ..model import Figure, Indicator, Report, ScoreItem, Value
 from ..readers.document import Document, Table
 from .numbers import parse_amount, parse_measure
+from .layouts import signature
 from .tables import amount_value, at, cell_after, cell_value, map_header, measure_value, money_value
 
 # Column layouts of the 收支情况 tables, left to right after 机构名称 (the header rows of these
@@ -37,10 +38,7 @@ LAYOUTS: dict[str, list[tuple[str, str, str]]] = {
         ("fixed_assets.leased", "出租", "出租固定资产"),
     ],
 }
-SCORE_COLUMNS = {
-    "level1": r"^一级指标", "level2": r"^二级指标", "name": r"^三级指标", "criterion": r"评分标准",
-    "weight": r"^分值", "self_score": r"自评得分|^得分", "note": r"扣分原因|说明",
-}
+SCORE = signature("yueyang_score")  # layouts.toml [tables.yueyang_score]
 
 
 def extract_yueyang(doc: Document, report: Report) -> bool:
@@ -84,12 +82,17 @@ def _money_tables(doc: Document, table: Table, report: Report) -> bool:
     return found
 
 
+def score_header(table: Table) -> list | None:
+    """The header row of a 评分表 (every ``SCORE.header`` synonym in one row), or None."""
+    return next((r for r in table.rows if all(any(rx.search(c.clean) for c in r) for rx in SCORE.header.patterns)),
+                None)
+
+
 def _score_table(doc: Document, table: Table, report: Report) -> bool:
-    header = next((r for r in table.rows if any(c.clean == "评分标准" for c in r)
-                   and any("自评得分" in c.clean for c in r)), None)
+    header = score_header(table)
     if header is None:
         return False
-    cols = map_header(header, SCORE_COLUMNS)
+    cols = map_header(header, SCORE.columns)
     level1 = level2 = Value()
     for row in table.rows:
         texts = [c.clean for c in row]

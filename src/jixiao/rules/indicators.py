@@ -19,7 +19,8 @@ REDUCTION = re.compile(r"压减|压缩|降低|下降|减少")
 
 
 def is_reverse(ind: Indicator) -> bool:
-    """反向 (lower is better): ≤ targets, cost ceilings (成本指标, 控制数/控制率, 压减), deadlines.
+    """反向 (lower is better): ≤ targets, cost ceilings (成本指标, 控制率, 压减), deadlines; never
+    a target written with ≥ / >.
     A reduction written as a rate (一般性支出压减10%, 成本降低5%) is 正向: the larger the cut,
     the better."""
     t = ind.target.parsed
@@ -27,10 +28,13 @@ def is_reverse(ind: Indicator) -> bool:
         return False
     if t.op in ("<=", "<") or t.date is not None:
         return True
+    if t.op in (">=", ">"):
+        return False  # the form says which way: ≥ is 正向 whatever the name (控制数 ≥ 20人)
     labels = "".join(str(x.value or "") for x in (ind.level1, ind.level2, ind.name, ind.target))
     if t.unit in ("%", "个百分点") and REDUCTION.search(labels):
         return False
-    return bool(re.search(r"成本|控制数|控制率|压减|不超过", labels))
+    # a 控制数 is a quota (编制控制数 20人, 名额控制数): only its ≤ says it is a ceiling
+    return bool(re.search(r"成本|控制率|压减|不超过", labels))
 
 
 def is_deadline(ind: Indicator) -> bool:

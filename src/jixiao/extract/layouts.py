@@ -1,0 +1,138 @@
+"""Layout knowledge as data: :file:`layouts.toml` beside this module (table signatures with the
+header labels of each column and their synonyms, key–value labels, title patterns, narrative
+figure patterns), loaded once and compiled.
+
+Everything here matches *match text*: :func:`match_text` of a cell or line — no whitespace,
+full-width digits and punctuation as ASCII, traditional characters as simplified (one character
+for one, so positions stay those of the original). See docs/layouts.md for the format and a
+worked example of adding a province's template.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from .numbers import normalize
+
+AMT = r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*万元"
+
+
+def match_text(text: str | None) -> str:
+    """The text label patterns run on (:func:`jixiao.extract.numbers.normalize`)."""
+    return normalize(text)
+
+
+@dataclass(slots=True)
+class Synonyms:
+    """A field's header labels in priority order."""
+
+    field: str
+    patterns: list[re.Pattern[str]]
+
+    def first(self, labels: list[str]) -> int | None:
+        """Index of the first label matching the highest-priority pattern that matches any."""
+        for rx in self.patterns:
+            for i, t in enumerate(labels):
+                if rx.search(t):
+                    return i
+        return None
+
+    def matches(self, text: str) -> bool:
+        return any(rx.search(text) for rx in self.patterns)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first pattern's match in ``text`` (``re.Pattern.search`` over the synonyms)."""
+        for rx in self.patterns:
+            m = rx.search(text)
+            if m:
+                return m
+        return None
+
+
+@dataclass(slots=True)
+class Signature:
+    """One table signature of :file:`layouts.toml` ``[tables.NAME]``."""
+
+    name: str
+    title: str
+    columns: dict[str, Synonyms] = field(default_factory=dict)
+    labels: dict[str, Synonyms] = field(default_factory=dict)
+    required: list[str] = field(default_factory=list)
+    header: Synonyms | None = None
+    total_row: Synonyms | None = None
+    part_row: Synonyms | None = None
+
+
+@dataclass(slots=True)
+class Pattern:
+    key: str
+    label: str
+    rx: re.Pattern[str]
+
+
+@dataclass(slots=True)
+class Layouts:
+    tables: dict[str, Signature]
+    labels: dict[str, Synonyms]
+    project_titles: Synonyms
+    department_titles: Synonyms
+    unit_suffixes: list[str]
+    unit_suffix_rx: str
+    project_name_strip: list[re.Pattern[str]]
+    not_title: Synonyms
+    level2_family: dict[str, Synonyms]
+    narrative: dict[str, list[Pattern]]
+
+    def label_field(self, text: str, fields: tuple[str, ...] | None = None) -> str | None:
+        """The key–value field whose label ``text`` is (``（盖章）`` and a trailing colon
+        dropped), or None."""
+        t = re.sub(r"[(（]盖章[)）]", "", match_text(text)).rstrip(":：")
+        for name, syn in self.labels.items():
+            if (fields is None or name in fields) and syn.matches(t):
+                return name
+        return None
+
+
+def _syn(name: str, pats: list[str]) -> Synonyms:
+    return Synonyms(name, [re.compile(p) for p in pats])
+
+
+@cache
+def layouts() -> Layouts:
+    """The compiled :file:`layouts.toml` (read once)."""
+    data = tomllib.loads(resources.files(__package__).joinpath("layouts.toml").read_text(encoding="utf-8"))
+    tables: dict[str, Signature] = {}
+    for name, t in data["tables"].items():
+        sig = Signature(name=name, title=t.get("title", name), required=list(t.get("required", [])))
+        sig.columns = {k: _syn(k, v) for k, v in t.get("columns", {}).items()}
+        sig.labels = {k: _syn(k, v) for k, v in t.get("labels", {}).items()}
+        for attr in ("header", "total_row", "part_row"):
+            if attr in t:
+                setattr(sig, attr, _syn(attr, t[attr]))
+        tables[name] = sig
+    doc = data["document"]
+    suffixes = sorted(doc["unit_suffixes"], key=len, reverse=True)
+    narrative = {
+        group: [Pattern(e["key"], e["label"], re.compile(e["pattern"].replace("AMT", AMT))) for e in entries]
+        for group, entries in data["narrative"].items()
+    }
+    return Layouts(
+        tables=tables,
+        labels={k: _syn(k, v) for k, v in data["labels"].items()},
+        project_titles=_syn("project_titles", doc["project_titles"]),
+        department_titles=_syn("department_titles", doc["department_titles"]),
+        unit_suffixes=suffixes,
+        unit_suffix_rx="(?:" + "|".join(map(re.escape, suffixes)) + ")",
+        project_name_strip=[re.compile(p) for p in doc["project_name_strip"]],
+        not_title=_syn("not_title", doc["not_title"]),
+        level2_family={k: _syn(k, v) for k, v in data["level2_family"].items()},
+        narrative=narrative,
+    )
+
+
+def signature(name: str) -> Signature:
+    return layouts().tables[name]
