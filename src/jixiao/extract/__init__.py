@@ -18,7 +18,7 @@ from .basic_data import extract_basic_data
 from .funds import read_breakdowns, read_funds_variants
 from .gaps import find_gaps
 from .identity import document_kind, fill_identity
-from .narrative import extract_narrative, project_funds, year_fallback
+from .narrative import extract_narrative, project_funds, text_lines, year_fallback
 from .numbers import normalize, parse_int
 from .project import DEPARTMENT_TITLE, extract_project, find_projects
 from .selfeval import extract_selfeval, indicator_header
@@ -103,8 +103,9 @@ def _has_prose(doc: Document) -> bool:
 def _project_prose(doc: Document, report: Report) -> None:
     """The text of a project report whose table is attached: its figures, claims, sections and
     project funds (``财政年初预算40万元``) go into the table's Report; the table's values win."""
-    extract_narrative(doc, report)
-    project_funds(doc, report)
+    lines = text_lines(doc)
+    extract_narrative(doc, report, lines)
+    project_funds(doc, report, lines)
 
 
 def _extract_department(doc: Document) -> Report:
@@ -122,11 +123,12 @@ def _extract_department(doc: Document) -> Report:
             read_funds_variants(doc, table, report)
         else:
             report.breakdowns.extend(read_breakdowns(doc, table))
-    extract_narrative(doc, report)
+    lines = text_lines(doc)
+    extract_narrative(doc, report, lines)
     fill_identity(doc, report)
-    year_fallback(doc, report)
+    year_fallback(doc, report, lines)
     if report.kind == "project":
-        project_funds(doc, report)
+        project_funds(doc, report, lines)
     if report.score_table:
         report.layout = "yueyang_ref"
     elif has_selfeval and report.indicators:

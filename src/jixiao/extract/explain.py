@@ -97,7 +97,8 @@ def explain_table(doc: Document, table: Table) -> TableLayout:
         out.signatures.append("indicator")
         out.titles.append(sig.title)
         out.columns["indicator"] = _cols(cols)
-        two_rows = start > 0 and is_subheader(table.rows[start - 1], table.rows[start])
+        names_here = any(sig.columns["name"].matches(normalize(c.clean)) for c in table.rows[start])
+        two_rows = not names_here and start > 0 and is_subheader(table.rows[start - 1], table.rows[start])
         head, sub = (table.rows[start - 1], table.rows[start]) if two_rows else (table.rows[start], None)
         out.unmapped["indicator"] = _left(head, cols, sub)
         reasons = {"indicator": "指标行", "total": "总分（合计）行"}
@@ -162,5 +163,10 @@ def explain(doc: Document) -> list[TableLayout]:
 def unmatched_tables(doc: Document) -> list[TableLayout]:
     """Tables that look like a self-evaluation table (their header names 指标 and scores or
     results) but match no indicator or score-table signature."""
-    return [t for t in explain(doc)
-            if t.looks_like_selfeval and not {"indicator", "yueyang_score"} & set(t.signatures)]
+    out = []
+    for t in doc.tables:
+        if t.parent is not None or not all(rx.search("".join(_header_row(t))) for rx in SELFEVAL_LOOK):
+            continue
+        if indicator_header(t) is None and score_header(t) is None:
+            out.append(explain_table(doc, t))
+    return out

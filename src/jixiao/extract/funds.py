@@ -146,6 +146,8 @@ def read_breakdowns(doc: Document, table: Table) -> list[Breakdown]:
     ``其中：`` / source rows after it, one amount each, are its parts; it is named after the
     heading row above it (``计划生育家庭特别扶助制度补助资金（万元）``). Kept when it has two parts
     or more."""
+    if not any(BREAKDOWN.total_row.matches(normalize(c.text[:16])) for c in table.cells() if c.text):
+        return []  # no total label at all: not worth reading every cell
     out: list[Breakdown] = []
     heading: str | None = None
     current: Breakdown | None = None

@@ -16,7 +16,6 @@ import re
 
 from ..model import Gap, Report, Source, Value
 from ..readers.document import Document, Paragraph
-from .narrative import text_lines
 from .numbers import normalize
 
 FAMILIES = {"产出指标": r"产出", "效益指标": r"效益|效果", "满意度指标": r"满意"}
@@ -76,11 +75,12 @@ def _text_gaps(doc: Document, report: Report) -> list[Gap]:
                     message=f"正文在一句话中间结束（末句“…{text[-20:]}”），报告可能不完整")]
     if report.kind != "department":
         return []
-    lines = text_lines(doc)
-    tops = [m.group(1) for ln in lines if (m := TOP_HEADING.match(ln.norm)) and len(ln.norm) <= 40]
-    if tops and all(t in NUMERALS[:2] for t in tops) and not any(CLOSING.search(ln.norm) for ln in lines
-                                                                  if len(ln.norm) <= 40):
-        heading = next(ln.text.strip() for ln in reversed(lines) if TOP_HEADING.match(ln.norm))
+    heads = [(normalize(b.text), b.text.strip()) for b in doc.blocks
+             if isinstance(b, Paragraph) and len(b.text) <= 60 and normalize(b.text)]
+    heads = [(t, raw) for t, raw in heads if len(t) <= 40]
+    tops = [m.group(1) for t, _ in heads if (m := TOP_HEADING.match(t))]
+    if tops and all(t in NUMERALS[:2] for t in tops) and not any(CLOSING.search(t) for t, _ in heads):
+        heading = next(raw for t, raw in reversed(heads) if TOP_HEADING.match(t))
         return [Gap(part="text", evidence=where,
                     message=f"正文在“{heading}”部分之后结束，后面的部分（存在问题、改进措施等）都没有，报告可能不完整")]
     return []

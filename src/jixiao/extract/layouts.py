@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from .numbers import normalize
@@ -90,11 +90,18 @@ class Layouts:
     def label_field(self, text: str, fields: tuple[str, ...] | None = None) -> str | None:
         """The key–value field whose label ``text`` is (``（盖章）`` and a trailing colon
         dropped), or None."""
-        t = re.sub(r"[(（]盖章[)）]", "", match_text(text)).rstrip(":：")
-        for name, syn in self.labels.items():
-            if (fields is None or name in fields) and syn.matches(t):
-                return name
-        return None
+        return _label_field(text, fields)
+
+
+@lru_cache(maxsize=8192)
+def _label_field(text: str, fields: tuple[str, ...] | None) -> str | None:
+    if len(text) > 40:
+        return None  # a label is short; sentences and long cells are values
+    t = re.sub(r"[(（]盖章[)）]", "", match_text(text)).rstrip(":：")
+    for name, syn in layouts().labels.items():
+        if (fields is None or name in fields) and syn.matches(t):
+            return name
+    return None
 
 
 def _syn(name: str, pats: list[str]) -> Synonyms:

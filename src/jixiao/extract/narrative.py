@@ -97,8 +97,10 @@ def _sentence_prefix(text: str, pos: int) -> str:
     return text[start + 1:pos]
 
 
-def extract_narrative(doc: Document, report: Report) -> None:
-    lines = text_lines(doc)
+def extract_narrative(doc: Document, report: Report, lines: list[Line] | None = None) -> None:
+    """Figures, claims, unit, year and sections of the prose of ``doc`` (``lines``: its
+    :func:`text_lines`, when the caller has them already)."""
+    lines = text_lines(doc) if lines is None else lines
     for ln in lines:
         t = ln.norm
         _amounts(ln, t, report)
@@ -221,10 +223,10 @@ def _claims(ln: Line, t: str, report: Report) -> None:
             report.claims.append(Claim(kind=kind, value=_v(ln, (s, min(len(t), m.end() + 20)), m.group(0))))
 
 
-UNIT_SUFFIX = r"(?:局|委员会|联合会|支会|中心|院|所|馆|站|队|办公室|办|会)"
 
 
 def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
+    UNIT_SUFFIX = layouts().unit_suffix_rx  # layouts.toml [document] unit_suffixes
     head = lines[:12]
     if not report.unit_name.present:
         for ln in head:
@@ -252,11 +254,11 @@ def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
                 return
 
 
-def year_fallback(doc: Document, report: Report) -> None:
+def year_fallback(doc: Document, report: Report, lines: list[Line] | None = None) -> None:
     """The year most often written in the text, when no title, cover or table line gave one."""
     if report.year.present:
         return
-    lines = text_lines(doc)
+    lines = text_lines(doc) if lines is None else lines
     counts = Counter(re.findall(r"(20\d\d)年", "".join(ln.norm for ln in lines)))
     if counts:
         year = int(counts.most_common(1)[0][0])
@@ -293,25 +295,30 @@ def rate_matches(executed: Decimal, budget: Decimal, rate: Value) -> bool:
     return abs(executed / budget - Decimal(rate.value)) <= rate_precision(rate.raw)
 
 
-def project_funds(doc: Document, report: Report) -> None:
+def project_funds(doc: Document, report: Report, lines: list[Line] | None = None) -> None:
     """The funds of a project report's text (layouts.toml ``[[narrative.funds]]`` and
     ``[[narrative.project_rates]]``): 年初预算数, 全年预算数, 全年执行数 and 执行率 where the text
-    names them, filling only what the tables left empty. A budget not labelled 年初 or 全年
-    (``经费预算数30075万元``) is taken as the 全年预算数 only when it is the base of the stated
-    execution rate (执行数 / 预算数 = 执行率); else it stays a figure (``funds.budget``)."""
+    names them, filling only what the tables left empty. A quantity the text gives two different
+    values for (sub-items' 实际支出, several sources' 预算) is ambiguous and left out. A budget not
+    labelled 年初 or 全年 (``经费预算数30075万元``) is taken as the 全年预算数 only when it is the
+    base of the stated execution rate (执行数 / 预算数 = 执行率). The figures (not the rate, which
+    :func:`extract_narrative` records) go into ``report.figures`` for JX102."""
     lay = layouts()
-    first: dict[str, Value] = {}
-    for ln in text_lines(doc):
+    mentions: dict[str, list[tuple[str, Value]]] = {}
+    for ln in text_lines(doc) if lines is None else lines:
         for p in lay.narrative["funds"] + lay.narrative["project_rates"]:
             for m in p.rx.finditer(ln.norm):
                 number = to_decimal(m.group(1))
-                if number is None:
-                    continue
-                value = number / 100 if p.key.endswith("rate") else number
-                v = _v(ln, m, value)
-                first.setdefault(p.key, v)
-                if not p.key.endswith("rate"):  # 预算执行率 figures: extract_narrative
-                    report.figures.append(Figure(key=p.key, label=p.label, where="正文", value=v))
+                if number is not None:
+                    value = number / 100 if p.key.endswith("rate") else number
+                    mentions.setdefault(p.key, []).append((p.label, _v(ln, m, value)))
+    first: dict[str, Value] = {}
+    for key, found in mentions.items():
+        if len({v.value for _, v in found}) != 1:
+            continue  # two different amounts for one quantity: not ours to choose
+        first[key] = found[0][1]
+        if not key.endswith("rate") and key != "funds.budget":
+            report.figures.extend(Figure(key=key, label=label, where="正文", value=v) for label, v in found)
     f = report.funds
     for key in ("initial_budget", "full_year_budget", "executed", "execution_rate"):
         v = first.get(f"funds.{key}")
