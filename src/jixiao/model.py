@@ -40,15 +40,23 @@ class Source(BaseModel):
     bbox: tuple[float, float, float, float] | None = None
     sheet: str | None = None
     ref: str | None = None
+    # where in the report, in its own words: 表名·行标签·列标题 of a cell (基础数据表·三公经费·决算数)
+    # or the section heading of a line of text; set on a finding's evidence (extract.places)
+    place: str | None = None
 
     def where(self) -> str:
-        """The shortest location a reader of the original can find: ``第3页``, ``工作表“自评表”C7``
-        or ``第248行`` (of the text view)."""
+        """The shortest location a reader of the original can find, with the place in the report
+        where known: ``基础数据表·三公经费·决算数（第248行）``, ``第3页``, ``工作表“自评表”C7`` or
+        ``第248行`` (of the text view)."""
         if self.sheet is not None:
-            return f"工作表“{self.sheet}”{self.ref or ''}"
-        if self.page is not None:
-            return f"第{self.page}页"
-        return f"第{self.line}行" if self.line is not None else ""
+            loc = f"工作表“{self.sheet}”{self.ref or ''}"
+        elif self.page is not None:
+            loc = f"第{self.page}页"
+        else:
+            loc = f"第{self.line}行" if self.line is not None else ""
+        if self.place:
+            return f"{self.place}（{loc}）" if loc else self.place
+        return loc
 
     def label(self) -> str:
         """Short human-readable location, e.g. ``第3块 表第2行第5列 原文第248行``."""

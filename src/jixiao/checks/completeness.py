@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import Source, Value
 from ..extract.explain import unmatched_tables
-from ..readers.document import Table
+from ..model import Source, Value
 from ..rules.quality import analyse
 from ..rules.report_sections import attached_by_title, listed_attachments
 from .registry import Context, Hit, check

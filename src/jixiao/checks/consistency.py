@@ -165,9 +165,16 @@ def value_differs(ctx: Context) -> Iterator[Hit]:
         if max(values) - min(values) <= tol:
             continue
         label = figs[0].label
-        listing = "；".join(f"{f.where}{f.value.source.where()}“{f.value.raw}”" for f in figs)
+        listing = "；".join(f"{_where(ctx, f)}“{f.value.raw}”" for f in figs)
         yield Hit(f"{label}在报告中有 {len(values)} 个不同的值：{listing}。",
                   [f.value for f in figs], expected="各处一致", found="、".join(str(v) for v in sorted(values)))
+
+
+def _where(ctx: Context, fig) -> str:
+    """Where a figure stands: its place in the report (表名·行标签·列标题 or the section heading)
+    with its line, else the kind of place (正文 / 自评表) with its line."""
+    src = ctx.placed(fig.value).source
+    return src.where() if src.place else f"{fig.where}{src.where()}"
 
 
 @check("JX103", "execution-rate-mismatch", "执行率与执行数、预算数不符", "error")

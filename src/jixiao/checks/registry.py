@@ -45,6 +45,20 @@ class Context:
     score_tol: Decimal = Decimal("0.1")  # 分
     overachieve_ratio: Decimal = Decimal("1.3")  # 完成值/指标值 at which JX404 warns (RULES.md N-03 [INF])
     ruleset: Any = None  # the jixiao.rules.Ruleset applied (grade bands, parameters); None = defaults
+    _places: dict = field(default_factory=dict, repr=False)  # (block, row, col) → place, for placed()
+
+    def placed(self, v: Value) -> Value:
+        """``v`` with its source's place in the report (表名·行标签·列标题, or the section
+        heading) filled in, so that ``v.source.where()`` says where a reviewer finds it."""
+        if v.source is None or v.source.place is not None or v.source.block is None:
+            return v
+        key = (v.source.block, v.source.row, v.source.col)
+        if key not in self._places:
+            from ..extract.places import place_of
+
+            self._places[key] = place_of(self.doc, v.source)
+        place = self._places[key]
+        return v if place is None else v.model_copy(update={"source": v.source.model_copy(update={"place": place})})
 
     def grade(self, total: Decimal | None) -> str | None:
         """优/良/中/差 of ``total`` under the applied rule set's bands (N-01, or a config's)."""
@@ -128,7 +142,7 @@ def run(ctx: Context, codes: Iterable[str] | None = None) -> Iterator[Finding]:
                         [Value(raw=ctx.doc.path, source=Source(file=ctx.doc.path))], severity="info")]
         for h in hits:
             yield Finding(code=c.code, severity=h.severity or c.severity, title=c.title, message=h.message,
-                          evidence=[e for e in h.evidence if e is not None], expected=h.expected, found=h.found,
+                          evidence=[ctx.placed(e) for e in h.evidence if e is not None], expected=h.expected, found=h.found,
                           score_impact=h.score_impact)
 
 

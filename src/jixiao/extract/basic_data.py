@@ -8,9 +8,9 @@ import re
 
 from ..model import Control, Figure, Report
 from ..readers.document import Document, Table
-from .numbers import parse_int, parse_percent
 from .layouts import signature
-from .tables import at, cell_value, find_table, label, map_header, money_value
+from .numbers import parse_int, parse_percent
+from .tables import at, cell_value, label, map_header, money_value
 
 # row label (after stripping 序号 and 其中：) → (attribute path, Chinese label)
 ROWS: list[tuple[str, str, str]] = [

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..readers.document import Cell, Document, Table
 from .funds import by_source_header, pairs_header, read_breakdowns
 from .layouts import layouts, signature
-from .numbers import normalize
+from .numbers import normalize, parse_amount
 from .selfeval import FUNDS, indicator_header, indicator_rows
 from .tables import Col, header_columns, is_subheader, map_header
 from .yueyang import SCORE, score_header
@@ -31,6 +31,9 @@ FIELD_ZH = {
 }
 # a table that looks like a self-evaluation table: its header names indicators and scores or results
 SELFEVAL_LOOK = (re.compile(r"指标"), re.compile(r"得分|分值|权重|完成|实际|记录|自评"))
+# below the first rows, an indicator header must name a score column (a 执行监控表 has 完成 columns only)
+SCORE_COLUMN = re.compile(r"得分|分值|权重|自评分")
+HEADER_SEARCH_ROWS = 30
 
 
 @dataclass(slots=True)
@@ -79,12 +82,23 @@ def _left(header: list[Cell], mapped: dict[str, Col], sub: list[Cell] | None = N
 
 
 def _header_row(table: Table) -> list[str]:
-    """The first row with three labels or more (skipping title rows)."""
-    for row in table.rows[:8]:
+    """The first row with three labels or more (skipping title rows); when that row does not look
+    like a self-evaluation header, a row further down that names 指标 and a score column (分值,
+    得分, 权重) and holds no amounts — the indicator header of a project form stands below its
+    项目名称 / 主管部门 / 项目资金 rows."""
+    first: list[str] = []
+    for k, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
         texts = [c.clean for c in row if c.clean and not c.covered]
-        if len(set(texts)) >= 3:
+        if len(set(texts)) < 3:
+            continue
+        joined = "".join(texts)
+        if not first and k < 8:
+            first = texts
+            if all(rx.search(joined) for rx in SELFEVAL_LOOK):
+                return texts
+        elif "指标" in joined and SCORE_COLUMN.search(joined) and all(parse_amount(t) is None for t in texts):
             return texts
-    return []
+    return first
 
 
 def explain_table(doc: Document, table: Table) -> TableLayout:
@@ -107,8 +121,8 @@ def explain_table(doc: Document, table: Table) -> TableLayout:
             if first is not None:
                 out.rows.append(RowNote(first.row, first.line, reasons.get(kind) or f"跳过：{why}"))
     for i, row in enumerate(table.rows):
-        label = next((c for c in row if c.clean), None)
-        if label is None or not FUNDS.total_row.matches(normalize(label.clean)):
+        label = next((c for c in row if c.clean and FUNDS.total_row.matches(normalize(c.clean))), None)
+        if label is None:
             continue
         header = next((table.rows[j] for j in range(i - 1, max(-1, i - 3), -1)
                        if any(FUNDS.header.matches(normalize(c.clean)) for c in table.rows[j])), None)

@@ -21,7 +21,15 @@ from ..readers.document import Cell, Document, Table
 from .layouts import signature
 from .narrative import rate_matches
 from .numbers import normalize, parse_amount, parse_percent
-from .tables import Col, at, cell_value, grid_width, header_columns, map_header, money_value
+from .tables import (
+    Col,
+    at,
+    cell_value,
+    grid_width,
+    header_columns,
+    map_header,
+    money_value,
+)
 
 BY_SOURCE = signature("funds_by_source")
 PAIRS = signature("funds_pairs")

@@ -23,6 +23,7 @@ CONTINUES = ("，", ",", "；", ";", "、", "：", ":")
 TOP_HEADING = re.compile(r"^([一二三四五六七八九十]+)[、.．]")
 CLOSING = re.compile(r"存在的?(?:主要)?问题|改进措施|改进建议|下一步|结果.{0,4}应用|公开情况|其他需要说明")
 NUMERALS = "一二三四五六七八九十"
+LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(]\d+[)）]|[（(][一二三四五六七八九十]+[)）])")
 TRAILER = re.compile(r"^(?:填表人|填报人|填报日期|联系电话|单位负责人|项目负责人|财务负责人|审核人|附件|注[:：]|说明[:：])")
 
 
@@ -62,8 +63,9 @@ def _text_gaps(doc: Document, report: Report) -> list[Gap]:
     # the last sentence of the text: past the form's closing lines (填表人：… 填报日期：…), the
     # signature and the date
     paras = [b for b in doc.blocks if isinstance(b, Paragraph) and normalize(b.text)]
-    while paras and (TRAILER.match(normalize(paras[-1].text)) or len(normalize(paras[-1].text)) <= 30):
-        paras.pop()
+    while paras and (TRAILER.match(normalize(paras[-1].text))
+                     or len(normalize(paras[-1].text)) <= 30 and not LIST_ITEM.match(normalize(paras[-1].text))):
+        paras.pop()  # (a short numbered item is text: a list after “做好以下工作：” ends the report)
     if not paras:
         return []
     last = paras[-1]

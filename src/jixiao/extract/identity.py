@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..model import Report, Source, Value
 from ..readers.document import Document, Paragraph, Table
-from .layouts import layouts, match_text
+from .layouts import layouts
 from .numbers import normalize_map
 
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章部分])")

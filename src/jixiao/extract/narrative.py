@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..model import Claim, Figure, Report, Source, Value
 from ..readers.document import Document, Paragraph

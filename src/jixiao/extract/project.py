@@ -26,10 +26,10 @@ from itertools import pairwise
 
 from ..model import Report, Value
 from ..readers.document import Cell, Document, Paragraph, Table
+from .funds import read_funds_variants
 from .layouts import layouts
 from .numbers import normalize, to_decimal
 from .selfeval import indicator_header, read_selfeval_table
-from .funds import read_funds_variants
 from .tables import at, cell_value, map_header, source_of
 
 PROJECT_TITLE = layouts().project_titles  # layouts.toml [document]

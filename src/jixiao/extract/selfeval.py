@@ -14,8 +14,18 @@ from ..readers.document import Cell, Document, Table
 from .layouts import layouts, signature
 from .numbers import normalize, parse_amount, parse_percent
 from .tables import (
-    Col, amount_value, at, cell_after, cell_value, find_rows, header_columns, is_subheader, label, map_columns,
-    map_header, measure_value, money_value,
+    Col,
+    amount_value,
+    at,
+    cell_value,
+    find_rows,
+    header_columns,
+    is_subheader,
+    label,
+    map_columns,
+    map_header,
+    measure_value,
+    money_value,
 )
 
 FUNDS = signature("funds")  # layouts.toml [tables.funds]
@@ -72,10 +82,9 @@ def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
 
 
 def _total_rows(table: Table):
-    """Rows whose label (first non-empty cell) is a funds total (年度资金总额, 总额 …)."""
+    """Rows with a cell labelling a funds total (年度资金总额, 总额 …)."""
     for i, row in enumerate(table.rows):
-        first = next((c for c in row if c.clean), None)
-        if first is not None and FUNDS.total_row.matches(normalize(first.clean)):
+        if any(FUNDS.total_row.matches(normalize(c.clean)) for c in row if c.clean):
             yield i, row
 
 
@@ -115,8 +124,9 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
     cols = map_header(header, FUNDS.columns)
     for row in table.rows[index + 1:]:
         texts = [c.clean for c in row]
-        if any(re.search(r"年度(总体|工作)目标|绩效指标", t) for t in texts):
-            break
+        if any(re.search(r"年度(总体|工作)目标|绩效指标", t) or INDICATORS.columns["name"].matches(normalize(t))
+               for t in texts):
+            break  # the goals, or the indicator header (三级指标) right below the funds rows
         amounts = [parse_amount(t) for t in texts]
         # layout A: a source row with amounts under the 年初/全年/执行 columns
         if len(row) >= len(header) - 1 and any(a is not None for a in amounts):

@@ -8,9 +8,17 @@ import re
 
 from ..model import Figure, Indicator, Report, ScoreItem, Value
 from ..readers.document import Document, Table
-from .numbers import parse_amount, parse_measure
 from .layouts import signature
-from .tables import amount_value, at, cell_after, cell_value, map_header, measure_value, money_value
+from .numbers import parse_amount, parse_measure
+from .tables import (
+    amount_value,
+    at,
+    cell_after,
+    cell_value,
+    map_header,
+    measure_value,
+    money_value,
+)
 
 # Column layouts of the 收支情况 tables, left to right after 机构名称 (the header rows of these
 # tables nest 其中 spans, so the leaf order is given here as data and verified against the header).

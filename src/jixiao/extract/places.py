@@ -1,0 +1,137 @@
+"""Where in the report a value stands, in the report's own words: the table, the row label and
+the column heading of a cell (``基础数据表·三公经费·决算数``), or the section heading above a line
+of text (``三、存在的问题``) — what a reviewer quotes in a 复核意见 beside the line number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Source
+from ..readers.document import Cell, Document, Paragraph, Table
+from .numbers import EMPTY_MARKS, normalize, parse_amount
+from .selfeval import indicator_header
+from .tables import at, grid_starts, grid_width
+
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章部分])")
+TABLE_NAMES = (  # a table's name from its cells, when no title stands above it
+    (re.compile(r"三级指标"), "绩效自评表"),
+    (re.compile(r"评分标准"), "评分表"),
+    (re.compile(r"财政供养人员|经费控制情况|三公经费"), "基础数据表"),
+    (re.compile(r"年度资金总额|项目资金"), "自评表"),
+)
+
+
+def _is_label(c: Cell | None) -> bool:
+    """A cell of words (a label), not an amount: ``指标3：完成改造数量`` is words, ``338.31万元`` an amount."""
+    if c is None or not c.clean or c.covered or c.clean in EMPTY_MARKS:
+        return False
+    return parse_amount(c.clean) is None or len(re.findall(r"[\u4e00-\u9fff]", c.clean)) >= 3
+
+
+def _at_grid(row: list[Cell], g: int) -> Cell | None:
+    for s, c in zip(grid_starts(row), row):
+        if s <= g < s + max(c.colspan, 1):
+            return c
+    return None
+
+
+def _under(header: list[Cell], cells: list[Cell], k: int) -> Cell | None:
+    """The cell of ``header`` above ``cells[k]``: by grid column when the rows are as wide, else
+    counted from the right (a text export drops merged leading cells, as :func:`tables.at`)."""
+    if grid_width(header) == grid_width(cells):
+        return _at_grid(header, grid_starts(cells)[k])
+    j = len(header) - (len(cells) - k)
+    return header[j] if 0 <= j < len(header) else None
+
+
+def _short(text: str, n: int = 16) -> str:
+    t = normalize(text)
+    t = re.sub(r"^(?:指标\d+[:：]|其中[:：]|\d+[、.．])", "", t)
+    return t if len(t) <= n else t[:n] + "…"
+
+
+def table_name(doc: Document, table: Table) -> str:
+    """The title above the table (a short paragraph naming a 表), its title row, its worksheet,
+    or what its cells say it is."""
+    prev = [b for b in doc.blocks if b.index < table.index][-3:]
+    for b in reversed(prev):
+        if isinstance(b, Paragraph):
+            t = normalize(b.text)
+            if t.endswith("表") and len(t) <= 40:
+                return _short(re.sub(r"^附件\d*[:：]?", "", t), 24)
+    if table.rows:
+        texts = {c.clean for c in table.rows[0] if c.clean}
+        if len(texts) == 1 and next(iter(texts)).endswith("表"):
+            return _short(next(iter(texts)), 24)
+    text = "".join(c.clean for row in table.rows[:12] for c in row)
+    for rx, name in TABLE_NAMES:
+        if rx.search(text):
+            return name
+    return table.sheet or "表格"
+
+
+def cell_place(doc: Document, table: Table, row: int, col: int) -> str | None:
+    """``表名·行标签·列标题`` of the cell at ``row`` (its ``Cell.row``) and ``col`` (its position
+    in the row)."""
+    cells = next((r for r in table.rows if r and r[0].row == row), None)
+    k = next((i for i, c in enumerate(cells or []) if c.col == col), None)
+    if cells is None or k is None:
+        return None
+    cell = cells[k]
+    hdr = indicator_header(table)
+    name = at(cells, hdr[1].get("name")) if hdr is not None and hdr[0] < table.rows.index(cells) else None
+    if name is not None and len(name.clean) > 30:
+        name = None
+    if _is_label(name) and name is not cell:
+        label = name  # an indicator row is named by its 三级指标
+    else:
+        label = next((c for c in reversed(cells[:k]) if _is_label(c)), None)
+    head = None
+    here = table.rows.index(cells)
+    if name is cell:
+        return f"{table_name(doc, table)}·{_short(cell.text)}"
+    m = re.match(r"^(\D{2,16}?)[:：]\s*[-\d.]+", normalize(cell.text))
+    if m:  # a label–value cell (其中：基本支出：0): it names itself
+        return f"{table_name(doc, table)}·{_short(m.group(1))}"
+    if hdr is not None and hdr[0] < here:  # under the indicator header: its column heading
+        for r in (hdr[0], hdr[0] - 1):
+            above = _under(table.rows[r], cells, k) if r >= 0 else None
+            if _is_label(above):
+                head = above
+                break
+    for r in range(here - 1, -1, -1) if head is None else ():
+        above = _under(table.rows[r], cells, k)
+        if _is_label(above) and len(above.clean) <= 20 and sum(_is_label(c) for c in table.rows[r]) >= 2:
+            head = above
+            break
+    parts = [table_name(doc, table)]
+    if label is not None:
+        parts.append(_short(label.text))
+    if head is not None and (label is None or head.clean != label.clean):
+        parts.append(_short(head.text))
+    elif label is None and _is_label(cell):
+        parts.append(_short(cell.text))
+    return "·".join(parts)
+
+
+def section_of(doc: Document, block: int) -> str | None:
+    """The nearest numbered heading at or above paragraph ``block``."""
+    for b in reversed([b for b in doc.blocks if b.index <= block]):
+        if isinstance(b, Paragraph):
+            t = normalize(b.text)
+            if HEADING.match(t) and len(t) <= 40:
+                return "正文·" + _short(b.text, 24)
+    return None
+
+
+def place_of(doc: Document, source: Source) -> str | None:
+    """Where ``source`` stands in the report's own words, or None when it cannot be said."""
+    if source.block is None:
+        return None
+    table = next((t for t in doc.tables if t.index == source.block), None)
+    if table is not None and source.row is not None and source.col is not None:
+        return cell_place(doc, table, source.row, source.col)
+    if table is None:
+        return section_of(doc, source.block)
+    return table_name(doc, table)
