@@ -56,7 +56,7 @@ class Context:
         if key not in self._places:
             from ..extract.places import place_of
 
-            self._places[key] = place_of(self.doc, v.source)
+            self._places[key] = place_of(self.doc, v.source, self._places.setdefault("headers", {}))
         place = self._places[key]
         return v if place is None else v.model_copy(update={"source": v.source.model_copy(update={"place": place})})
 

@@ -32,6 +32,10 @@ class Synonyms:
 
     field: str
     patterns: list[re.Pattern[str]]
+    any: re.Pattern[str] | None = None  # all patterns in one (for matches)
+
+    def __post_init__(self) -> None:
+        self.any = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.patterns)) if self.patterns else None
 
     def first(self, labels: list[str]) -> int | None:
         """Index of the first label matching the highest-priority pattern that matches any."""
@@ -42,7 +46,7 @@ class Synonyms:
         return None
 
     def matches(self, text: str) -> bool:
-        return any(rx.search(text) for rx in self.patterns)
+        return self.any is not None and self.any.search(text) is not None
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first pattern's match in ``text`` (``re.Pattern.search`` over the synonyms)."""

@@ -71,15 +71,18 @@ def table_name(doc: Document, table: Table) -> str:
     return table.sheet or "表格"
 
 
-def cell_place(doc: Document, table: Table, row: int, col: int) -> str | None:
+def cell_place(doc: Document, table: Table, row: int, col: int, memo: dict | None = None) -> str | None:
     """``表名·行标签·列标题`` of the cell at ``row`` (its ``Cell.row``) and ``col`` (its position
-    in the row)."""
+    in the row). ``memo`` keeps each table's indicator header between calls."""
+    memo = {} if memo is None else memo
+    if table.index not in memo:
+        memo[table.index] = indicator_header(table)
     cells = next((r for r in table.rows if r and r[0].row == row), None)
     k = next((i for i, c in enumerate(cells or []) if c.col == col), None)
     if cells is None or k is None:
         return None
     cell = cells[k]
-    hdr = indicator_header(table)
+    hdr = memo[table.index]
     name = at(cells, hdr[1].get("name")) if hdr is not None and hdr[0] < table.rows.index(cells) else None
     if name is not None and len(name.clean) > 30:
         name = None
@@ -125,13 +128,14 @@ def section_of(doc: Document, block: int) -> str | None:
     return None
 
 
-def place_of(doc: Document, source: Source) -> str | None:
-    """Where ``source`` stands in the report's own words, or None when it cannot be said."""
+def place_of(doc: Document, source: Source, memo: dict | None = None) -> str | None:
+    """Where ``source`` stands in the report's own words, or None when it cannot be said
+    (``memo``: a dict kept across the calls for one document, for speed)."""
     if source.block is None:
         return None
     table = next((t for t in doc.tables if t.index == source.block), None)
     if table is not None and source.row is not None and source.col is not None:
-        return cell_place(doc, table, source.row, source.col)
+        return cell_place(doc, table, source.row, source.col, memo)
     if table is None:
         return section_of(doc, source.block)
     return table_name(doc, table)

@@ -26,6 +26,7 @@ from .tables import (
     map_header,
     measure_value,
     money_value,
+    per_table,
 )
 
 FUNDS = signature("funds")  # layouts.toml [tables.funds]
@@ -167,6 +168,7 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
                         break
 
 
+@per_table
 def indicator_header(table: Table) -> tuple[int, dict[str, Col], int] | None:
     """The indicator header of ``table`` (layouts.toml ``[tables.indicator]``): (index of the
     last header row — the sub-header row where there is one, field → :class:`Col`, grid width),

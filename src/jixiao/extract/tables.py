@@ -15,6 +15,27 @@ from .numbers import normalize, parse_amount, parse_measure
 Parser = Callable[[str], object]
 
 
+def per_table(fn):
+    """Memoise ``fn(table, *args)`` for the same Table (and argument) objects: the extractors
+    ask a table's header or unit many times. The memo holds them, so their ids are not reused
+    while cached; it is emptied past 512 entries, so a batch does not grow it."""
+    memo: dict = {}
+
+    def wrapper(table, *args):
+        key = (id(table), *map(id, args))
+        hit = memo.get(key)
+        if hit is not None and hit[0] is table and all(a is b for a, b in zip(hit[1], args)):
+            return hit[2]
+        if len(memo) > 512:
+            memo.clear()
+        out = fn(table, *args)
+        memo[key] = (table, args, out)
+        return out
+
+    wrapper.__doc__, wrapper.__name__, wrapper.__wrapped__ = fn.__doc__, fn.__name__, fn
+    return wrapper
+
+
 def source_of(doc: Document, table: Table | None, cell: Cell | None = None, line: int | None = None,
               block: int | None = None) -> Source:
     if cell is not None and table is not None:
@@ -43,6 +64,11 @@ SCALE = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001"
 
 
 def table_scale(doc: Document, table: Table) -> Decimal:
+    return _table_scale(table, doc)
+
+
+@per_table
+def _table_scale(table: Table, doc: Document) -> Decimal:
     """万元 per unit of the table's bare amounts: 0.0001 when the table title or header says
     ``单位：元`` / ``（元）`` and nowhere ``万元``; 10000 for ``亿元``; else 1 (forms are in 万元)."""
     texts = [c.clean for r in table.rows[:3] for c in r]
