@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from ..extract.numbers import percent_text
+from ..extract.numbers import normalize, percent_text
 from ..model import ScoredItem, Value
 from ..rules.base import load_ruleset, normalize_grade, ratio
 from ..rules.indicators import is_deadline
@@ -221,8 +221,9 @@ def external_rating_lower(ctx: Context) -> Iterator[Hit]:
 
 
 def _family(level1: str | None) -> str | None:
-    t = level1 or ""
-    for key, name in (("产出", "output"), ("成本", "output"), ("效益", "benefit"), ("满意", "satisfaction")):
+    t = normalize(level1)  # 產出指標 is 产出指标
+    for key, name in (("产出", "output"), ("成本", "output"), ("效益", "benefit"), ("效果", "benefit"),
+                      ("满意", "satisfaction")):
         if key in t:
             return name
     return None

@@ -18,11 +18,12 @@ from .basic_data import extract_basic_data
 from .funds import read_breakdowns, read_funds_variants
 from .gaps import find_gaps
 from .identity import document_kind, fill_identity
+from .layouts import layouts
 from .narrative import extract_narrative, project_funds, text_lines, year_fallback
 from .numbers import normalize, parse_int
 from .project import DEPARTMENT_TITLE, extract_project, find_projects
 from .selfeval import extract_selfeval, indicator_header
-from .tables import cell_after, cell_value
+from .tables import cell_value
 from .yueyang import extract_yueyang
 
 __all__ = ["extract", "extract_all", "extract_parts"]
@@ -144,13 +145,18 @@ def _extract_department(doc: Document) -> Report:
 
 
 def _key_value_staffing(doc: Document, report: Report) -> None:
-    """``人员编制 | 16 | 实有人数 | 13`` rows (seeds 000, 003)."""
+    """``人员编制 | 16 | 实有人数 | 13`` rows (seeds 000, 003; layouts.toml ``[labels]``
+    staffing_authorized / staffing_actual)."""
+    lay = layouts()
+    fields = {"staffing_authorized": ("authorized", "编制数"), "staffing_actual": ("actual", "实有人数")}
     for table in doc.tables:
         for row in table.rows:
-            for attr, pattern, zh in (("authorized", r"^人员编制$|^编制人数$|^编制数$", "编制数"),
-                                      ("actual", r"^实有人数$|^在职人数$", "实有人数")):
-                c = cell_after(row, pattern)
-                if c is not None and parse_int(c.clean) is not None and not getattr(report.staffing, attr).present:
+            for label, c in zip(row, row[1:]):
+                name = lay.label_field(label.clean, tuple(fields))
+                if name is None:
+                    continue
+                attr, zh = fields[name]
+                if parse_int(c.clean) is not None and not getattr(report.staffing, attr).present:
                     v = cell_value(doc, table, c, parse_int)
                     setattr(report.staffing, attr, v)
                     report.figures.append(Figure(key=f"staffing.{attr}", label=zh, where="基本情况表", value=v))

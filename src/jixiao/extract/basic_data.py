@@ -9,7 +9,7 @@ import re
 from ..model import Control, Figure, Report
 from ..readers.document import Document, Table
 from .layouts import signature
-from .numbers import parse_int, parse_percent
+from .numbers import normalize, parse_int, parse_percent
 from .tables import at, cell_value, label, map_header, money_value
 
 # row label (after stripping 序号 and 其中：) → (attribute path, Chinese label)
@@ -32,7 +32,7 @@ BASIC = signature("basic_data")  # layouts.toml [tables.basic_data]
 
 
 def extract_basic_data(doc: Document, report: Report) -> bool:
-    table = next((t for t in doc.tables if any(BASIC.header.matches(c.clean) for c in t.cells())), None)
+    table = next((t for t in doc.tables if any(BASIC.header.matches(normalize(c.clean)) for c in t.cells())), None)
     if table is None:
         return False
     _staffing(doc, table, report)

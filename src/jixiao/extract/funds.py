@@ -176,8 +176,8 @@ def read_breakdowns(doc: Document, table: Table) -> list[Breakdown]:
                                                amount=money_value(doc, table, amounts[0])))
             continue
         if not amounts and labels:
-            m = re.match(r"^(.{2,40}?)[(（]万元[)）]$", text)
-            if m:
+            m = next((m for c in labels if (m := re.match(r"^(.{2,40}?)[(（]万元[)）]$", normalize(c.clean)))), None)
+            if m:  # a fund's heading row (计划生育家庭特别扶助制度补助资金（万元）), wherever it stands in the row
                 heading, current = m.group(1), None
             continue
         if amounts:

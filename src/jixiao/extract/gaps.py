@@ -16,6 +16,7 @@ import re
 
 from ..model import Gap, Report, Source, Value
 from ..readers.document import Document, Paragraph
+from .explain import unmatched_tables
 from .numbers import normalize
 
 FAMILIES = {"产出指标": r"产出", "效益指标": r"效益|效果", "满意度指标": r"满意"}
@@ -29,21 +30,23 @@ TRAILER = re.compile(r"^(?:填表人|填报人|填报日期|联系电话|单位�
 
 def find_gaps(doc: Document, report: Report) -> list[Gap]:
     """The gaps of ``report`` read from ``doc`` (its view of the file)."""
-    return _table_gaps(report) + _text_gaps(doc, report)
+    return _table_gaps(doc, report) + _text_gaps(doc, report)
 
 
 def _in_table(v: Value) -> bool:
     return v.source is not None and v.source.row is not None
 
 
-def _table_gaps(report: Report) -> list[Gap]:
+def _table_gaps(doc: Document, report: Report) -> list[Gap]:
     sa = report.self_assessment
     if report.indicators and report.layout == "selfeval_table":
         if sa.total_weight.present or (sa.total.present and _in_table(sa.total)):
             return []
-        names = [str(i.level1.value or "") for i in report.indicators]
+        names = [normalize(str(i.level1.value or "")) for i in report.indicators]
         seen = [f for f, rx in FAMILIES.items() if any(re.search(rx, n) for n in names)]
         unseen = [f for f in FAMILIES if f not in seen]
+        if not unseen and sa.total.present:
+            return []  # every family there and the total stated beside the table (广水: 自评总分 above it)
         msg = "自评表没有“总分”（合计）行，表格可能被截断"
         if seen:
             msg += f"；已读到的一级指标：{'、'.join(seen)}"
@@ -51,9 +54,11 @@ def _table_gaps(report: Report) -> list[Gap]:
             msg += f"，未见：{'、'.join(unseen)}"
         msg += "。无法核对分值合计、各项得分之和与复核总分"
         return [Gap(part="table", message=msg, evidence=report.indicators[-1].name)]
-    if not report.indicators and not report.score_table and _in_table(report.funds.full_year_budget):
-        return [Gap(part="table", message="有“年度资金总额”行，但其后没有三级指标表，表格可能被截断。无法复核指标得分和总分",
-                    evidence=report.funds.full_year_budget)]
+    funds = report.funds.full_year_budget if report.funds.full_year_budget.present else report.funds.executed
+    if not report.indicators and not report.score_table and _in_table(funds) and not unmatched_tables(doc):
+        # (an indicator table there but of a layout not known is JX905's, not a cut)
+        return [Gap(part="table", message="有预算执行情况（资金）表，但其后没有三级指标表，表格可能被截断。无法复核指标得分和总分",
+                    evidence=funds)]
     return []
 
 
@@ -73,8 +78,8 @@ def _text_gaps(doc: Document, report: Report) -> list[Gap]:
     where = Value(raw=last.text.strip()[-60:], source=Source(file=doc.path, block=last.index, line=last.line_end or last.line,
                                                              page=last.page))
     if text.endswith(CONTINUES):
-        return [Gap(part="text", evidence=where,
-                    message=f"正文在一句话中间结束（末句“…{text[-20:]}”），报告可能不完整")]
+        tail = last.text.strip()[-20:]
+        return [Gap(part="text", evidence=where, message=f"正文在一句话中间结束（末句“…{tail}”），报告可能不完整")]
     if report.kind != "department":
         return []
     heads = [(normalize(b.text), b.text.strip()) for b in doc.blocks

@@ -97,7 +97,7 @@ def document_kind(doc: Document, lines: list[TitleLine] | None = None) -> str | 
         return "department"
     if any(lay.project_titles.matches(t) for t in titles):
         return "project"
-    if any((kv := _kv(ln)) is not None and kv[0] == "project_name" for ln in lines):
+    if any((kv := _kv(ln)) is not None and kv[0] in lay.project_fields for ln in lines):
         return "project"
     return None
 

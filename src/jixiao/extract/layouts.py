@@ -88,6 +88,7 @@ class Layouts:
     unit_suffix_rx: str
     project_name_strip: list[re.Pattern[str]]
     not_title: Synonyms
+    project_fields: tuple[str, ...]
     level2_family: dict[str, Synonyms]
     narrative: dict[str, list[Pattern]]
 
@@ -140,6 +141,7 @@ def layouts() -> Layouts:
         unit_suffix_rx="(?:" + "|".join(map(re.escape, suffixes)) + ")",
         project_name_strip=[re.compile(p) for p in doc["project_name_strip"]],
         not_title=_syn("not_title", doc["not_title"]),
+        project_fields=tuple(doc["project_fields"]),
         level2_family={k: _syn(k, v) for k, v in data["level2_family"].items()},
         narrative=narrative,
     )

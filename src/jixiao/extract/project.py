@@ -29,7 +29,7 @@ from ..readers.document import Cell, Document, Paragraph, Table
 from .funds import read_funds_variants
 from .layouts import layouts
 from .numbers import normalize, to_decimal
-from .selfeval import indicator_header, read_selfeval_table
+from .selfeval import indicator_header, is_total_label, read_selfeval_table
 from .tables import at, cell_value, map_header, source_of
 
 PROJECT_TITLE = layouts().project_titles  # layouts.toml [document]
@@ -48,7 +48,7 @@ GRADE_LABEL = re.compile(r"^(?:自评|评价|绩效)?(?:等级|等次)$|^自评(
 GRADE_IN_TEXT = re.compile(r"(?:等级|等次)(?:评定)?(?:为|是)?[:：]?[“\"]?(优秀|良好|合格|优|良|中|差)")
 GRADE_WORD = re.compile(r"优秀|良好|合格|一般|较差|[优良中差]等?")
 TOTAL_IN_TEXT = re.compile(r"自评(?:得分|总分)(?:为|是)?[:：]?(\d+(?:\.\d+)?)分")
-TOTAL_LINE = re.compile(r"自评总分[:：]\s*(\d+(?:\.\d+)?)")  # 填报日期：…  自评总分：95  单位领导审签：
+PAIR = re.compile(r"([^\s:：]{2,10})[:：]\s*(\d+(?:\.\d+)?)")  # 填报日期：…  自评总分：95  单位领导审签：
 GOAL_COLUMNS = {"expected": r"预期目标|年度目标$", "actual": r"实际完成"}
 
 
@@ -140,8 +140,8 @@ def split_projects(table: Table) -> list[Table]:
         if i > starts[-1] and seen_body and _head_field(first.clean) == "project_name":
             starts.append(i)
             seen_body = False
-        elif re.fullmatch(r"总分|合计|总计", first.clean) or any(
-                re.fullmatch(r"总分|合计|总计", c.clean) or c.clean.startswith("年度资金总额") for c in row):
+        elif is_total_label(first.clean) or any(
+                is_total_label(c.clean) or normalize(c.clean).startswith("年度资金总额") for c in row):
             seen_body = True
     if len(starts) == 1:
         return [table]
@@ -253,11 +253,11 @@ def _continues(part: ProjectPart, table: Table) -> bool:
         return False
     if any(re.search(r"部门名称|^单位名称", c.clean) for row in table.rows[:3] for c in row):
         return False
-    has_total = any(re.fullmatch(r"总分|合计|总计", c.clean) for t in part.tables for row in t.rows for c in row)
+    has_total = any(is_total_label(c.clean) for t in part.tables for row in t.rows for c in row)
     if has_total:
         return False
     texts = [c.clean for row in table.rows for c in row]
-    brings = (indicator_header(table) is not None or any(re.fullmatch(r"总分|合计|总计", t) for t in texts)
+    brings = (indicator_header(table) is not None or any(is_total_label(t) for t in texts)
               or any(re.match(r"^(产出|效益|满意度|成本)指标", t) for t in texts))
     return brings
 
@@ -350,10 +350,11 @@ def _paragraphs(doc: Document, part: ProjectPart, report: Report) -> None:
         if b.index not in part.blocks or b.index in tables or not isinstance(b, Paragraph):
             continue
         t = normalize(b.text)
-        m = TOTAL_LINE.search(t)
-        if m and not report.self_assessment.total.present:
-            report.self_assessment.total = Value(value=to_decimal(m.group(1)), raw=m.group(0),
-                                                 source=source_of(doc, None, line=b.line, block=b.index))
+        if not report.self_assessment.total.present:
+            total = _stated_total(b.text)
+            if total is not None:
+                report.self_assessment.total = Value(value=total[0], raw=total[1],
+                                                     source=source_of(doc, None, line=b.line, block=b.index))
         if CONCLUSION.match(t) and not report.conclusion.present:
             report.conclusion = Value(value=_after_colon(b.text), raw=b.text.strip(),
                                       source=source_of(doc, None, line=b.line, block=b.index))
@@ -363,6 +364,15 @@ def _paragraphs(doc: Document, part: ProjectPart, report: Report) -> None:
             if v and GRADE_WORD.fullmatch(normalize(v)):
                 report.self_assessment.grade = Value(value=v, raw=b.text.strip(),
                                                      source=source_of(doc, None, line=b.line, block=b.index))
+
+
+def _stated_total(text: str) -> tuple | None:
+    """(total, the words as written) of a ``自评总分：95`` pair in a line (layouts.toml ``[labels]``
+    self_total), or None."""
+    for m in PAIR.finditer(text):
+        if layouts().label_field(m.group(1), ("self_total",)):
+            return to_decimal(m.group(2)), m.group(0)
+    return None
 
 
 def _grade_from(report: Report, conclusion: Value) -> None:

@@ -178,16 +178,19 @@ def indicator_header(table: Table) -> tuple[int, dict[str, Col], int] | None:
         if not any(INDICATORS.columns["name"].matches(t) for t in texts):
             continue
         sub = table.rows[i + 1] if i + 1 < len(table.rows) and is_subheader(row, table.rows[i + 1]) else None
-        cols = header_columns(row, sub)
-        cols = [Col(c.grid, c.width, c.neg, normalize(c.label)) for c in cols]
-        mapped = map_columns(cols, INDICATORS.columns)
+        mapped = map_columns(header_columns(row, sub), INDICATORS.columns)
         if set(INDICATORS.required) <= mapped.keys():
             return (i + 1 if sub is not None else i), mapped, len(row)
     return None
 
 
-TOTAL_LABEL = re.compile(r"总分|合计|总计")
+TOTAL_LABEL = INDICATORS.total_row  # layouts.toml [tables.indicator] total_row
 OPERATOR = re.compile(r"^(?:>=|<=|=|>|<|≥|≤|＝)$")
+
+
+def is_total_label(text: str) -> bool:
+    """A 总分 / 合计 / 总计 label cell (layouts.toml ``[tables.indicator] total_row``; 總分 too)."""
+    return bool(text) and len(text) <= 8 and TOTAL_LABEL.matches(normalize(text))
 
 
 def indicator_rows(table: Table, hdr: tuple[int, dict[str, Col], int]):
@@ -200,7 +203,7 @@ def indicator_rows(table: Table, hdr: tuple[int, dict[str, Col], int]):
         if after_total:
             yield "skip", row, "在总分（合计）行之后"
             continue
-        if any(TOTAL_LABEL.fullmatch(t) for t in texts):
+        if any(is_total_label(t) for t in texts):
             yield "total", row, ""
             after_total = True
             continue
@@ -283,7 +286,7 @@ def _target(doc: Document, table: Table, row: list[Cell], cols: dict[str, Col]):
 def _total_row(doc: Document, table: Table, row: list[Cell], report: Report, cols: dict[str, Col]) -> None:
     """总分 / 合计 row: the first two numbers after the label are 分值 and 得分; one number alone
     is the 得分, unless it stands under the 分值 column (四川: 合计 | 100 | 得分 blank)."""
-    idx = next(i for i, c in enumerate(row) if TOTAL_LABEL.fullmatch(c.clean))
+    idx = next(i for i, c in enumerate(row) if is_total_label(c.clean))
     sa = report.self_assessment
     nums = [c for c in row[idx + 1:] if parse_amount(c.clean) is not None]
     if len(nums) >= 2:

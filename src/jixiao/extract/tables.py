@@ -166,7 +166,8 @@ def grid_width(row: list[Cell]) -> int:
 def header_columns(header: list[Cell], sub: list[Cell] | None = None) -> list[Col]:
     """The columns of a header row: one per header cell, or — where ``sub`` is a sub-header row
     under cells spanning several columns (河北: 预期指标值 over 符号 / 值 / 单位) — one per sub
-    cell, labelled ``上层·下层``."""
+    cell, labelled ``上层·下层``. Labels are match text (full-width → ASCII, traditional →
+    simplified), as the synonyms expect."""
     width = grid_width(header)
     starts = grid_starts(header)
     sub_starts = grid_starts(sub) if sub is not None else []
@@ -178,10 +179,10 @@ def header_columns(header: list[Cell], sub: list[Cell] | None = None) -> list[Co
             if sub is not None and c.colspan > 1 else []
         if parts and any(sc.clean for _, sc in parts):
             for s, sc in parts:
-                lab = f"{c.clean}·{sc.clean}" if sc.clean else c.clean
+                lab = f"{normalize(c.clean)}·{normalize(sc.clean)}" if sc.clean else normalize(c.clean)
                 cols.append(Col(grid=s, width=width, neg=k - n, label=lab))
         else:
-            cols.append(Col(grid=g, width=width, neg=k - n, label=c.clean))
+            cols.append(Col(grid=g, width=width, neg=k - n, label=normalize(c.clean)))
     return cols
 
 

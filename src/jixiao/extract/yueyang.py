@@ -9,7 +9,7 @@ import re
 from ..model import Figure, Indicator, Report, ScoreItem, Value
 from ..readers.document import Document, Table
 from .layouts import signature
-from .numbers import parse_amount, parse_measure
+from .numbers import normalize, parse_amount, parse_measure
 from .tables import (
     amount_value,
     at,
@@ -92,8 +92,8 @@ def _money_tables(doc: Document, table: Table, report: Report) -> bool:
 
 def score_header(table: Table) -> list | None:
     """The header row of a 评分表 (every ``SCORE.header`` synonym in one row), or None."""
-    return next((r for r in table.rows if all(any(rx.search(c.clean) for c in r) for rx in SCORE.header.patterns)),
-                None)
+    return next((r for r in table.rows if all(any(rx.search(normalize(c.clean)) for c in r)
+                                              for rx in SCORE.header.patterns)), None)
 
 
 def _score_table(doc: Document, table: Table, report: Report) -> bool:
