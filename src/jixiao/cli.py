@@ -257,32 +257,32 @@ def _show_layout(doc) -> None:
     for r in extract_all(doc):
         name = r.project_name.value or r.unit_name.value or "—"
         console.print(f"[bold]{kinds.get(r.kind, r.kind)}[/bold]：{name}；单位 {r.unit_name.value or '未识别'}；"
-                      f"年度 {r.year.value or '未识别'}；指标 {len(r.indicators)} 项", highlight=False)
+                      f"年度 {r.year.value or '未识别'}；指标 {len(r.indicators)} 项", highlight=False, soft_wrap=True)
         for g in r.gaps:
-            console.print(f"  [yellow]不完整[/yellow] {g.message}", highlight=False)
+            console.print(f"  [yellow]不完整[/yellow] {g.message}", highlight=False, soft_wrap=True)
     for t in explain(doc):
         where = f"工作表“{t.sheet}” " if t.sheet else ""
-        console.print(f"\n[bold]块{t.block} 表格[/bold] {where}第{t.line}行", highlight=False)
+        console.print(f"\n[bold]块{t.block} 表格[/bold] {where}第{t.line}行", highlight=False, soft_wrap=True)
         if not t.signatures:
-            console.print("  未匹配任何版式签名", highlight=False)
+            console.print("  未匹配任何版式签名", highlight=False, soft_wrap=True)
         if t.looks_like_selfeval and not {"indicator", "yueyang_score"} & set(t.signatures):
             console.print("  [yellow]表头像自评表，但不符合任何指标表签名[/yellow]（JX905）：" + " | ".join(t.header_row),
-                          highlight=False)
+                          highlight=False, soft_wrap=True)
         for sig, title in zip(t.signatures, t.titles):
-            console.print(f"  签名 [cyan]{sig}[/cyan]：{title}", highlight=False)
+            console.print(f"  签名 [cyan]{sig}[/cyan]：{title}", highlight=False, soft_wrap=True)
             cols = t.columns.get(sig, [])
             if cols:
                 console.print("    列：" + "；".join(f"{c.header or '（空）'} → {FIELD_ZH.get(c.field, c.field)}" for c in cols),
-                              highlight=False)
+                              highlight=False, soft_wrap=True)
             left = [x for x in t.unmapped.get(sig, []) if x]
             if left:
-                console.print("    未用的列：" + " | ".join(left), highlight=False)
+                console.print("    未用的列：" + " | ".join(left), highlight=False, soft_wrap=True)
         for field_name, lab, val in t.labels:
-            console.print(f"  标签 {lab} → {FIELD_ZH.get(field_name, field_name)}：{val[:40]}", highlight=False)
+            console.print(f"  标签 {lab} → {FIELD_ZH.get(field_name, field_name)}：{val[:40]}", highlight=False, soft_wrap=True)
         for b in t.breakdowns:
-            console.print(f"  资金构成 {b}", highlight=False)
+            console.print(f"  资金构成 {b}", highlight=False, soft_wrap=True)
         for note in sorted(t.rows, key=lambda n: n.line):
-            console.print(f"    第{note.line}行（表内第{note.row + 1}行）：{note.what}", highlight=False)
+            console.print(f"    第{note.line}行（表内第{note.row + 1}行）：{note.what}", highlight=False, soft_wrap=True)
 
 
 def _cell_label(cell) -> str:
