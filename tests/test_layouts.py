@@ -796,3 +796,58 @@ def test_every_synonym_is_a_valid_pattern_on_match_text():
     assert len(pats) > 100
     bad = [p for p in pats if re.search(r"\s|[（）：％＝]", p)]
     assert bad == []
+
+
+# ---------------------------------------------------------------------------------------------
+# what kind of quantity an indicator measures: 控制数 is a quota, 是否… a yes/no question, 45万 money
+
+
+def _indicator(name: str, target: str):
+    from jixiao.extract.numbers import parse_measure
+    from jixiao.model import Indicator, MeasureValue, Value
+
+    return Indicator(name=Value(value=name, raw=name), target=MeasureValue(value=target, raw=target,
+                                                                         parsed=parse_measure(target)))
+
+
+@pytest.mark.parametrize(("name", "target", "reverse"), [
+    ("编制控制数", "≥20人", False),  # written with ≥: 正向 whatever the name
+    ("人员控制数", "20人", False),  # a quota, not a ceiling
+    ("项目成本控制", "≤50万元", True),
+    ("三公经费控制率", "100%", True),
+    ("一般性支出压减", "10%", False),  # a cut written as a rate: the larger the better
+])
+def test_direction_by_operator_and_wording(name, target, reverse):
+    from jixiao.rules.indicators import is_reverse
+
+    assert is_reverse(_indicator(name, target)) is reverse
+
+
+@pytest.mark.parametrize(("name", "target", "kind"), [
+    ("是否全部纳入预算资金管理", "是", None),  # a yes/no question, not an amount
+    ("实际成本与工作内容的匹配程度", "45万", "money"),  # 山东: 45万 is 45万元 under a 成本 name
+    ("项目成本", "45万", "money"),  # 45万 under a money name is 45万元
+    ("人员编制控制数", "20人", None),  # 控制数 is not 金额
+    ("维修资金", "30万元", "money"),
+])
+def test_name_kind_and_target_kind(name, target, kind):
+    from jixiao.checks.indicators import name_kind, target_kind
+
+    ind = _indicator(name, target)
+    assert name_kind(ind) == kind
+    if kind == "money":
+        assert target_kind(ind) == "money"
+
+
+def test_money_name_with_bare_wan_target_is_not_misplaced(tmp_path):
+    """JX409 must not call “45万” a count under a 成本 indicator (a 山东 form writes 万 for 万元)."""
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+        ["产出指标", "成本指标", "项目成本控制额", "45万", "45万", "10", "10"],
+        ["产出指标", "数量指标", "开放天数", "≥300天", "310天", "40", "40"],
+        ["效益指标", "社会效益指标", "服务人次", "≥5000人次", "5200人次", "30", "30"],
+        ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "93%", "10", "10"],
+        [C("总分", 5), "90", "90"],
+    ]
+    path = write_docx(tmp_path / "成本.docx", "2023年度项目支出绩效自评表", rows)
+    assert "JX409" not in codes(path)
