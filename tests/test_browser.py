@@ -229,7 +229,7 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     top = rows[0]
     assert top[0] == UNIT and top[2] == "2019" and top[3] == "岳麓区", top
     assert (top[5], top[6], top[7]) == ("98.50", "95.30", "3.20"), top
-    assert top[14] == "已决定 0 / 待复核 13" and top[15] == "第1版", top
+    assert top[14] == "0" and top[15] == "已决定 0 / 待复核 13" and top[16] == "第1版", top  # 14: 解析提示
     drops = [r[7] for r in rows]
     known = [float(d) for d in drops if d != "—"]
     assert known == sorted(known, reverse=True) and drops[len(known):] == ["—"] * (len(drops) - len(known)), drops
@@ -362,7 +362,7 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     page.locator("header nav").get_by_role("link", name="组合总览").click()
     page.wait_for_url(server + "/")
     top = portfolio_rows(page)[0]
-    assert top[0] == UNIT and top[15] == "第2版" and top[14] == "已决定 1 / 待复核 11", top
+    assert top[0] == UNIT and top[16] == "第2版" and top[15] == "已决定 1 / 待复核 11", top
     shot(page, "portfolio_final")
     with page.expect_download() as dl:
         page.locator("#export-xlsx").click()

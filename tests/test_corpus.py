@@ -139,3 +139,13 @@ def test_traditional_names_stay_traditional(record):
     assert rep["project_name"]["value"] == "岳陽縣農村公路養護"
     assert rep["unit_name"]["value"] == "岳陽縣農村公路養護中心"
     assert rep["project_name"]["source"]["line"] == 2
+
+
+def test_unfilled_or_tableless_reports_get_no_recomputed_total(record):
+    """四川 t01 leaves every 完成值 and 得分 blank; 内蒙古 n03 has no indicator table: the items that
+    can be are scored (执行率 251.89/251.89), no total is made up from them."""
+    card = record("t01_sichuan_qingshen_2023.xlsx")["scorecards"][0]
+    assert card["total"] is None and "2 项指标既无可计算的完成值也无自评得分" in card["note"]
+    assert card["items"][0]["score"] == 10  # 预算执行率 10 × min(100%, 1)
+    card = record("n03_neimenggu_xilinguole_2022.docx")["scorecards"][0]
+    assert card["total"] is None and "没有绩效指标表" in card["note"]

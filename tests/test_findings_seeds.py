@@ -216,6 +216,32 @@ def test_002_recomputed_total(reviewed):
     assert (f.expected, f.found) == ("95.64分", "98分")
     assert f.score_impact == D("-2.36")
     assert lines(f) == [514]
+    # the rule set is cited by its document number, never by its internal name
+    assert f.message == "自评 98 分，按财预〔2020〕10号复核 95.64 分，自评高出 2.36 分。"
+
+
+INTERNAL_IDS = re.compile(r"national_2020|yueyang_ref_2015|hunan_dept_2017|narrative|\b[NYHDQ]-\d{2}|\bINF\b|OFF-[2RM]"
+                          r"|\bSEED\b|\bIMPL\b")
+TWO_VALUES = re.compile(r"\d(?:[\d.–%分]*)\s*或\s*\d|另一口径")
+
+
+@pytest.mark.parametrize("prefix", SEEDS)
+def test_wording_a_reviewer_can_paste(reviewed, prefix):
+    """Finding text cites rules by document and item name (no internal rule-set or item ids, no
+    provenance tags), says 无法计算（分母为0） rather than 无定义, and states one value."""
+    _, rf = reviewed(prefix)
+    for f in rf.record.findings:
+        for text in (f.title, f.message, f.expected or "", f.found or ""):
+            assert not INTERNAL_IDS.search(text), (f.code, text)
+            assert "无定义" not in text, (f.code, text)
+            assert not TWO_VALUES.search(text), (f.code, text)
+
+
+def test_002_deadline_states_one_score(reviewed):
+    # 2.5 × 11/12 = 2.29: the finding gives that one score, no second 口径
+    _, rf = reviewed("002")
+    f = the(rf, "JX204", "境内经贸活动完成时间")
+    assert f.message.endswith("= 2.5×11.00/12.00 = 2.29。") and "部分达成" not in f.message
 
 
 def test_002_must_not_see(reviewed):
@@ -440,6 +466,8 @@ def test_000_budget_adjustment_rate(reviewed):
     assert {(468, "3"), (469, "3"), (403, "年中调整32.15万元"), (403, "预算安排专项资金15万元")} == evidence(f)
     assert (f.expected, f.found) == ("0分", "3分")
     assert f.score_impact == D("-3")
+    # the item by its name and document, not its id (Y-04)
+    assert f.message.startswith("“预算调整率”（《岳阳市部门整体支出绩效评价评分表》）：") and "Y-04" not in f.message
     adj = the(rf, "JX304")
     assert set(lines(adj)) == {403}
     assert adj.found == "214.33%"
@@ -458,6 +486,7 @@ def test_000_recomputed_total(reviewed):
     assert items["财政供养人员控制率"].score == D(5)  # 3 / 3 (lines 9/11)
     assert items["固定资产利用率"].score == D(3)  # 3.52 / 3.52 (lines 198/199)
     total = the(rf, "JX213")
+    assert "按《岳阳市部门整体支出绩效评价评分表》复核 97.00 分" in total.message
     assert (total.expected, total.found) == ("97.00分", "100分")
     assert total.score_impact == D("-3")
     assert lines(total) == [333]
@@ -548,6 +577,9 @@ def test_004_undefined_ratios_listed(reviewed):
     _, rf = reviewed("004")
     f = the(rf, "JX109")
     assert f.severity == "info"
+    assert f.title == "比率分母为零，无法计算"
+    assert f.message.startswith("5 个比率无法计算（分母为0），不按 100% 计：在职人员控制率（编制数为0）；")
+    assert "无定义" not in f.title + f.message + f.expected
     assert f.found == "在职人员控制率、三公经费变动率、公用经费控制率、三公经费控制率、政府采购执行率"
     # 编制 0 / 在职 0 (80/81), 三公 0 0 0 (90–92), 公用经费 0 0 (146/147), 采购 0 0 (166/167)
     assert {80, 81, 90, 91, 92, 146, 147, 166, 167} == set(lines(f))

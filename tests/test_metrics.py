@@ -125,8 +125,9 @@ def test_seed_004(extracted):
     # 编制 0 / 在职 0 (lines 80/81), 三公 0/0/0 (90–92), 公用经费 0/0 (146/147), 采购 0/0 (166/167)
     for mid in ("D-01", "D-02", "D-09", "D-10", "D-11"):
         assert (m[mid].status, m[mid].value) == ("undefined", None), mid
-        assert "无定义" in m[mid].formula and "不按100%计" in m[mid].reason
-    assert m["D-10"].formula.endswith("= 0.00 / 0.00，分母为0，无定义")
+        assert "无法计算（分母为0）" in m[mid].formula and "不按100%计" in m[mid].reason
+        assert "无定义" not in m[mid].formula + m[mid].reason
+    assert m["D-10"].formula.endswith("= 0.00 / 0.00，无法计算（分母为0）")
     # 年初 24, 全年 24, 执行 24 (lines 217–219)
     assert m["D-05"].value == 0 and m["H-04"].value == 0
     assert m["D-07"].value == 0 and m["H-03"].value == 1

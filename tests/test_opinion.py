@@ -101,7 +101,10 @@ def test_seed003_opinion(seed003):
     assert rows[0] == ["三级指标/项目", "分值", "自评得分", "复核得分", "差额", "计算方法", "依据"]
     assert rows[1][:5] == ["预算执行率", "10", "未填", "6.65", "—"]
     assert "10×66.46% = 6.65" in rows[1][5]
-    assert rows[1][6].startswith("N-05 推断（INF）：")
+    # 依据 cites the rule's source, marked 推断 — no rule id, no provenance tag
+    assert rows[1][6].startswith("执行率 = 全年执行数 / 全年预算数") and rows[1][6].endswith("（推断）")
+    assert "N-05" not in text and "INF" not in text and "national_2020" not in text
+    assert "复核所依据的评分规则：财预〔2020〕10号" in basic
     assert len(rows) == 1 + len(differing)
     assert "折算说明：指标分值合计 100.0 分，按 90 分折算（×0.9000），另加预算执行率 10 分。" in lines
 
@@ -208,6 +211,26 @@ def test_project_table_example():
     assert rows[1][2:5] == ["20.00", "16.00", "-4.00"]
     annex = _section(lines, "附：未采纳的问题", None)
     assert annex[:2] == ["无。", "无待复核的问题。"]
+
+
+def test_parser_notices_never_in_the_opinion(reviewed):
+    # seed 001 has no table: JX902 (解析) is a parser notice, not a finding about the unit
+    _, rf = reviewed("001")
+    rec = rf.record
+    notices = [f for f in rec.findings if f.code.startswith("JX9")]
+    assert notices, "seed 001 should carry a parser notice"
+    everything_confirmed = [Triage("确认", "见报告") for _ in rec.findings]
+    lines = _paragraphs(_open(opinion_docx(rec, everything_confirmed, reviewer="王五", today=TODAY)))
+    text = "\n".join(lines)
+    assert "JX9" not in text
+    for f in notices:
+        assert f.title not in text and f.message not in text
+    audit = len(rec.findings) - len(notices)
+    assert _section(lines, "四、需整改事项", "附：未采纳的问题")[0].startswith(f"经复核，确认问题{audit}项")
+    # nor counted among the findings still 待复核
+    annex = _section(_paragraphs(_open(opinion_docx(rec, [None] * len(rec.findings), today=TODAY))),
+                     "附：未采纳的问题", None)
+    assert annex[:2] == ["无。", f"另有{audit}项问题尚待复核，未纳入本复核意见。"]
 
 
 def test_cn_number():

@@ -130,10 +130,12 @@ def test_jsonl(results, tmp_path):
 def test_summary_rows(results):
     ok, narrative, failed = summary_rows(results)
     assert ok["文件"] == "君山区示例局.txt" and ok["单位"] == "君山区示例局" and ok["年度"] == 2024
-    assert ok["规则集"] == "national_2020（检测）" and narrative["规则集"] is None
+    # the rule set named by its document, not by its internal name (kept in records.jsonl)
+    assert ok["规则集"] == "财预〔2020〕10号（检测）" and narrative["规则集"] is None
     assert ok["自评得分"] == D("96.5") and ok["复核得分"] == D("89.71")
     assert ok["得分差"] == D("6.79") and ok["等次"] == "优 → 良"
-    assert (ok["错误"], ok["警告"], ok["提示"]) == (1, 1, 1) and ok["状态"] == "已复核"
+    # 错误/警告/提示 count the audit findings; the parser notice JX901 is counted under 解析
+    assert (ok["错误"], ok["警告"], ok["提示"], ok["解析"]) == (1, 1, 0, 1) and ok["状态"] == "已复核"
     assert narrative["自评得分"] == D(92) and narrative["复核得分"] is None and narrative["得分差"] is None
     assert failed["单位"] is None and failed["状态"] == "bad.txt: 文件为空" and failed["错误"] == 0
 
@@ -143,13 +145,15 @@ def test_rich_table(results):
     console.print(rich_table(results))
     text = console.export_text()
     assert "君山区示例局" in text and "优 → 良" in text and "—" in text and "文件为空" in text
+    header = next(line for line in text.splitlines() if "文件" in line and "错误" in line)
+    assert header.index("错误") < header.index("警告") < header.index("提示") < header.index("解析")
 
 
 def test_xlsx(results, tmp_path):
     path = tmp_path / "review.xlsx"
     write_xlsx(results, path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["总览", "汇总", "指标", "问题清单", "报告质量"]
+    assert wb.sheetnames == ["总览", "汇总", "指标", "问题清单", "解析提示", "报告质量"]
     header = lambda ws: [c.value for c in ws[1]]
     assert header(wb["汇总"])[:5] == ["文件", "单位", "年度", "版式", "规则集"]
     assert header(wb["指标"]) == ["文件", "单位", "规则集", "指标/规则", "规则编号", "依据", "来源可信度", "分值",
@@ -158,14 +162,16 @@ def test_xlsx(results, tmp_path):
                                       "影响分值", "证据"]
     assert header(wb["报告质量"]) == ["文件", "单位", "评分依据", "编号", "名称", "分值", "得分", "来源可信度",
                                       "扣分", "说明"]
-    for name in ("汇总", "指标", "问题清单", "报告质量"):
+    for name in ("汇总", "指标", "问题清单", "解析提示", "报告质量"):
         ws = wb[name]
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref
         assert ws["A1"].font.b
 
     summary = wb["汇总"]
-    assert summary["E2"].value == "national_2020（检测）"
+    assert summary["E2"].value == "财预〔2020〕10号（检测）"
+    counts = dict(zip(header(summary), next(summary.iter_rows(min_row=2, values_only=True))))
+    assert (counts["错误"], counts["警告"], counts["提示"], counts["解析"]) == (1, 1, 0, 1)
     assert summary["F2"].value == 96.5 and isinstance(summary["G2"].value, float)
 
     items = wb["指标"]
@@ -183,7 +189,11 @@ def test_xlsx(results, tmp_path):
     assert problems["C2"].value == "JX204"  # errors first
     assert jx204[3] == "错误" and isinstance(jx204[8], float) and jx204[8] == -0.21
     assert "12月（第2块 表第4行第6列 原文第5行）" in jx204[9]
-    assert rows["JX301"][3] == "警告" and rows["JX901"][3] == "提示"
+    assert rows["JX301"][3] == "警告" and "JX901" not in rows  # parser notices are not audit findings
+
+    notices = wb["解析提示"]
+    assert header(notices) == ["文件", "单位", "代码", "级别", "标题", "说明", "应为", "实为", "证据"]
+    assert [r[2] for r in notices.iter_rows(min_row=2, values_only=True)] == ["JX901"]
 
     quality = {r[3]: r for r in wb["报告质量"].iter_rows(min_row=2, values_only=True)}
     assert list(quality) == ["Q-01", "Q-05", "Q-07", "合计"]  # only the record that has a quality score
@@ -219,8 +229,13 @@ def test_html(results, tmp_path):
     assert "注：&lt;script&gt;alert(1)&lt;/script&gt; &amp; 其他" in html
     assert "<mark>&lt;script&gt;</mark>" in html
     assert " │ " in html  # tabs made visible
-    # errors listed before warnings and infos
-    assert html.index("JX204") < html.index("JX301") < html.index("JX901")
+    # errors listed before warnings; the parser notice apart, after the findings, under 解析提示
+    assert html.index("JX204") < html.index("JX301") < html.index("解析提示（1 项）") < html.index("JX901")
+    findings = html[html.index("问题清单（2 项）"):html.index("解析提示（1 项）")]
+    assert "JX204" in findings and "JX901" not in findings
+    assert '<div class="finding notice info" data-code="JX901">' in html
+    assert "解析提示<b>1</b>" in html and "提示<b>0</b>" in html
+    assert "national_2020" not in html and "评分（依据 财预〔2020〕10号）" in html
     # the overview comes first, then the summary and the files
     assert html.index("复核总览") < html.index("<h2>汇总</h2>") < html.index('id="f1"')
     # rule provenance: rule, its source, and an inferred rule visibly marked

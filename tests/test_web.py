@@ -216,6 +216,51 @@ def test_findings_filter_index_and_next_pending(loaded):
     assert client.get(url, params={"show": "bogus", "sev": "<x>"}).status_code == 200
 
 
+def test_parser_notices_are_listed_apart(loaded):
+    """Seed 001 has no table: its JX902 (解析) is shown under 解析提示 below the findings — not in
+    the index, not filtered or counted with them, without 确认/不采纳 — and never in the opinion."""
+    import docx
+
+    client, ids = loaded
+    url = f"/reports/{ids['001']}"
+    page = client.get(url).text
+    assert "规则集 national_2020" not in page and "narrative" not in page.split('id="items"')[0]
+    findings = page[page.index('<section class="findings">'):page.index('<section class="notices"')]
+    notices = page[page.index('<section class="notices"'):]
+    notices = notices[:notices.index("</section>")]
+    assert "<h2>解析提示（1）</h2>" in notices
+    assert re.findall(r'<article class="notice sev-\w+" id="f(\d+)" data-code="(JX\d+)"', notices)[0][1] == "JX902"
+    assert "JX902" not in findings and "decision" not in notices and "确认" not in notices
+    audit = re.findall(r'<article class="finding sev-\w+" id="f(\d+)" data-code="(JX\d+)"', findings)
+    assert audit and not any(code.startswith("JX9") for _, code in audit)
+    assert f'data-show="pending">待复核 {len(audit)}</a>' in page
+    # triage goes on past the notice, and the portfolio counts it apart (待复核 and 解析提示)
+    token = CSRF.search(page).group(1)
+    for fid, _ in audit[:-1]:
+        client.post(f"/findings/{fid}/decision", data={"status": "确认", "csrf_token": token})
+    r = client.post(f"/findings/{audit[-1][0]}/decision", follow_redirects=False,
+                    data={"status": "确认", "csrf_token": token})
+    assert r.headers["location"] == f"{url}#f{audit[-1][0]}"  # none pending: the notice is not triaged
+    portfolio = client.get("/").text
+    row = portfolio[portfolio.index("益阳市资阳区商务局"):]
+    row = row[:row.index("</tr>")]
+    assert f"已决定 {len(audit)} / 待复核 0" in row
+    assert "<th class=\"num\">解析提示</th>" in portfolio
+    docx_text = "\n".join(p.text for p in docx.Document(io.BytesIO(client.get(f"{url}/opinion.docx").content)).paragraphs)
+    assert "JX9" not in docx_text and "报告中没有识别到表格" not in docx_text
+    assert "尚待复核" not in docx_text
+
+
+def test_rule_set_named_by_its_document(loaded):
+    client, ids = loaded
+    page = client.get(f"/reports/{ids['003']}").text
+    assert "规则集 财预〔2020〕10号" in page and "national_2020" not in page
+    portfolio = client.get("/").text
+    assert '<option value="national_2020" >财预〔2020〕10号</option>' in portfolio
+    filtered = re.findall(r'<a href="/reports/\d+">([^<]+)</a>', client.get("/?ruleset=national_2020").text)
+    assert "岳麓区商务局" in filtered
+
+
 def test_audit_log_page_and_api(app, loaded):
     """Every upload, review, decision and export is in the 审计日志, newest first, with a link to
     what it was about; reviewers only."""

@@ -363,26 +363,26 @@ def undefined_ratio(ctx: Context) -> Iterator[Hit]:
     r = ctx.report
     s = r.staffing
     if s.authorized.present and s.authorized.value == 0 and s.control_rate.present:
-        yield Hit(f"编制数为 0，人员控制率无定义，表中却填写“{s.control_rate.raw}”。",
+        yield Hit(f"编制数为 0，人员控制率无法计算（分母为0），表中却填写“{s.control_rate.raw}”。",
                   [s.control_rate, s.authorized, s.actual], expected="不适用（0/0）", found=s.control_rate.raw)
     for fig in r.figures_for("three_public.total.control_rate"):
         budget = r.three_public.total.budget
         budgets = [f.value for f in r.figures_for("three_public.total.budget")] or [budget]
         if any(b.number == 0 for b in budgets):
-            yield Hit(f"三公经费预算为 0，控制率无定义，报告却写“{fig.value.raw}”。",
+            yield Hit(f"三公经费预算为 0，控制率无法计算（分母为0），报告却写“{fig.value.raw}”。",
                       [fig.value] + budgets, expected="不适用（0/0）", found=fig.value.raw)
     f = r.funds
     if f.full_year_budget.number == 0 and f.execution_rate.present:
-        yield Hit(f"全年预算数为 0，执行率无定义，表中却填写“{f.execution_rate.raw}”。",
+        yield Hit(f"全年预算数为 0，执行率无法计算（分母为0），表中却填写“{f.execution_rate.raw}”。",
                   [f.execution_rate, f.full_year_budget], expected="不适用（0/0）", found=f.execution_rate.raw)
 
 
-@check("JX109", "ratio-undefined", "比率分母为零，无定义", "info")
+@check("JX109", "ratio-undefined", "比率分母为零，无法计算", "info")
 def ratio_undefined(ctx: Context) -> Iterator[Hit]:
     """检查什么
     按报告数据计算 53号共性指标（在职人员控制率、三公经费变动率和控制率、公用经费控制率、政府
     采购执行率、预算调整率、结转结余率、固定资产利用率、预算完成率、预算控制率）时，分母为 0
-    （0/0 或 x/0）的比率逐一列出，标为“无定义”。报告自己把这类比率写成 0 或 100% 的，另由
+    （0/0 或 x/0）的比率逐一列出，标为“无法计算（分母为0）”。报告自己把这类比率写成 0 或 100% 的，另由
     JX108 报告。
 
     为什么重要
@@ -390,8 +390,8 @@ def ratio_undefined(ctx: Context) -> Iterator[Hit]:
     只能列为“不适用”并说明原因，而不能照给满分。
 
     示例
-    基础数据表三公经费 2024 年预算 0、决算 0：三公经费控制率 0/0 无定义；编制数 0、在职 0：
-    在职人员控制率 0/0 无定义。
+    基础数据表三公经费 2024 年预算 0、决算 0：三公经费控制率 0/0，无法计算（分母为0）；编制数 0、
+    在职 0：在职人员控制率 0/0，无法计算（分母为0）。
 
     依据
     RULES.md §5.3（[INF]）；各比率的定义见财预〔2013〕53号 附件3（RULES.md §3）。
@@ -403,5 +403,5 @@ def ratio_undefined(ctx: Context) -> Iterator[Hit]:
     evidence: list[Value] = []
     for m in undefined:
         evidence += [v for v in m.inputs.values() if v.source is not None and v not in evidence]
-    yield Hit(f"{len(undefined)} 个比率分母为 0，无定义，不按 100% 计：{listing}。", evidence,
-              expected="不适用（0/0 无定义）", found="、".join(m.name for m in undefined))
+    yield Hit(f"{len(undefined)} 个比率无法计算（分母为0），不按 100% 计：{listing}。", evidence,
+              expected="不适用（分母为0，无法计算）", found="、".join(m.name for m in undefined))

@@ -9,6 +9,7 @@ from ..extract.numbers import money_text, percent_text
 from ..model import Control
 from ..rules import metrics
 from ..rules.base import ratio
+from ..rules.ruleset import item_basis
 from .registry import Context, Hit, check
 
 DEPARTMENT = ("department",)  # the 53号 部门整体 common indicators
@@ -206,6 +207,14 @@ def _ratio_hit(m: metrics.Metric, verdict: str, expected: str, severity: str | N
                expected=expected, found=percent_text(m.value), severity=severity)
 
 
+def _table_item(ctx: Context, yueyang: str, hunan: str | None = None) -> str:
+    """The 评分表 item a message cites, by document and name (never its id): the Hunan table's
+    when the report is reviewed under it and it has the item, else the Yueyang table's."""
+    if hunan is not None and ctx.ruleset is not None and ctx.ruleset.name == "hunan_dept_2017":
+        return item_basis("hunan_dept_2017", hunan)
+    return item_basis("yueyang_ref_2015", yueyang)
+
+
 def _pp(x: Decimal) -> str:
     """A gap in percentage points, two decimals."""
     return f"{(abs(x) * 100).quantize(Decimal('0.01'))}"
@@ -222,7 +231,7 @@ def staff_control_rate(ctx: Context) -> Iterator[Hit]:
     人员不必再翻基础数据表自己计算。
 
     示例
-    编制数 20 人，实际在职 18 人，控制率 90.00%（≤100%，岳阳评分表 Y-01 满分）。
+    编制数 20 人，实际在职 18 人，控制率 90.00%（≤100%，《岳阳市部门整体支出绩效评价评分表》“财政供养人员控制率”满分）。
 
     依据
     在职人员控制率 = 在职人员数 / 编制数 × 100%（财预〔2013〕53号 附件3，RULES.md D-01，[OFF-2]）；
@@ -230,7 +239,7 @@ def staff_control_rate(ctx: Context) -> Iterator[Hit]:
     """
     m = _metric(ctx, "D-01")
     if m is not None and m.value <= 1:
-        yield _ratio_hit(m, "未超过编制（≤100%，岳阳评分表 Y-01、湖南 H-01 满分）。", "≤100%")
+        yield _ratio_hit(m, f"未超过编制（≤100%，{_table_item(ctx, 'Y-01', 'H-01')}满分）。", "≤100%")
 
 
 @check("JX309", "three-public-change-rate", "三公经费变动率（53号共性指标）", "warning", kinds=DEPARTMENT)
@@ -244,7 +253,8 @@ def three_public_change_rate(ctx: Context) -> Iterator[Hit]:
     新版自评表却不再计分，容易被忽略。
 
     示例
-    三公经费 2023 年决算 4.00 万元，2024 年预算 4.20 万元，变动率 +5.00%：岳阳评分表扣 2.5 分。
+    三公经费 2023 年决算 4.00 万元，2024 年预算 4.20 万元，变动率 +5.00%：按《岳阳市部门整体支出绩效评价评分表》“‘三公经费’变动率”每超过 1 个百分点
+    扣 0.5 分；按湖南指标表复核的报告，改为引用该表（每超过 1 个百分点扣 0.8 分）。
 
     依据
     “三公经费”变动率 =（本年度 − 上年度）/ 上年度 × 100%（财预〔2013〕53号 附件3，RULES.md D-02，
@@ -255,10 +265,12 @@ def three_public_change_rate(ctx: Context) -> Iterator[Hit]:
     if m is None:
         return
     if m.value <= 0:
-        yield _ratio_hit(m, "本年三公经费预算未超过上年决算（≤0，岳阳 Y-02、湖南 H-02 满分）。", "≤0", severity="info")
+        yield _ratio_hit(m, f"本年三公经费预算未超过上年决算（≤0，{_table_item(ctx, 'Y-02', 'H-02')}满分）。", "≤0",
+                         severity="info")
     else:
-        yield _ratio_hit(m, f"本年三公经费预算比上年增加 {_pp(m.value)} 个百分点；按岳阳评分表每超过 1 个百分点扣 0.5 分"
-                            f"（湖南扣 0.8 分）。", "≤0")
+        hunan = ctx.ruleset is not None and ctx.ruleset.name == "hunan_dept_2017"
+        yield _ratio_hit(m, f"本年三公经费预算比上年增加 {_pp(m.value)} 个百分点；按{_table_item(ctx, 'Y-02', 'H-02')}"
+                            f"每超过 1 个百分点扣 {'0.8' if hunan else '0.5'} 分。", "≤0")
 
 
 @check("JX310", "budget-adjustment-rate", "预算调整率（53号共性指标）", "info", kinds=DEPARTMENT)
@@ -271,7 +283,7 @@ def budget_adjustment_rate(ctx: Context) -> Iterator[Hit]:
     执行率 100% 可能只是因为年中把预算调到了实际支出数；调整率把这一点摆出来，和执行率一起看。
 
     示例
-    年初预算 256.00 万元，全年预算 262.50 万元，调整率 2.54%（(0,10%]，岳阳评分表 Y-04 得 2 分）。
+    年初预算 256.00 万元，全年预算 262.50 万元，调整率 2.54%（在 10% 以内，《岳阳市部门整体支出绩效评价评分表》“预算调整率”得 2 分）。
 
     依据
     预算调整率 = 预算调整数 / 预算数 × 100%（财预〔2013〕53号，RULES.md D-05，[OFF-M]）；分档见岳阳
@@ -279,7 +291,8 @@ def budget_adjustment_rate(ctx: Context) -> Iterator[Hit]:
     """
     m = _metric(ctx, "D-05")
     if m is not None and m.value <= ADJUSTMENT_LIMIT:
-        band = "未调整，岳阳评分表 Y-04 满分" if m.value == 0 else "在 10% 以内，岳阳评分表 Y-04 得 2 分（满分 3 分）"
+        cited = item_basis("yueyang_ref_2015", "Y-04")
+        band = f"未调整，{cited}满分" if m.value == 0 else f"在 10% 以内，{cited}得 2 分（满分 3 分）"
         yield _ratio_hit(m, f"{band}。", "≤10%")
 
 
@@ -308,18 +321,19 @@ def carryover_rate(ctx: Context) -> Iterator[Hit]:
     if balance is None and "全年执行数" in m.inputs:
         balance = m.inputs["全年预算数"].number - m.inputs["全年执行数"].number
     if carry.number is not None and balance is not None and balance > carry.number + ctx.money_tol:
-        h = _ratio_hit(m, f"当年结余 {money_text(balance)} 超过上年结转 {money_text(carry.number)}（岳阳评分表 Y-06 不得分）。",
-                       "无结余，或不超过上年结转")
+        h = _ratio_hit(m, f"当年结余 {money_text(balance)} 超过上年结转 {money_text(carry.number)}"
+                          f"（{item_basis('yueyang_ref_2015', 'Y-06')}不得分）。",
+                       "结余不超过上年结转")
         h.evidence.append(carry)
         yield h
     else:
         if balance == 0:
-            verdict = "无结余（岳阳评分表 Y-06 满分）。"
+            verdict = f"无结余（{item_basis('yueyang_ref_2015', 'Y-06')}满分）。"
         elif carry.number is not None:
-            verdict = f"结余未超过上年结转 {money_text(carry.number)}（岳阳评分表 Y-06 得 2 分）。"
+            verdict = f"结余未超过上年结转 {money_text(carry.number)}（{item_basis('yueyang_ref_2015', 'Y-06')}得 2 分）。"
         else:
-            verdict = "报告未给出上年结转，无法按岳阳评分表 Y-06 分档。"
-        h = _ratio_hit(m, verdict, "无结余，或不超过上年结转", severity="info")
+            verdict = f"报告未给出上年结转，无法按{item_basis('yueyang_ref_2015', 'Y-06')}分档。"
+        h = _ratio_hit(m, verdict, "结余不超过上年结转", severity="info")
         if carry.present and carry not in h.evidence:
             h.evidence.append(carry)
         yield h
@@ -365,7 +379,7 @@ def three_public_control_rate(ctx: Context) -> Iterator[Hit]:
     """
     m = _metric(ctx, "D-10")
     if m is not None and not _is_over(ctx, ctx.report.three_public.total):
-        yield _ratio_hit(m, "未超过预算（≤100%，岳阳评分表 Y-07 满分）。", "≤100%")
+        yield _ratio_hit(m, f"未超过预算（≤100%，{item_basis('yueyang_ref_2015', 'Y-07')}满分）。", "≤100%")
 
 
 @check("JX314", "procurement-execution-rate", "政府采购执行率（53号共性指标）", "warning", kinds=DEPARTMENT)
@@ -379,7 +393,7 @@ def procurement_execution_rate(ctx: Context) -> Iterator[Hit]:
     百分点扣 0.2 分，新版自评表却不计这一项。
 
     示例
-    政府采购预算 22.00 万元，实际采购 20.85 万元，执行率 94.77%：岳阳评分表扣 1.05 分。
+    政府采购预算 22.00 万元，实际采购 20.85 万元，执行率 94.77%：《岳阳市部门整体支出绩效评价评分表》“政府采购执行率”扣 1.05 分。
 
     依据
     政府采购执行率 = 实际政府采购金额 / 政府采购预算数 × 100%（财预〔2013〕53号，RULES.md D-11，[OFF-M]）；
@@ -390,10 +404,10 @@ def procurement_execution_rate(ctx: Context) -> Iterator[Hit]:
     if m is None or _is_over(ctx, p):
         return
     if p.actual.number >= p.budget.number - ctx.money_tol:
-        yield _ratio_hit(m, "与采购预算一致（岳阳评分表 Y-11 满分）。", "=100%", severity="info")
+        yield _ratio_hit(m, f"与采购预算一致（{item_basis('yueyang_ref_2015', 'Y-11')}满分）。", "=100%", severity="info")
     else:
         yield _ratio_hit(m, f"低于 100% {_pp(1 - m.value)} 个百分点，未执行 {money_text(p.budget.number - p.actual.number)}；"
-                            f"按岳阳评分表每减少一个百分点扣 0.2 分。", "=100%",
+                            f"按{item_basis('yueyang_ref_2015', 'Y-11')}每减少一个百分点扣 0.2 分。", "=100%",
                          severity="warning" if m.value < Decimal("0.9") else "info")
 
 
@@ -406,7 +420,7 @@ def asset_use_rate(ctx: Context) -> Iterator[Hit]:
     闲置或出租的固定资产说明资产配置超出履职需要；岳阳评分表每低于 100% 一个百分点扣 0.1 分。
 
     示例
-    固定资产合计 386.40 万元，在用 370.00 万元，利用率 95.76%：岳阳评分表扣 0.42 分。
+    固定资产合计 386.40 万元，在用 370.00 万元，利用率 95.76%：《岳阳市部门整体支出绩效评价评分表》“固定资产利用率”扣 0.42 分。
 
     依据
     固定资产利用率 = 实际在用固定资产总额 / 所有固定资产总额 × 100%（财预〔2013〕53号，RULES.md D-12，[OFF-M]）；
@@ -418,4 +432,5 @@ def asset_use_rate(ctx: Context) -> Iterator[Hit]:
     if m.value >= 1:
         yield _ratio_hit(m, "固定资产全部在用。", "100%", severity="info")
     else:
-        yield _ratio_hit(m, f"低于 100% {_pp(1 - m.value)} 个百分点；按岳阳评分表每低一个百分点扣 0.1 分。", "100%")
+        yield _ratio_hit(m, f"低于 100% {_pp(1 - m.value)} 个百分点；按{item_basis('yueyang_ref_2015', 'Y-15')}"
+                            f"每低一个百分点扣 0.1 分。", "100%")

@@ -21,7 +21,29 @@ FAMILIES = {
     "5": "报告完整性",
     "9": "解析",
 }
+PARSER_FAMILY = "解析"  # JX9xx: what could not be read — parser notices, not audit findings
+PARSER_NOTICE_HEADING = "解析提示"
 DOC_SECTIONS = ("检查什么", "为什么重要", "示例", "依据")
+
+
+def is_parser_notice(finding: Any) -> bool:
+    """Whether a finding (a :class:`Finding`, a stored finding row, anything with ``code``, or the
+    code itself) is a parser notice — family 解析, codes JX9xx — rather than an audit finding.
+    Parser notices are listed apart (heading 解析提示), are not counted with the 错误/警告/提示 of
+    the audit, are not triaged and never go into the 复核意见. The one place this rule lives."""
+    code = finding if isinstance(finding, str) else getattr(finding, "code", None)
+    return (isinstance(code, str) and len(code) > 2 and code.startswith("JX")
+            and FAMILIES.get(code[2]) == PARSER_FAMILY)
+
+
+def audit_findings(findings: Iterable[Any] | None) -> list[Any]:
+    """The findings that are not parser notices, in their order."""
+    return [f for f in findings or [] if not is_parser_notice(f)]
+
+
+def parser_notices(findings: Iterable[Any] | None) -> list[Any]:
+    """The parser notices (JX9xx) among ``findings``, in their order."""
+    return [f for f in findings or [] if is_parser_notice(f)]
 
 
 @dataclass

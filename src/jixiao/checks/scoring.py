@@ -9,6 +9,7 @@ from ..extract.numbers import normalize, percent_text
 from ..model import ScoredItem, Value
 from ..rules.base import load_ruleset, normalize_grade, ratio
 from ..rules.indicators import is_deadline
+from ..rules.ruleset import ruleset_basis
 from .registry import Context, Hit, check
 
 ORDER = {"优": 4, "良": 3, "中": 2, "差": 1}
@@ -313,7 +314,8 @@ def score_item_over(ctx: Context) -> Iterator[Hit]:
         return
     for item in card.items:
         if item.score is not None and item.self_score is not None and item.self_score > item.score + ctx.score_tol:
-            yield Hit(f"“{item.indicator}”（{item.rule}）：{item.formula}；应得 {item.score} 分，自评 {item.self_score} 分。",
+            yield Hit(f"“{item.indicator}”（{ruleset_basis(card.ruleset)}）：{item.formula}；应得 {item.score} 分，"
+                      f"自评 {item.self_score} 分。",
                       [v for v in item.inputs.values() if v is not None and v.source is not None],
                       expected=f"{item.score}分", found=f"{item.self_score}分", score_impact=item.score - item.self_score)
 
@@ -361,6 +363,6 @@ def self_total_above_recomputed(ctx: Context) -> Iterator[Hit]:
     diff = card.self_total - card.total
     if diff > Decimal("0.5"):
         note = f"；另有 {card.unverified_points} 分无法核实" if card.unverified_points else ""
-        yield Hit(f"自评 {card.self_total} 分，按 {card.ruleset} 复核 {card.total} 分，自评高出 {diff} 分{note}。",
+        yield Hit(f"自评 {card.self_total} 分，按{ruleset_basis(card.ruleset)}复核 {card.total} 分，自评高出 {diff} 分{note}。",
                   [ctx.report.self_assessment.total], expected=f"{card.total}分", found=f"{card.self_total}分",
                   score_impact=-diff)

@@ -4,8 +4,9 @@ external resources).
 Header with batch totals, the 总览 (portfolio tables and chart), the summary table, then one
 section per record: its scorecards (each item with its rule, 依据 and 来源可信度, inferred rules
 marked 推断), its report-quality score, and its findings (errors first), each finding beside the
-source lines its evidence cites, the cited raw text wrapped in ``<mark>``. Project tables are
-shown inside the section of the department report they belong to. Everything is escaped by
+source lines its evidence cites, the cited raw text wrapped in ``<mark>``; then, apart from the
+audit findings under their own heading 解析提示, the parser notices (JX9xx: what could not be
+read). Project tables are shown inside the section of the department report they belong to. Everything is escaped by
 jinja2; highlighting escapes first.
 """
 
@@ -19,8 +20,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
+from ..checks.registry import PARSER_NOTICE_HEADING
 from ..model import Finding, Record, Value
 from ..review import ReviewedFile
+from ..rules.ruleset import ruleset_basis
 from .chart import SIZE_PX, render_chart
 from .overview import headline, overview_tables
 from .portfolio import build_portfolio
@@ -31,7 +34,8 @@ from .summary import (
     file_name,
     fmt,
     records,
-    sorted_findings,
+    sorted_audit_findings,
+    sorted_parser_notices,
     summary_rows,
     totals,
 )
@@ -102,6 +106,7 @@ def _environment() -> Environment:
     )
     env.filters["fmt"] = fmt
     env.filters["tag_text"] = tag_text
+    env.filters["ruleset_basis"] = ruleset_basis
     env.tests["inferred"] = is_inferred
     return env
 
@@ -115,14 +120,16 @@ def _portfolio(results: list[ReviewedFile]) -> dict[str, Any]:
     }
 
 
+def _finding_view(f: Finding, lines: list[str]) -> dict[str, Any]:
+    return {"f": f, "label": SEVERITY_LABEL.get(f.severity, f.severity), "excerpts": excerpts(f, lines)}
+
+
 def _record_view(i: int, rf: ReviewedFile, rec: Record, row: dict[str, Any]) -> dict[str, Any]:
-    findings = [
-        {"f": f, "label": SEVERITY_LABEL.get(f.severity, f.severity), "excerpts": excerpts(f, rf.lines)}
-        for f in sorted_findings(rec.findings)
-    ]
+    findings = [_finding_view(f, rf.lines) for f in sorted_audit_findings(rec.findings)]
+    notices = [_finding_view(f, rf.lines) for f in sorted_parser_notices(rec.findings)]
     quality = quality_rows(rec, row["单位"], file_name(rec))
     return {"id": f"f{i}", "ok": rec.error is None, "rec": rec, "row": row, "findings": findings,
-            "quality": quality, "children": []}
+            "notices": notices, "quality": quality, "children": []}
 
 
 def render_html(results: list[ReviewedFile]) -> str:
@@ -136,7 +143,8 @@ def render_html(results: list[ReviewedFile]) -> str:
         (parent["children"] if parent is not None and parent is not v else top).append(v)
     template = _environment().get_template("review.html")
     return template.render(files=top, rows=views, columns=SUMMARY_COLUMNS, totals=totals(results),
-                           portfolio=_portfolio(results), quality_columns=QUALITY_COLUMNS)
+                           portfolio=_portfolio(results), quality_columns=QUALITY_COLUMNS,
+                           notice_heading=PARSER_NOTICE_HEADING)
 
 
 def write_html(results: list[ReviewedFile], path: Path) -> None:

@@ -11,7 +11,8 @@ document (python-docx). ``triage[i]`` is the reviewer's :class:`Triage` of ``rec
   ``total``/``grade``, scores in points with two decimals), 预算执行率 (fraction shown as a
   percentage, amounts in 万元; computed as :func:`.portfolio.execution_rate` does);
 * 二、评分复核: the scored items whose recomputed score differs from the self score (三级指标/项目,
-  分值, 自评得分, 复核得分, 差额 = 复核 − 自评, 计算方法, 依据 = rule, provenance and source),
+  分值, 自评得分, 复核得分, 差额 = 复核 − 自评, 计算方法, 依据 = the rule's source document, marked
+  推断 when the method is our inference — never an internal rule id or tag),
   plus the scorecard's 折算 note and the points that could not be recomputed;
 * 三、复核确认的问题: every 确认 finding (errors first), numbered (一)(二)…: title, message, the
   cited original text with its location (:meth:`Source.label`), the reviewer's comment;
@@ -19,6 +20,9 @@ document (python-docx). ``triage[i]`` is the reviewer's :class:`Triage` of ``rec
   finding carries them) — no deadline is invented;
 * 附：未采纳的问题 (不采纳 findings with the reason given) and a line counting the findings still
   待复核, which are not part of the opinion;
+* never a parser notice (解析提示, JX9xx, :func:`jixiao.checks.registry.is_parser_notice`): what
+  could not be read is not a finding about the unit, whatever its triage says;
+* the rule set named by its document (财预〔2020〕10号), not by its internal name;
 * 复核人 and date.
 
 A record that failed (``error``) or holds no report gives a short document saying 无法复核 and
@@ -41,12 +45,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from ..checks.registry import is_parser_notice
 from ..extract.numbers import money_text, percent_text
 from ..model import Finding, Record, Scorecard, ScoredItem
 from ..rules.base import q2
+from ..rules.ruleset import ruleset_basis
 from .html import excerpts
 from .portfolio import execution_rate
-from .provenance import tag_text
+from .provenance import is_inferred
 from .summary import (
     SEVERITY_LABEL,
     SEVERITY_ORDER,
@@ -54,7 +60,6 @@ from .summary import (
     file_name,
     fmt,
     project_name,
-    ruleset_text,
     unit_name,
 )
 
@@ -191,10 +196,14 @@ def differing_items(card: Scorecard) -> list[ScoredItem]:
             and (it.self_score is None or it.score != it.self_score)]
 
 
-def basis_text(item: ScoredItem) -> str:
-    """依据: ``N-05 推断（INF）：<the rule's source>``."""
-    head = " ".join(x for x in (item.rule, tag_text(item.tag)) if x)
-    return "：".join(x for x in (head, item.source) if x) or DASH
+INFERRED = "推断"  # how the opinion marks a method resting on our inference (tag INF)
+
+
+def basis_text(item: ScoredItem, ruleset: str | None = None) -> str:
+    """依据, as a reviewer can paste it: the rule's source (else the rule set's document,
+    财预〔2020〕10号), with ``（推断）`` when the method is our inference — no rule id, no tag."""
+    text = item.source or ruleset_basis(ruleset) or DASH
+    return f"{text}（{INFERRED}）" if is_inferred(item.tag) else text
 
 
 def _check_triage(record: Record, triage: list[Triage | None]) -> list[Triage | None]:
@@ -208,8 +217,10 @@ def _check_triage(record: Record, triage: list[Triage | None]) -> list[Triage | 
 
 
 def _by_status(record: Record, triage: list[Triage | None], status: str | None) -> list[tuple[Finding, Triage | None]]:
-    """(finding, triage) pairs with the status, errors first, record order within a severity."""
-    pairs = [(f, t) for f, t in zip(record.findings or [], triage) if (t.status if t else None) == status]
+    """(finding, triage) pairs with the status, errors first, record order within a severity;
+    parser notices (解析提示) are never part of the opinion."""
+    pairs = [(f, t) for f, t in zip(record.findings or [], triage)
+             if (t.status if t else None) == status and not is_parser_notice(f)]
     return sorted(pairs, key=lambda p: SEVERITY_ORDER.get(p[0].severity, 9))
 
 
@@ -404,7 +415,7 @@ def _basic_section(doc, record: Record, card: Scorecard | None) -> None:
             if sg and card.grade and sg != card.grade:
                 change += f"，评价等次由“{sg}”调整为“{card.grade}”"
             _para(doc, change + "。")
-        rs = ruleset_text(record)
+        rs = ruleset_basis(record.ruleset or card.ruleset)
         if rs:
             _para(doc, rs, lead="复核所依据的评分规则：")
     rate, basis, stated = execution_rate(rep)
@@ -438,7 +449,7 @@ def _score_section(doc, card: Scorecard | None) -> None:
                  points_text(it.self_score) if it.self_score is not None else NOT_FILLED,
                  points_text(it.score),
                  signed_points(it.score - it.self_score) if it.self_score is not None else DASH,
-                 it.formula or it.reason or DASH, basis_text(it)] for it in items]
+                 it.formula or it.reason or DASH, basis_text(it, card.ruleset)] for it in items]
         _table(doc, SCORE_COLUMNS, rows, [2.8, 1.1, 1.3, 1.3, 1.2, 4.6, 3.3])
     if card.note:
         _para(doc, card.note + "。", lead="折算说明：")

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..checks.registry import audit_findings
 from ..model import Record, Report
 from ..review import ReviewedFile
 from .summary import (
@@ -73,11 +74,12 @@ class UnitRow:
     rate_basis: str | None
     stated_rate: Decimal | None  # 执行率 as printed
     bucket: str  # RATE_BUCKETS label or 未知
-    errors: int
+    errors: int  # audit findings by severity (parser notices not counted)
     warnings: int
     infos: int
     status: str  # 已复核 / the reason it could not be compared
     scored: bool
+    notices: int = 0  # parser notices (解析提示, JX9xx)
 
 
 @dataclass
@@ -160,20 +162,22 @@ def unit_row(rf: ReviewedFile, rec: Record, parents: dict[str, str | None]) -> U
         self_total=s["自评得分"], total=s["复核得分"], drop=s["得分差"],
         self_grade=self_grade, grade=grade, rate=rate, rate_basis=basis, stated_rate=stated,
         bucket=rate_bucket(rate), errors=s["错误"], warnings=s["警告"], infos=s["提示"],
-        status=reason or "已复核", scored=reason is None,
+        status=reason or "已复核", scored=reason is None, notices=s["解析"],
     )
 
 
 def finding_stats(recs: list[Record], limit: int = TOP_FINDINGS) -> list[FindingStat]:
-    """The most frequent finding codes: most units first, then most findings, severity, code."""
+    """The most frequent finding codes: most units first, then most findings, severity, code.
+    Parser notices (解析提示, JX9xx) are not audit findings and are not counted."""
     count: Counter[str] = Counter()
     units: Counter[str] = Counter()
     first = {}
     for rec in recs:
-        codes = [f.code for f in rec.findings or []]
+        findings = audit_findings(rec.findings)
+        codes = [f.code for f in findings]
         count.update(codes)
         units.update(set(codes))
-        for f in rec.findings or []:
+        for f in findings:
             first.setdefault(f.code, f)
     stats = [FindingStat(c, first[c].title, first[c].severity, count[c], units[c]) for c in count]
     stats.sort(key=lambda s: (-s.units, -s.count, SEVERITY_ORDER.get(s.severity, 9), s.code))

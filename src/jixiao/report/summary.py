@@ -1,8 +1,11 @@
 """Per-record summary rows shared by the renderers, and the terminal table.
 
 ``summary_rows(results)`` → ``[{文件, 单位, 年度, 版式, 规则集, 自评得分, 复核得分, 得分差, 等次,
-错误, 警告, 提示, 状态}, ...]``; scores are Decimal or None (shown as "—"). A project table
+错误, 警告, 提示, 解析, 状态}, ...]``; scores are Decimal or None (shown as "—"). A project table
 attached to a department report is its own row, its 单位 shown as ``项目名称（所属单位）``.
+错误/警告/提示 count the audit findings only; 解析 counts the parser notices (JX9xx,
+:func:`jixiao.checks.registry.is_parser_notice`). 规则集 names the rule set by its document
+(财预〔2020〕10号), not by its internal name.
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ from typing import Any
 from rich.markup import escape as _escape
 from rich.table import Table
 
+from ..checks.registry import audit_findings, parser_notices
 from ..model import Finding, Record
 from ..review import ReviewedFile
+from ..rules.ruleset import ruleset_basis
 
 DASH = "—"
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SUMMARY_COLUMNS = [
-    "文件", "单位", "年度", "版式", "规则集", "自评得分", "复核得分", "得分差", "等次", "错误", "警告", "提示", "状态",
+    "文件", "单位", "年度", "版式", "规则集", "自评得分", "复核得分", "得分差", "等次", "错误", "警告", "提示", "解析", "状态",
 ]
+NOTICE_COLUMN = "解析"  # the count of parser notices (解析提示), apart from the audit's 错误/警告/提示
 
 
 def records(results: list[ReviewedFile]) -> Iterator[tuple[ReviewedFile, Record]]:
@@ -92,8 +98,9 @@ def display_name(record: Record, parents: dict[str, str | None]) -> str | None:
 
 
 def ruleset_text(record: Record) -> str | None:
-    """The rule set applied and how it was chosen: ``national_2020（检测）``."""
-    name = record.ruleset or (record.scorecards[0].ruleset if record.scorecards else None)
+    """The rule set applied, named by its document, and how it was chosen: ``财预〔2020〕10号（检测）``
+    (``record.ruleset`` keeps the internal name, ``national_2020``)."""
+    name = ruleset_basis(record.ruleset or (record.scorecards[0].ruleset if record.scorecards else None))
     if name is None:
         return None
     return f"{name}（{record.ruleset_origin}）" if record.ruleset_origin else name
@@ -120,6 +127,16 @@ def sorted_findings(findings: list[Finding] | None) -> list[Finding]:
     return sorted(findings or [], key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
 
 
+def sorted_audit_findings(findings: list[Finding] | None) -> list[Finding]:
+    """The audit findings (parser notices left out), errors first."""
+    return sorted_findings(audit_findings(findings))
+
+
+def sorted_parser_notices(findings: list[Finding] | None) -> list[Finding]:
+    """The parser notices (解析提示, JX9xx), warnings first."""
+    return sorted_findings(parser_notices(findings))
+
+
 def _as_decimal(value: Any) -> Decimal | None:
     """A number as Decimal (ints and floats read back from JSON too), None otherwise."""
     if isinstance(value, Decimal):
@@ -143,7 +160,7 @@ def summary_row(rf: ReviewedFile, record: Record | None = None,
     if self_grade is None and rep is not None and rep.self_assessment.grade.present:
         self_grade = str(rep.self_assessment.grade.value)
     counts = {k: 0 for k in SEVERITY_LABEL}
-    for f in rec.findings or []:
+    for f in audit_findings(rec.findings):
         counts[f.severity] = counts.get(f.severity, 0) + 1
     return {
         "文件": file_name(rec),
@@ -158,6 +175,7 @@ def summary_row(rf: ReviewedFile, record: Record | None = None,
         "错误": counts["error"],
         "警告": counts["warning"],
         "提示": counts["info"],
+        NOTICE_COLUMN: len(parser_notices(rec.findings)),
         "状态": rec.error if rec.error else "已复核",
     }
 
@@ -170,8 +188,9 @@ def summary_rows(results: list[ReviewedFile]) -> list[dict[str, Any]]:
 
 
 def totals(results: list[ReviewedFile]) -> dict[str, int]:
-    """Batch totals: {文件, 记录, 已复核, 失败, 错误, 警告, 提示}: 文件 counts distinct sources, the
-    rest count records (a project table is a record of its file); 失败 = records with an error."""
+    """Batch totals: {文件, 记录, 已复核, 失败, 错误, 警告, 提示, 解析}: 文件 counts distinct sources,
+    记录/已复核/失败 count records (a project table is a record of its file; 失败 = records with an
+    error), 错误/警告/提示 the audit findings and 解析 the parser notices."""
     rows = summary_rows(results)
     failed = sum(1 for _, rec in records(results) if rec.error is not None)
     return {
@@ -179,12 +198,13 @@ def totals(results: list[ReviewedFile]) -> dict[str, int]:
         "记录": len(rows),
         "已复核": len(rows) - failed,
         "失败": failed,
-        **{k: sum(r[k] for r in rows) for k in ("错误", "警告", "提示")},
+        **{k: sum(r[k] for r in rows) for k in ("错误", "警告", "提示", NOTICE_COLUMN)},
     }
 
 
 def rich_table(results: list[ReviewedFile]) -> Table:
-    """Terminal table: 文件, 单位, 年度, 自评得分, 复核得分, 等次, 错误, 警告, 提示."""
+    """Terminal table: 文件, 单位, 年度, 自评得分, 复核得分, 等次, 错误, 警告, 提示 (audit findings),
+    解析 (parser notices)."""
     table = Table(title="复核结果", header_style="bold", show_lines=False)
     table.add_column("文件", overflow="fold")
     table.add_column("单位", overflow="fold")
@@ -192,11 +212,11 @@ def rich_table(results: list[ReviewedFile]) -> Table:
     for name in ("自评得分", "复核得分"):
         table.add_column(name, justify="right")
     table.add_column("等次", justify="center")
-    for name, style in (("错误", "red"), ("警告", "yellow"), ("提示", "cyan")):
+    for name, style in (("错误", "red"), ("警告", "yellow"), ("提示", "cyan"), (NOTICE_COLUMN, "dim")):
         table.add_column(name, justify="right", style=style)
     for (_, rec), row in zip(records(results), summary_rows(results)):
         if rec.error is not None:
-            table.add_row(_escape(row["文件"]), f"[red]{_escape(row['状态'])}[/red]", *[DASH] * 4, "", "", "")
+            table.add_row(_escape(row["文件"]), f"[red]{_escape(row['状态'])}[/red]", *[DASH] * 4, "", "", "", "")
             continue
         table.add_row(
             _escape(row["文件"]),
@@ -205,7 +225,7 @@ def rich_table(results: list[ReviewedFile]) -> Table:
             fmt(row["自评得分"]),
             fmt(row["复核得分"]),
             fmt(row["等次"]),
-            *(str(row[k]) if row[k] else "" for k in ("错误", "警告", "提示")),
+            *(str(row[k]) if row[k] else "" for k in ("错误", "警告", "提示", NOTICE_COLUMN)),
         )
     return table
 

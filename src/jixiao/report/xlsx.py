@@ -1,5 +1,6 @@
 """``review.xlsx``: sheets 总览 (portfolio tables and chart), 汇总 (summary), 指标 (scored items
-with 规则编号 / 依据 / 来源可信度), 问题清单 (findings), 报告质量 (附件5 quality score).
+with 规则编号 / 依据 / 来源可信度), 问题清单 (the audit findings), 解析提示 (the parser notices,
+JX9xx: what could not be read — never in 问题清单), 报告质量 (附件5 quality score).
 
 Every sheet but 总览 has a bold frozen header row, an autofilter and widths fitted to the content;
 Decimal cells are written as numbers. An inferred rule (``推断（INF）``) is highlighted.
@@ -12,8 +13,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from ..checks.registry import PARSER_NOTICE_HEADING
 from ..model import Value
 from ..review import ReviewedFile
+from ..rules.ruleset import ruleset_basis
 from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
 from .sheets import write_sheet as _write_sheet
 from .summary import (
@@ -23,7 +26,8 @@ from .summary import (
     file_name,
     parent_units,
     records,
-    sorted_findings,
+    sorted_audit_findings,
+    sorted_parser_notices,
     summary_rows,
 )
 from .xlsx_overview import write_overview
@@ -35,6 +39,7 @@ ITEM_COLUMNS = [
 FINDING_COLUMNS = [
     "文件", "单位", "代码", "级别", "标题", "说明", "应为", "实为", "影响分值", "证据",
 ]
+NOTICE_COLUMNS = ["文件", "单位", "代码", "级别", "标题", "说明", "应为", "实为", "证据"]
 
 
 def evidence_text(evidence: list[Value]) -> str:
@@ -64,7 +69,7 @@ def _item_rows(results: list[ReviewedFile]) -> tuple[list[list[Any]], list[bool]
                     else None
                 )
                 rows.append([
-                    file_name(rec), display_name(rec, parents), card.ruleset, it.indicator or it.rule,
+                    file_name(rec), display_name(rec, parents), ruleset_basis(card.ruleset), it.indicator or it.rule,
                     it.rule, it.source, tag_text(it.tag), it.weight, it.self_score, it.score, diff,
                     it.status, it.formula or None, it.reason,
                 ])
@@ -73,14 +78,28 @@ def _item_rows(results: list[ReviewedFile]) -> tuple[list[list[Any]], list[bool]
 
 
 def _finding_rows(results: list[ReviewedFile]) -> list[list[Any]]:
+    """Rows of 问题清单: the audit findings (no parser notice)."""
     rows = []
     parents = parent_units(results)
     for _, rec in records(results):
-        for f in sorted_findings(rec.findings):
+        for f in sorted_audit_findings(rec.findings):
             rows.append([
                 file_name(rec), display_name(rec, parents), f.code, SEVERITY_LABEL.get(f.severity, f.severity),
                 f.title, f.message, f.expected, f.found, f.score_impact,
                 evidence_text(f.evidence) or None,
+            ])
+    return rows
+
+
+def _notice_rows(results: list[ReviewedFile]) -> list[list[Any]]:
+    """Rows of 解析提示: the parser notices (JX9xx)."""
+    rows = []
+    parents = parent_units(results)
+    for _, rec in records(results):
+        for f in sorted_parser_notices(rec.findings):
+            rows.append([
+                file_name(rec), display_name(rec, parents), f.code, SEVERITY_LABEL.get(f.severity, f.severity),
+                f.title, f.message, f.expected, f.found, evidence_text(f.evidence) or None,
             ])
     return rows
 
@@ -92,13 +111,14 @@ def _quality_rows(results: list[ReviewedFile]) -> tuple[list[list[Any]], list[bo
 
 
 def write_xlsx(results: list[ReviewedFile], path: Path) -> None:
-    """Write the workbook: 总览, 汇总, 指标, 问题清单, 报告质量 (in that order)."""
+    """Write the workbook: 总览, 汇总, 指标, 问题清单, 解析提示, 报告质量 (in that order)."""
     wb = Workbook()
     write_overview(wb.active, results)
     _write_sheet(wb.create_sheet("汇总"), SUMMARY_COLUMNS, _summary_rows(results))
     items, inferred = _item_rows(results)
     _write_sheet(wb.create_sheet("指标"), ITEM_COLUMNS, items, inferred, "来源可信度")
     _write_sheet(wb.create_sheet("问题清单"), FINDING_COLUMNS, _finding_rows(results))
+    _write_sheet(wb.create_sheet(PARSER_NOTICE_HEADING), NOTICE_COLUMNS, _notice_rows(results))
     quality, q_inferred = _quality_rows(results)
     _write_sheet(wb.create_sheet("报告质量"), QUALITY_COLUMNS, quality, q_inferred, "来源可信度")
     wb.save(Path(path))

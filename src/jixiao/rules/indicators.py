@@ -110,8 +110,7 @@ def score_indicator(ind: Indicator, rs: Ruleset | None = None) -> ScoredItem:
             else:
                 A, B = _elapsed(tk), _elapsed(ak)
                 item.score = q2(W * A / B) if B else D0
-                item.formula = (f"时效指标（反向）逾期：分值×A/B（按年初起算月数）= {W}×{A:.2f}/{B:.2f} = {item.score}"
-                                f"；另一口径按定性“部分达成”计 {'–'.join(map(str, qualitative_band(W, rs.item('N-04')['partial'])))} 分")
+                item.formula = f"时效指标（反向）逾期：分值×A/B（按年初起算月数）= {W}×{A:.2f}/{B:.2f} = {item.score}"
             return item
         A, B = t.number, a.number
         if A is None or B is None:

@@ -69,8 +69,8 @@ def _missing(mid: str, formula: str, inputs: dict[str, Value], what: list[str]) 
 
 
 def _undefined(mid: str, formula: str, inputs: dict[str, Value], den_label: str, shown: str) -> Metric:
-    return Metric(mid, METRICS[mid], None, "undefined", f"{formula} = {shown}，分母为0，无定义", inputs,
-                  f"{den_label}为0，比率无定义（不按100%计）")
+    return Metric(mid, METRICS[mid], None, "undefined", f"{formula} = {shown}，无法计算（分母为0）", inputs,
+                  f"{den_label}为0，比率无法计算（分母为0，不按100%计）")
 
 
 def _simple(mid: str, num_label: str, num_v: Value, den_label: str, den_v: Value, head: str,

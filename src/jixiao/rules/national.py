@@ -70,15 +70,20 @@ def score_national(report: Report, rs: Ruleset | None = None) -> Scorecard:
     if applicable_w and abs(applicable_w - target_w) > Decimal("0.01"):
         card.note = (f"指标分值合计 {applicable_w} 分，按 {target_w} 分折算（×{factor.quantize(Decimal('0.0001'))}），"
                      f"另加预算执行率 {exe_w} 分")
+    blank = [i for i in card.items[1:] if i.weight is not None and i.status != "不适用"
+             and i.score is None and i.self_score is None]
     gap = next((g for g in report.gaps if g.part == "table"), None)
-    if gap is not None:  # a cut table: the items are scored, the total is not (nothing is rebased)
-        card.note = f"{gap.message}，不计算复核总分"
+    why = (f"{gap.message}，不计算复核总分" if gap is not None
+           else "报告没有绩效指标表，只复核预算执行率一项，不计算复核总分" if not report.indicators
+           else f"{len(blank)} 项指标既无可计算的完成值也无自评得分（表格未填完），不计算复核总分" if blank else None)
+    if why is not None:  # the items are scored, the total is not (nothing is rebased, nothing taken as 0)
+        card.note = why
         card.total = None
         card.unverified_points = q2(exe_unverified + unverified)
         card.self_total = report.self_assessment.total.number
         card.self_grade = normalize_grade(report.self_assessment.grade.value) or rs.grade(card.self_total)
         return card
-    card.total = q2(exe_score + ind_total * factor) if report.indicators or exe.score is not None else None
+    card.total = q2(exe_score + ind_total * factor)
     card.unverified_points = q2(exe_unverified + unverified * factor)
     card.grade = rs.grade(card.total)
     card.self_total = report.self_assessment.total.number

@@ -293,7 +293,7 @@ def _indicator_table(a: Analysis) -> QualityItem:
         if bare:
             parts.append(f"{len(bare)}项指标值只有数字、没有计量单位（如" + "、".join(f"“{normalize(i.target.raw)}”" for i in bare[:3]) + "）")
         item.deductions.append(Deduction(
-            points=pts, reason=f"三级指标内涵不够具体可衡量：{n}项中" + "，".join(parts) + "（推断 INF：按所占比例扣分）",
+            points=pts, reason=f"三级指标内涵不够具体可衡量：{n}项中" + "，".join(parts) + "（推断：按所占比例扣分）",
             evidence=[i.target if i.target.present else i.name for i in (qual + bare)][:8]))
     names: dict[str, list[Indicator]] = {}
     for i in inds:
@@ -303,12 +303,12 @@ def _indicator_table(a: Analysis) -> QualityItem:
         cnt = sum(len(v) - 1 for v in dups)
         pts = min(dec(c["duplicate_step"]) * cnt, dec(c["concise_points"]))
         item.deductions.append(Deduction(points=pts, reason="三级指标重复设置：" + "、".join(f"“{normalize(v[0].name.raw)}”" for v in dups)
-                                         + "（推断 INF：精简实用）", evidence=[i.name for v in dups for i in v][:6]))
+                                         + "（推断：精简实用）", evidence=[i.name for v in dups for i in v][:6]))
     fams = {_family(i.level1.value, pats) for i in inds}
     for fam, zh in (("output", "产出"), ("benefit", "效益")):
         if fam not in fams:
             item.deductions.append(Deduction(points=dec(c["missing_family_step"]),
-                                             reason=f"自评表没有{zh}指标，未全面反映产出和效益（推断 INF）",
+                                             reason=f"自评表没有{zh}指标，未全面反映产出和效益（推断）",
                                              evidence=[inds[0].level1 if inds[0].level1.present else inds[0].name]))
     item.score = max(item.weight - sum((d.points for d in item.deductions), D0), D0)
     item.note = (f"共{n}项三级指标（不含“/”不适用行）：可衡量{n - len(qual) - len(bare)}项，定性{len(qual)}项，"
@@ -399,7 +399,7 @@ def _problems(a: Analysis) -> QualityItem:
     item.note = (f"问题{len(p.items)}条{'（分条）' if p.itemized else '（未分条）'}，分析原因{len(with_cause)}条；"
                  + "；".join(f"{area_names[k]}：{v.value.source.where()}“{_clip(v.title)}”" for k, v in covered.items())
                  + ("；删去了残留的格式填写说明" if p.dropped else "")
-                 + "。方面按每条问题的首句（归纳语）用关键词判断（推断 INF）。")
+                 + "。方面按每条问题的首句（归纳语）用关键词判断（推断）。")
     return item
 
 
@@ -480,5 +480,5 @@ def _measures(a: Analysis) -> QualityItem:
         item.deductions.append(Deduction(points=dec(band["high"]) - score, reason=reason, evidence=ev or m.heading_value()))
     item.score = score
     item.note = (f"改进措施{len(m.items)}条{'（分条）' if m.itemized else '（未分条）'}；"
-                 f"问题{len(probs)}条，有对应措施{len(answered)}条。对应关系按共同方面和归纳语的共同词判断（推断 INF）。")
+                 f"问题{len(probs)}条，有对应措施{len(answered)}条。对应关系按共同方面和归纳语的共同词判断（推断）。")
     return item

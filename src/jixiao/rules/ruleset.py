@@ -1,6 +1,7 @@
 """A rule set: one regime's rules as data (``rules/<name>.toml``), with a config's overrides applied.
 
-Every TOML has ``name``, ``title``, ``kind`` (``indicator_table`` — the 2020+ 自评表 scored item by
+Every TOML has ``name``, ``title``, ``basis`` (the rule set as user-facing text names it: its
+document number or the document's title, e.g. 财预〔2020〕10号 — never the internal ``name``), ``kind`` (``indicator_table`` — the 2020+ 自评表 scored item by
 item; ``score_table`` — a printed 评分表 whose rows are matched to ``[[items]]``; ``checks_only``),
 ``[grades]`` (N-01 bands), ``[params]`` (RULES.md §8) and ``[[items]]``. Each item carries its
 RULES.md ``id``, ``name``, ``weight`` (points), ``formula`` (a name in :mod:`jixiao.rules.formulas`),
@@ -22,6 +23,29 @@ TAG_LABEL = {
     "OFF-R": "官方原文", "OFF-2": "官方（转载）", "OFF-M": "官方（未见原文）", "SEED": "地方模板",
     "IMPL": "系统实现", "INF": "推断",
 }
+
+
+def ruleset_basis(name: str | None) -> str | None:
+    """The rule set ``name`` as user-facing text cites it: its ``basis`` (财预〔2020〕10号 for
+    ``national_2020``); an unknown name is returned unchanged, None stays None."""
+    if not name:
+        return name
+    try:
+        data = load_ruleset(name)
+    except (FileNotFoundError, OSError):
+        return name
+    return data.get("basis") or data.get("title") or name
+
+
+def item_basis(ruleset: str, item_id: str) -> str:
+    """One item of a rule set as user-facing text cites it: the rule set's basis and the item's
+    name, ``《岳阳市部门整体支出绩效评价评分表》“预算调整率”`` — never the item id."""
+    data = load_ruleset(ruleset)
+    name = next((it["name"] for it in data.get("items", []) if it["id"] == item_id), None)
+    if name is None:
+        raise KeyError(f"规则集 {ruleset} 没有规则 {item_id}")
+    inner = name.replace("“", "‘").replace("”", "’")  # quotes inside quotes: “‘三公经费’变动率”
+    return f"{ruleset_basis(ruleset)}“{inner}”"
 
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +85,11 @@ class Ruleset:
     @property
     def title(self) -> str:
         return self.data.get("title", self.name)
+
+    @property
+    def basis(self) -> str:
+        """How user-facing text cites the rule set (its document), see :func:`ruleset_basis`."""
+        return self.data.get("basis") or self.title
 
     @property
     def kind(self) -> str:

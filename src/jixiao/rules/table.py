@@ -51,7 +51,7 @@ def apply(spec: dict[str, Any], W: Decimal, report: Report) -> Outcome:
     except KeyError:
         return None, "", {}, f"报告不提供计算“{spec['name']}”所需的数据"
     if m.value is None:
-        why = "分母为零，比率无定义（不按100%计）" if m.status == "undefined" else (m.reason or "缺少数据")
+        why = "分母为0，比率无法计算（不按100%计）" if m.status == "undefined" else (m.reason or "缺少数据")
         return None, "", m.inputs, f"{m.name}无法计算：{why}"
     if kind == "per_point":
         score, how = per_point(W, m.value, dec(spec["limit"]), dec(spec["step"]), spec.get("direction", "over"),

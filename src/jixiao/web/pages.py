@@ -23,9 +23,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 
+from ..checks.registry import PARSER_NOTICE_HEADING, is_parser_notice
 from ..extract.numbers import percent_text
 from ..model import Finding as FindingRecord
 from ..report.html import Excerpt, excerpts
+from ..rules.ruleset import ruleset_basis
 from ..store.batches import progress
 from ..store.models import Finding, User, clean_text, local_time
 from ..store.queries import (
@@ -73,8 +75,8 @@ def _pct(x: Any) -> str:
 _env = Environment(loader=PackageLoader("jixiao.web", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(pts=_pts, pct=_pct, kind=lambda k: KIND_TEXT.get(k, k),
-                    severity=lambda s: SEVERITY_TEXT.get(s, s), when=local_time)
-_env.globals.update(ROLES=ROLES, SORTS=SORTS)
+                    severity=lambda s: SEVERITY_TEXT.get(s, s), when=local_time, ruleset_basis=ruleset_basis)
+_env.globals.update(ROLES=ROLES, SORTS=SORTS, NOTICE_HEADING=PARSER_NOTICE_HEADING)
 
 
 def _query(**params: str) -> str:
@@ -147,10 +149,13 @@ def portfolio_page(request: Request, year: str | None = None, region: str | None
     f = filters_from(year, region, grade, ruleset, code, kind, sort)
     with request.app.state.store.session() as s:
         rows = portfolio(s, f)
-        pending = {r.id: sum(1 for fd in r.findings if fd.decision is None) for r in rows}
-        decided = {r.id: len(r.findings) - pending[r.id] for r in rows}
+        # parser notices (解析提示) are not triaged: they count neither as decided nor as pending
+        audit = {r.id: [fd for fd in r.findings if not is_parser_notice(fd)] for r in rows}
+        pending = {r.id: sum(1 for fd in audit[r.id] if fd.decision is None) for r in rows}
+        decided = {r.id: len(audit[r.id]) - pending[r.id] for r in rows}
+        notices = {r.id: len(r.findings) - len(audit[r.id]) for r in rows}
         return render(request, "portfolio.html", auth=auth, rows=rows, f=f, facets=facets(s), pending=pending,
-                      decided=decided, query=urlencode(f.as_query()))
+                      decided=decided, notices=notices, query=urlencode(f.as_query()))
 
 
 @router.get("/portfolio.xlsx")
@@ -246,7 +251,9 @@ def _shown(f: FindingView, show: str, sev: str) -> bool:
 def report_page(request: Request, report_id: Id, show: str = "all", sev: str = "",
                 auth: Auth = Depends(require_user)) -> HTMLResponse:
     """One report. ``show`` (all / pending / confirmed / dismissed) and ``sev`` (error / warning /
-    info) narrow the findings listed; the counts and the index above them cover all findings."""
+    info) narrow the findings listed; the counts and the index above them cover all findings.
+    Parser notices (解析提示, JX9xx) are listed apart below the findings: not filtered, not
+    counted with them, not triaged (no 确认/不采纳)."""
     show = show if show in SHOW_TEXT else "all"
     sev = sev if sev in SEVERITY_TEXT else ""
     with request.app.state.store.session() as s:
@@ -254,22 +261,25 @@ def report_page(request: Request, report_id: Id, show: str = "all", sev: str = "
         if v is None:
             raise HTTPException(404, "报告不存在")
         recs = v.record.findings or []
-        views = [FindingView(f, recs[f.position], excerpts(recs[f.position], v.lines),
+        every = [FindingView(f, recs[f.position], excerpts(recs[f.position], v.lines),
                              cited_tables(recs[f.position], v.tables))
                  for f in v.findings if f.position < len(recs)]
+        views = [f for f in every if not is_parser_notice(f.record)]
+        notices = [f for f in every if is_parser_notice(f.record)]
         counts = {k: sum(_shown(f, k, "") for f in views) for k in SHOW_TEXT}
         sev_counts = {k: sum(f.record.severity == k for f in views) for k in SEVERITY_TEXT}
         card = v.record.scorecards[0] if v.record.scorecards else None
         return render(request, "report.html", auth=auth, v=v, r=v.report, card=card, all_findings=views,
                       findings=[f for f in views if _shown(f, show, sev)], show=show, sev=sev,
-                      undecided=[f for f in views if f.row.decision is None],
+                      undecided=[f for f in views if f.row.decision is None], notices=notices,
                       show_text=SHOW_TEXT, counts=counts, sev_counts=sev_counts, quality=v.record.quality)
 
 
 def next_pending(findings: list[Finding], after: Finding) -> Finding:
     """Where triage goes on after a decision on ``after``: the next finding still 待复核 in report
-    order (wrapping round), or ``after`` itself when none is left."""
-    order = sorted(findings, key=lambda f: f.position)
+    order (wrapping round), or ``after`` itself when none is left. Parser notices are skipped:
+    they are not triaged."""
+    order = sorted((f for f in findings if not is_parser_notice(f)), key=lambda f: f.position)
     later = [f for f in order if f.position > after.position] + [f for f in order if f.position < after.position]
     return next((f for f in later if f.decision is None), after)
 
