@@ -338,8 +338,9 @@ def claim_contradicted(ctx: Context) -> Iterator[Hit]:
         done.add(claim.kind)
         text = "；".join(t for t, _ in contra)
         evidence = [claim.value] + [v for _, vs in contra for v in vs if v is not None]
-        where = "表格" if claim.value.source.row is not None else "正文"
-        yield Hit(f"{where}{claim.value.source.where()}{names[claim.kind]}（“{claim.value.value}”），但{text}。",
+        src = ctx.placed(claim.value).source
+        where = "" if src.place else "表格" if src.row is not None else "正文"
+        yield Hit(f"{where}{src.where()}{names[claim.kind]}（“{claim.value.value}”），但{text}。",
                   evidence, expected="表述与数据一致", found=text)
 
 

@@ -230,7 +230,7 @@ def estimate_as_actual(ctx: Context) -> Iterator[Hit]:
     parts = []
     if claims:
         parts.append(f"正文有 {len(claims)} 处以“预计”说明完成情况：" +
-                     "；".join(f"{c.value.source.where()}“{c.value.value}”" for c in claims))
+                     "；".join(f"{ctx.placed(c.value).source.where()}“{c.value.value}”" for c in claims))
     if cells:
         parts.append(f"自评表 {len(cells)} 个指标的实际完成值是预计数：" +
                      "；".join(f"“{i.name.value}”{i.actual.raw}" for i in cells))
