@@ -18,7 +18,8 @@ Parser = Callable[[str], object]
 def per_table(fn):
     """Memoise ``fn(table, *args)`` for the same Table (and argument) objects: the extractors
     ask a table's header or unit many times. The memo holds them, so their ids are not reused
-    while cached; it is emptied past 512 entries, so a batch does not grow it."""
+    while cached; it is emptied past 16 entries (a document's tables), so a batch does not keep
+    documents alive."""
     memo: dict = {}
 
     def wrapper(table, *args):
@@ -26,7 +27,7 @@ def per_table(fn):
         hit = memo.get(key)
         if hit is not None and hit[0] is table and all(a is b for a, b in zip(hit[1], args)):
             return hit[2]
-        if len(memo) > 512:
+        if len(memo) > 16:
             memo.clear()
         out = fn(table, *args)
         memo[key] = (table, args, out)
@@ -64,24 +65,25 @@ SCALE = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001"
 
 
 def table_scale(doc: Document, table: Table) -> Decimal:
-    return _table_scale(table, doc)
-
-
-@per_table
-def _table_scale(table: Table, doc: Document) -> Decimal:
     """万元 per unit of the table's bare amounts: 0.0001 when the table title or header says
     ``单位：元`` / ``（元）`` and nowhere ``万元``; 10000 for ``亿元``; else 1 (forms are in 万元)."""
-    texts = [c.clean for r in table.rows[:3] for c in r]
-    texts += [c.clean for c in table.cells() if "单位" in c.clean]
+    units = set(_table_units(table))
     # the block just before the table in the file (looked up by index: ``doc`` may be a view
     # holding one document of the file, see Document.subset)
     prev = next((b for b in doc.blocks if b.index == table.index - 1), None)
     if prev is not None and prev.kind == "paragraph":
-        texts.append(normalize(prev.text))
-    units = {m.group(1) or m.group(2) for t in texts for m in CURRENCY.finditer(normalize(t))}
+        units |= {m.group(1) or m.group(2) for m in CURRENCY.finditer(normalize(prev.text))}
     if not units or "万元" in units or len(units) > 1:
         return Decimal(1)
     return SCALE[units.pop()]
+
+
+@per_table
+def _table_units(table: Table) -> frozenset[str]:
+    """The currency units (元 / 万元 / 亿元) named in the table's first rows or its 单位 cells."""
+    texts = [c.clean for r in table.rows[:3] for c in r]
+    texts += [c.clean for c in table.cells() if "单位" in c.clean]
+    return frozenset(m.group(1) or m.group(2) for t in texts for m in CURRENCY.finditer(normalize(t)))
 
 
 def money_value(doc: Document, table: Table, cell: Cell | None) -> Value:
