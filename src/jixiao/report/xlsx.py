@@ -79,28 +79,22 @@ def _item_rows(results: list[ReviewedFile]) -> tuple[list[list[Any]], list[bool]
 
 def _finding_rows(results: list[ReviewedFile]) -> list[list[Any]]:
     """Rows of 问题清单: the audit findings (no parser notice)."""
-    rows = []
-    parents = parent_units(results)
-    for _, rec in records(results):
-        for f in sorted_audit_findings(rec.findings):
-            rows.append([
-                file_name(rec), display_name(rec, parents), f.code, SEVERITY_LABEL.get(f.severity, f.severity),
-                f.title, f.message, f.expected, f.found, f.score_impact,
-                evidence_text(f.evidence) or None,
-            ])
-    return rows
+    return _rows(results, sorted_audit_findings, with_impact=True)
 
 
 def _notice_rows(results: list[ReviewedFile]) -> list[list[Any]]:
     """Rows of 解析提示: the parser notices (JX9xx)."""
+    return _rows(results, sorted_parser_notices, with_impact=False)
+
+
+def _rows(results: list[ReviewedFile], pick, with_impact: bool) -> list[list[Any]]:
     rows = []
     parents = parent_units(results)
     for _, rec in records(results):
-        for f in sorted_parser_notices(rec.findings):
-            rows.append([
-                file_name(rec), display_name(rec, parents), f.code, SEVERITY_LABEL.get(f.severity, f.severity),
-                f.title, f.message, f.expected, f.found, evidence_text(f.evidence) or None,
-            ])
+        for f in pick(rec.findings):
+            rows.append([file_name(rec), display_name(rec, parents), f.code, SEVERITY_LABEL.get(f.severity, f.severity),
+                         f.title, f.message, f.expected, f.found] + ([f.score_impact] if with_impact else [])
+                        + [evidence_text(f.evidence) or None])
     return rows
 
 
