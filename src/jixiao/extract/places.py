@@ -97,6 +97,8 @@ def cell_place(doc: Document, table: Table, row: int, col: int, memo: dict | Non
     m = re.match(r"^(\D{2,16}?)[:：]\s*[-\d.]+", normalize(cell.text))
     if m:  # a label–value cell (其中：基本支出：0): it names itself
         return f"{table_name(doc, table)}·{_short(m.group(1))}"
+    if len(cell.clean) > 40:  # prose in a cell (a merged one, as every format lays it out): its row names it
+        return "·".join([table_name(doc, table)] + ([_short(label.text)] if label is not None else []))
     if hdr is not None and hdr[0] < here:  # under the indicator header: its column heading
         for r in (hdr[0], hdr[0] - 1):
             above = _under(table.rows[r], cells, k) if r >= 0 else None
