@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from ..readers.document import Cell, Document, Table
 from .funds import by_source_header, pairs_header, read_breakdowns
-from .layouts import layouts, signature
+from .layouts import signature
 from .numbers import normalize, parse_amount
-from .selfeval import FUNDS, indicator_header, indicator_rows
-from .tables import Col, header_columns, is_subheader, map_header
+from .selfeval import FUNDS, funds_header, funds_rows, indicator_header, indicator_rows
+from .tables import Col, header_columns, is_subheader, label_pairs, map_header
 from .yueyang import SCORE, score_header
 
 FIELD_ZH = {
@@ -102,7 +102,6 @@ def _header_row(table: Table) -> list[str]:
 
 
 def explain_table(doc: Document, table: Table) -> TableLayout:
-    lay = layouts()
     out = TableLayout(block=table.index, line=table.line, sheet=table.sheet, header_row=_header_row(table))
     hdr = indicator_header(table)
     if hdr is not None:
@@ -120,12 +119,9 @@ def explain_table(doc: Document, table: Table) -> TableLayout:
             first = next((c for c in row if c.clean), row[0] if row else None)
             if first is not None:
                 out.rows.append(RowNote(first.row, first.line, reasons.get(kind) or f"跳过：{why}"))
-    for i, row in enumerate(table.rows):
-        label = next((c for c in row if c.clean and FUNDS.total_row.matches(normalize(c.clean))), None)
-        if label is None:
-            continue
-        header = next((table.rows[j] for j in range(i - 1, max(-1, i - 3), -1)
-                       if any(FUNDS.header.matches(normalize(c.clean)) for c in table.rows[j])), None)
+    for i, row in funds_rows(table):
+        label = next(c for c in row if c.clean and FUNDS.total_row.matches(normalize(c.clean)))
+        header = funds_header(table, i)
         if header is not None:
             cols = map_header(header, FUNDS.columns)
             out.signatures.append("funds")
@@ -161,11 +157,7 @@ def explain_table(doc: Document, table: Table) -> TableLayout:
         out.signatures.append("breakdown")
         out.titles.append(signature("breakdown").title)
     for row in table.rows:
-        cells = [c for c in row if not c.covered]
-        for a, b in zip(cells, cells[1:]):
-            name = lay.label_field(a.clean)
-            if name is not None and b.clean and lay.label_field(b.clean) is None:
-                out.labels.append((name, a.clean, b.clean))
+        out.labels += [(name, a.clean, b.clean) for name, a, b in label_pairs(row) if b.clean]
     return out
 
 

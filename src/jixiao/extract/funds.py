@@ -19,8 +19,7 @@ import re
 from ..model import Breakdown, BreakdownPart, FundSource, Report, Value
 from ..readers.document import Cell, Document, Table
 from .layouts import signature
-from .narrative import rate_matches
-from .numbers import normalize, parse_amount, parse_percent
+from .numbers import normalize, parse_amount, parse_percent, rate_matches
 from .tables import (
     Col,
     at,
@@ -76,7 +75,7 @@ def pairs_header(table: Table) -> tuple[int, bool, Col | None] | None:
     ``[tables.funds_pairs]`` header: a row with every ``header`` synonym."""
     for i, row in enumerate(table.rows[:-1]):
         texts = [normalize(c.clean) for c in row]
-        if all(any(rx.search(t) for t in texts) for rx in PAIRS.header.patterns):
+        if PAIRS.header.all_in(texts):
             adjusted = any(PAIRS.labels["adjusted_header"].matches(t) for t in texts)
             rate_col = next(iter(map_header(row, {"rate": PAIRS.labels["execution_rate"]}).values()), None)
             return i, adjusted, rate_col

@@ -37,16 +37,12 @@ class Synonyms:
     def __post_init__(self) -> None:
         self.any = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.patterns)) if self.patterns else None
 
-    def first(self, labels: list[str]) -> int | None:
-        """Index of the first label matching the highest-priority pattern that matches any."""
-        for rx in self.patterns:
-            for i, t in enumerate(labels):
-                if rx.search(t):
-                    return i
-        return None
-
     def matches(self, text: str) -> bool:
         return self.any is not None and self.any.search(text) is not None
+
+    def all_in(self, texts: list[str]) -> bool:
+        """Every synonym matches one of ``texts`` (a header row that must name them all)."""
+        return all(any(rx.search(t) for t in texts) for rx in self.patterns)
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first pattern's match in ``text`` (``re.Pattern.search`` over the synonyms)."""

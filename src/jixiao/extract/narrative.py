@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from ..model import Claim, Figure, Report, Source, Value
 from ..readers.document import Document, Paragraph
 from .layouts import AMT, layouts
-from .numbers import normalize_map, rate_precision, to_decimal
+from .numbers import normalize_map, rate_matches, to_decimal
 
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部分])")
 INITIAL_WORDS = re.compile(r"年初(?:预算)?")
@@ -285,14 +284,6 @@ def _sections(lines: list[Line], report: Report) -> None:
             if name not in report.sections and re.search(pat, t) and (HEADING.match(t) or len(t) <= 16):
                 report.sections[name] = _v(ln, ln.text.strip(), t)
 
-
-
-def rate_matches(executed: Decimal, budget: Decimal, rate: Value) -> bool:
-    """Whether ``rate`` (a fraction, as stated) is ``executed / budget`` at the precision the
-    report wrote it (``98.67%`` to 0.005%, ``100%`` to 0.5%)."""
-    if not budget or rate.value is None:
-        return False
-    return abs(executed / budget - Decimal(rate.value)) <= rate_precision(rate.raw)
 
 
 def project_funds(doc: Document, report: Report, lines: list[Line] | None = None) -> None:

@@ -219,6 +219,14 @@ def rate_precision(raw: str | None) -> Decimal:
     return Decimal(5) / Decimal(10) ** (decimals + 1)
 
 
+def rate_matches(executed: Decimal, budget: Decimal, rate) -> bool:
+    """Whether ``rate`` (a Value holding a fraction, as stated) is ``executed / budget`` at the
+    precision the report wrote it (``98.67%`` to 0.005%, ``100%`` to 0.5%)."""
+    if not budget or rate.value is None:
+        return False
+    return abs(executed / budget - Decimal(rate.value)) <= rate_precision(rate.raw)
+
+
 def percent_text(value: Decimal | None) -> str:
     """Fraction → ``66.46%`` (two decimals); None → ``无``."""
     if value is None:

@@ -9,11 +9,11 @@ import re
 
 from ..model import Source
 from ..readers.document import Cell, Document, Paragraph, Table
+from .identity import HEADING
 from .numbers import EMPTY_MARKS, normalize, parse_amount
 from .selfeval import indicator_header
 from .tables import at, grid_starts, grid_width
 
-HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章部分])")
 TABLE_NAMES = (  # a table's name from its cells, when no title stands above it
     (re.compile(r"三级指标"), "绩效自评表"),
     (re.compile(r"评分标准"), "评分表"),

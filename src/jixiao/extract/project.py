@@ -30,7 +30,7 @@ from .funds import read_funds_variants
 from .layouts import layouts
 from .numbers import normalize, to_decimal
 from .selfeval import indicator_header, is_total_label, read_selfeval_table
-from .tables import at, cell_value, map_header, source_of
+from .tables import at, cell_value, label_pairs, map_header, source_of
 
 PROJECT_TITLE = layouts().project_titles  # layouts.toml [document]
 DEPARTMENT_TITLE = re.compile(r"部门整体|整体支出|单位整体")
@@ -290,14 +290,11 @@ def _head_rows(doc: Document, table: Table, report: Report) -> None:
     for row in table.rows[:6]:
         if any(re.search(r"年初预算|全年预算|年度资金总额|年度总体目标|三级指标", c.clean) for c in row):
             break  # the funds header: a 项目名称 there is a template's column label, not the name
-        for k, c in enumerate(row[:-1]):
-            attr = _head_field(c.clean)
-            if attr is not None and not getattr(report, attr).present:
-                nxt = next((x for x in row[k + 1:] if not x.covered), None)
-                if nxt is not None and _head_field(nxt.clean) is None:
-                    v = cell_value(doc, table, nxt, _unit_text if attr != "project_name" else None)
-                    if v.present or getattr(report, attr).source is None:
-                        setattr(report, attr, v)
+        for attr, _, nxt in label_pairs(row, HEAD_FIELDS, others=HEAD_FIELDS):
+            if not getattr(report, attr).present:
+                v = cell_value(doc, table, nxt, _unit_text if attr != "project_name" else None)
+                if v.present or getattr(report, attr).source is None:
+                    setattr(report, attr, v)
 
 
 def _unit_text(text: str) -> str | None:

@@ -22,6 +22,7 @@ from .tables import (
     header_columns,
     is_subheader,
     label,
+    label_pairs,
     map_columns,
     map_header,
     measure_value,
@@ -61,8 +62,8 @@ def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
     is the document its ``index`` counts in (the paragraph above it may say ``单位：元``). Values
     carry the cells' own positions."""
     found = False
-    for i, row in _total_rows(table):
-        header = _header_above(table, i)
+    for i, row in funds_rows(table):
+        header = funds_header(table, i)
         if header is not None:
             _funds(doc, table, header, row, report)
             _sources(doc, table, i, header, report)
@@ -73,23 +74,22 @@ def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
         _indicators(doc, table, hdr, report)
         found = True
     for row in table.rows:  # 预算部门名称 | X (layouts.toml [labels] unit_name)
-        for k, c in enumerate(row[:-1]):
-            if not report.unit_name.present and layouts().label_field(c.clean, ("unit_name",)):
-                nxt = next((x for x in row[k + 1:] if not x.covered and x.clean), None)
-                if nxt is not None and layouts().label_field(nxt.clean) is None:
-                    report.unit_name = cell_value(doc, table, nxt)
+        for _, _, value in label_pairs(row, ("unit_name",), skip_empty=True):
+            if not report.unit_name.present:
+                report.unit_name = cell_value(doc, table, value)
     _goals(doc, table, report)
     return found
 
 
-def _total_rows(table: Table):
+def funds_rows(table: Table):
     """Rows with a cell labelling a funds total (年度资金总额, 总额 …)."""
     for i, row in enumerate(table.rows):
         if any(FUNDS.total_row.matches(normalize(c.clean)) for c in row if c.clean):
             yield i, row
 
 
-def _header_above(table: Table, index: int) -> list[Cell] | None:
+def funds_header(table: Table, index: int) -> list[Cell] | None:
+    """The funds header (年初预算数 / 全年预算数 …) within the two rows above row ``index``."""
     for j in range(index - 1, max(-1, index - 3), -1):
         if any(FUNDS.header.matches(normalize(c.clean)) for c in table.rows[j]):
             return table.rows[j]

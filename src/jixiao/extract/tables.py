@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..model import MeasureValue, Source, Value
 from ..readers.document import Cell, Document, Table
+from .layouts import Synonyms, layouts
 from .numbers import normalize, parse_amount, parse_measure
 
 Parser = Callable[[str], object]
@@ -132,14 +133,6 @@ def first_row(table: Table, pattern: str) -> tuple[int, list[Cell]] | tuple[None
     return None, None
 
 
-def find_table(doc: Document, pattern: str) -> Table | None:
-    rx = re.compile(pattern)
-    for t in doc.tables:
-        if any(rx.search(c.clean) for c in t.cells()):
-            return t
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class Col:
     """Where a header column sits: ``grid`` its first grid column (merged cells count their
@@ -207,7 +200,6 @@ def map_columns(cols: list[Col], synonyms) -> dict[str, Col]:
     """Field name → header column, for ``synonyms`` (field → :class:`~jixiao.extract.layouts.Synonyms`,
     or field → one regex): each field takes the first column matching its highest-priority
     synonym; a column is taken by one field only (fields in the order given)."""
-    from .layouts import Synonyms
     labels = [c.label for c in cols]
     out: dict[str, Col] = {}
     used: set[int] = set()
@@ -244,6 +236,22 @@ def at(row: list[Cell], col: Col | None) -> Cell | None:
     if -col.neg > len(row):
         return None
     return row[col.neg]
+
+
+def label_pairs(row: list[Cell], fields: tuple[str, ...] | None = None, others: tuple[str, ...] | None = None,
+                skip_empty: bool = False) -> Iterator[tuple[str, Cell, Cell]]:
+    """(field, label cell, value cell) for each label of ``fields`` (layouts.toml ``[labels]``;
+    all when None) in ``row``, its value the next cell not under a vertical merge — the next
+    non-empty one when ``skip_empty`` — unless that cell is itself a label of ``others`` (all
+    fields when None)."""
+    lay = layouts()
+    for k, c in enumerate(row[:-1]):
+        name = lay.label_field(c.clean, fields)
+        if name is None:
+            continue
+        nxt = next((x for x in row[k + 1:] if not x.covered and (x.clean or not skip_empty)), None)
+        if nxt is not None and lay.label_field(nxt.clean, others) is None:
+            yield name, c, nxt
 
 
 def cell_after(row: list[Cell], pattern: str) -> Cell | None:

@@ -92,8 +92,7 @@ def _money_tables(doc: Document, table: Table, report: Report) -> bool:
 
 def score_header(table: Table) -> list | None:
     """The header row of a 评分表 (every ``SCORE.header`` synonym in one row), or None."""
-    return next((r for r in table.rows if all(any(rx.search(normalize(c.clean)) for c in r)
-                                              for rx in SCORE.header.patterns)), None)
+    return next((r for r in table.rows if SCORE.header.all_in([normalize(c.clean) for c in r])), None)
 
 
 def _score_table(doc: Document, table: Table, report: Report) -> bool:
