@@ -163,17 +163,57 @@ class SectionHit:
         return self.spec["title"]
 
 
-def _is_heading_candidate(ln: TextLine) -> bool:
-    return len(ln.norm) <= formats()["meta"]["max_heading_chars"] and "万元" not in ln.norm
+@cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
-def find_sections(lines: list[TextLine], specs: list[dict[str, Any]], report: Report | None = None) -> list[SectionHit]:
+@cache
+def _known_patterns() -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """The section patterns of ``report_formats.toml`` (every format and the generic list) and one
+    regex matching where any of them matches (None if they cannot be joined): a prefilter, so that
+    each pattern is tried only on the few lines that can be headings at all."""
+    f = formats()
+    pats = list(dict.fromkeys(s["pattern"] for spec_list in [*(fmt["sections"] for fmt in f["formats"]),
+                                                             f["generic"]["sections"]] for s in spec_list))
+    if any(re.search(r"\\\d|\(\?P=|\(\?[aiLmsux]+\)", p) for p in pats):
+        return frozenset(pats), None  # back-references or global flags: cannot be joined safely
+    try:
+        joined = re.compile("|".join(f"(?:{p})" for p in pats))
+    except re.error:
+        return frozenset(pats), None
+    return frozenset(pats), joined
+
+
+@dataclass(slots=True)
+class _Heads:
+    """The heading candidates of one ``text_lines`` list with their numbering stripped, computed
+    once for every section spec and format tried on it: ``all`` every candidate, ``likely`` those
+    some pattern of ``report_formats.toml`` matches."""
+
+    all: list[tuple[TextLine, str]]
+    likely: list[tuple[TextLine, str]]
+
+
+def _heads(lines: list[TextLine]) -> _Heads:
+    limit = formats()["meta"]["max_heading_chars"]
+    every = [(ln, _strip_numbering(ln.norm)) for ln in lines if len(ln.norm) <= limit and "万元" not in ln.norm]
+    joined = _known_patterns()[1]
+    return _Heads(every, every if joined is None else [(ln, t) for ln, t in every if joined.match(t)])
+
+
+def find_sections(lines: list[TextLine], specs: list[dict[str, Any]], report: Report | None = None,
+                  heads: _Heads | None = None) -> list[SectionHit]:
     """Each section of ``specs`` with the heading line that matches its pattern: the first match
-    after the previous section's heading, else (out of order) the first match anywhere."""
+    after the previous section's heading, else (out of order) the first match anywhere.
+    ``heads`` is ``_heads(lines)`` when the caller already has it."""
+    heads = _heads(lines) if heads is None else heads
+    known = _known_patterns()[0]
     cands: list[list[TextLine]] = []
     for spec in specs:
-        rx = re.compile(spec["pattern"])
-        cands.append([ln for ln in lines if _is_heading_candidate(ln) and rx.match(_strip_numbering(ln.norm))])
+        rx = _pattern(spec["pattern"])
+        pool = heads.likely if spec["pattern"] in known else heads.all
+        cands.append([ln for ln, t in pool if rx.match(t)])
     hits: list[SectionHit] = []
     used: set[int] = set()
     prev = -1
@@ -232,8 +272,9 @@ def detect_format(report: Report, doc: Document, lines: list[TextLine]) -> tuple
     head = "".join(ln.norm for ln in lines[:6]) + normalize(str(report.unit_name.value or ""))
     full = "".join(ln.norm for ln in lines)
     matches = []
+    heads = _heads(lines)
     for fmt in formats()["formats"]:
-        hits = find_sections(lines, fmt["sections"], report)
+        hits = find_sections(lines, fmt["sections"], report, heads)
         ratio = sum(h.found for h in hits) / len(hits)
         region = next((r for r in fmt.get("regions", []) if r in head), None)
         hints = [h for h in fmt.get("hints", []) if normalize(h) in full]
