@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from ..model import Measure
 
@@ -53,14 +54,31 @@ def normalize(text: str | None) -> str:
     whitespace and ideographic spaces removed: the text that labels and patterns match."""
     if text is None:
         return ""
+    return _normalize(text)
+
+
+@lru_cache(maxsize=8192)
+def _normalize(text: str) -> str:
+    # memoised: the extractors and checks normalise the same cell and line texts many times over
+    # (bounded, so that memory stays flat over a batch)
     return "".join(text.translate(MATCH_TABLE).split()).replace("\u3000", "")
 
 
 def normalize_map(text: str) -> tuple[str, list[int]]:
     """:func:`normalize` plus, for every kept character, its index in ``text`` — so a match in
     the normalised text can be quoted verbatim from the original."""
-    kept = [(ch, i) for i, ch in enumerate(text.translate(MATCH_TABLE)) if not ch.isspace()]
-    return "".join(ch for ch, _ in kept), [i for _, i in kept]
+    t = text.translate(MATCH_TABLE)  # one character for one: positions in ``t`` are those in ``text``
+    runs = t.split()  # the runs of non-whitespace (``str.split`` and ``str.isspace`` agree on whitespace)
+    norm = "".join(runs)
+    if len(norm) == len(t):
+        return norm, list(range(len(t)))
+    idx: list[int] = []
+    pos = 0
+    for run in runs:
+        pos = t.find(run, pos)  # only whitespace lies between ``pos`` and the run's start
+        idx.extend(range(pos, pos + len(run)))
+        pos += len(run)
+    return norm, idx
 
 
 def to_decimal(text: str) -> Decimal | None:
