@@ -53,11 +53,18 @@ class Cell:
     bbox: BBox | None = None  # PDF box (x0, top, x1, bottom), points
     ref: str | None = None  # spreadsheet A1 reference
     confidence: float | None = None  # OCR confidence 0–1
+    _clean: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)  # (text, clean)
 
     @property
     def clean(self) -> str:
-        """Text with line breaks and ideographic/normal spaces removed (for label matching)."""
-        return "".join(self.text.split()).replace("\u3000", "")
+        """Text with line breaks and ideographic/normal spaces removed (for label matching).
+        Kept beside the text it was made from (the extractors ask for it many times over)."""
+        memo = self._clean
+        if memo is not None and memo[0] is self.text:
+            return memo[1]
+        clean = "".join(self.text.split()).replace("\u3000", "")
+        self._clean = (self.text, clean)
+        return clean
 
 
 @dataclass(slots=True)
