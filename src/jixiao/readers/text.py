@@ -86,9 +86,15 @@ def _looks_like_text(text: str) -> bool:
     sample = text[:4000].replace("\ufeff", "")
     if not sample.strip():
         return True  # emptiness is reported separately
-    printable = sum(1 for ch in sample if ch.isprintable() or ch in "\t\r\n")
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    return printable / len(sample) > 0.97 and cjk > 0
+    if sample.translate(_LINE_CONTROLS).isprintable():
+        printable = len(sample)  # the usual case, without a look at every character
+    else:
+        printable = sum(1 for ch in sample if ch.isprintable() or ch in "\t\r\n")
+    return printable / len(sample) > 0.97 and CJK.search(sample) is not None
+
+
+_LINE_CONTROLS = str.maketrans("", "", "\t\r\n")
+CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def read_text(path: str | Path) -> Document:
