@@ -48,11 +48,23 @@ def item_basis(ruleset: str, item_id: str) -> str:
     return f"{ruleset_basis(ruleset)}“{inner}”"
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of TOML-like data (dicts, lists, tuples of scalars), as ``copy.deepcopy``
+    makes it but without its memo: a rule set is copied for every report reviewed."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, (str, int, float, Decimal, type(None))):
+        return value
+    return copy.deepcopy(value)
+
+
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """``over`` deep-merged into a copy of ``base`` (tables merge, other values replace)."""
-    out = copy.deepcopy(base)
+    out = _copy(base)
     for k, v in over.items():
-        out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
+        out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else _copy(v)
     return out
 
 
@@ -69,17 +81,16 @@ class Ruleset:
         """Raises KeyError for an unknown name or an override naming an item the rule set lacks."""
         if name not in RULESETS:
             raise KeyError(f"未知的规则集 {name!r}；可用：{', '.join(RULESETS)}")
-        data = copy.deepcopy(load_ruleset(name))
         over = dict(overrides or {})
         item_over = over.pop("items", {}) or {}
-        data = merge(data, over)
+        data = merge(load_ruleset(name), over)  # a copy: the packaged data stay as loaded
         ids = {it["id"] for it in data.get("items", [])}
         for item_id, fields in item_over.items():
             if item_id not in ids:
                 continue  # an item of another rule set: config files may tune several
             for it in data["items"]:
                 if it["id"] == item_id:
-                    it.update(copy.deepcopy(fields))
+                    it.update(_copy(fields))
         return cls(name, data)
 
     @property
