@@ -283,8 +283,8 @@ def test_html_shows_project_under_its_parent(linked, tmp_path):
     write_html(linked, tmp_path / "review.html")
     html = (tmp_path / "review.html").read_text(encoding="utf-8")
     parent = html.index('<section class="file" id="f1">')
-    child = html.index('<section class="project" id="f2">')
-    next_file = html.index('<section class="file" id="f3">')
+    child = html.index('<section class="project" id="f1-1">')  # the file's first project table
+    next_file = html.index('<section class="file" id="f2">')
     assert parent < child < next_file
     assert "</section>" not in html[parent:child]  # nested inside the department's section
     assert "项目支出绩效自评表：招商引资专项（君山区示例局）" in html

@@ -8,11 +8,22 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from .checks import REGISTRY
-from .review import ReviewedFile, collect
+from .review import collect
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="复核预算绩效自评报告：抽取数据、按规则重新评分、找出自相矛盾之处。")
@@ -80,56 +91,114 @@ DB_HELP = "同时存入数据库：SQLAlchemy 地址或 SQLite 文件路径（�
 CONFIG_HELP = "配置文件（默认从报告所在文件夹向上查找 jixiao.toml 或含 [tool.jixiao] 的 pyproject.toml）"
 
 
+JOBS_HELP = "并行复核的进程数（默认为本机可用的 CPU 核数；1 为不开子进程）"
+CLUSTER_HELP = ("在已有的 Dask 集群上复核：调度器地址，如 tcp://HOST:8786（文件须为各工作节点都能读到的路径，"
+                "或 fsspec 地址 s3://… file://…）；结果仍由本机写出")
+PAGES_HELP = "review.html 写成索引页、每份报告一页（reports/）；默认超过 100 个文件时如此"
+
+
 @app.command()
-def review(paths: list[Path] = typer.Argument(..., help="报告文件和/或文件夹"),
+def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文件夹（也可以是 fsspec 地址：s3://… file://…）"),
            out: Path = typer.Option(Path("out"), "-o", "--out", help="输出文件夹"),
            ruleset: Optional[str] = typer.Option(None, "--ruleset", help=RULESET_HELP),
            config: Optional[Path] = typer.Option(None, "--config", help=CONFIG_HELP),
-           db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+           db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+           jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help=JOBS_HELP),
+           cluster: Optional[str] = typer.Option(None, "--cluster", help=CLUSTER_HELP),
+           pages: Optional[bool] = typer.Option(None, "--pages/--one-page", help=PAGES_HELP)) -> None:
     """复核一批报告，写出 records.jsonl、review.xlsx、review.html。
 
-    加 --db 时每个文件的复核结果逐个存入数据库（与 jixiao serve 共用）：同一单位同一年度再次复核生成新版本并沿用
-    复核结论；中断后再次运行同一命令，已存入的文件（按内容哈希）直接跳过。
+    每个文件在子进程（--jobs）或 Dask 集群（--cluster）中复核，结果按输入顺序逐个写出，输出与单进程运行逐字节相同；
+    内存占用不随文件数增长。超过 100 个文件时 review.html 是总览和全部记录的索引（可排序、筛选、分页），每份报告
+    一页，在 reports/ 下。
+
+    加 --db 时每个文件的复核结果逐个存入数据库（与 jixiao serve 共用，由本进程一处写入）：同一单位同一年度再次复核
+    生成新版本并沿用复核结论；中断（包括强行终止）后再次运行同一命令，已存入的文件（按内容哈希）不会重复存入。
 
     一个文件含部门整体自评报告和所附项目支出绩效自评表时，每份自评表各成一条记录，并与部门记录关联。
     退出码：全部读取成功为 0；有文件无法读取为 1（其余文件照常复核并写出）；配置错误为 2。
     """
-    from .report import rich_table, write_all
+    from .batch import Task, default_jobs, run
+    from .report.console import batch_tables
+    from .report.writer import BatchWriter
 
-    settings = _settings(paths, config, ruleset)
-    files = collect(paths)
+    settings = _settings([Path(p) for p in paths if "://" not in p], config, ruleset)
+    files = _collect(paths)
     if not files:
         err.print("[red]没有找到可复核的报告文件[/red]")
         raise typer.Exit(2)
-    if db is not None:
-        results = _review_into_store(files, settings, db)
-    else:
-        results = _review_files(files, settings)
-    written = write_all(results, out)
-    console.print(rich_table(results))
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        err.print(f"[red]无法复核[/red] {r.record.error}")
-    console.print(f"已写出：{'、'.join(str(p) for p in written.values())}")
-    raise typer.Exit(1 if failed else 0)
+    store = _open_store(db) if db is not None else None
+    if store is not None:
+        err.print(f"数据库：{store.display_url}", highlight=False)
+    tasks = [Task(i, f, settings, store=store is not None) for i, f in enumerate(files)]
+    writer = BatchWriter(out, len(files), pages)
+    saver = _store_writer(store, settings) if store is not None else None
+    skipped = 0
+    try:
+        with _progress() as progress:
+            task = progress.add_task("", total=len(files))
+            for fo in run(tasks, jobs or default_jobs(), cluster):
+                if saver is not None:
+                    skipped += _save(saver, fo)
+                fo.store = None
+                writer.add(fo)
+                progress.update(task, advance=1, description=Path(fo.source).name)
+    except _cluster_error() as exc:
+        err.print(f"[red]集群错误[/red] {exc}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    finally:
+        if saver is not None:
+            saver.close()
+    written = writer.close()
+    if skipped:
+        err.print(f"{skipped} 个文件此前已存入（内容相同），未重复存入", highlight=False)
+    for table in batch_tables(writer):
+        console.print(table)
+    for message in writer.failed[:FAILED_SHOWN]:
+        err.print(f"[red]无法复核[/red] {escape(message)}")
+    if len(writer.failed) > FAILED_SHOWN:
+        err.print(f"另有 {len(writer.failed) - FAILED_SHOWN} 个文件无法复核，见 review.xlsx“汇总”表的“状态”列",
+                  highlight=False)
+    console.print(f"已写出：{'、'.join(str(p) for p in written.values())}"
+                  + (f"；每份报告一页：{out / 'reports'}" if writer.pages else ""), highlight=False)
+    raise typer.Exit(1 if writer.failed else 0)
+
+
+FAILED_SHOWN = 20  # unreadable files listed on the terminal; the rest are counted
+
+
+def _collect(paths: list[str]) -> list[str]:
+    """Files under ``paths`` (folders recursively, supported suffixes), fsspec URLs listed too."""
+    if any("://" in p for p in paths):
+        from .cluster import ClusterError, expand
+
+        try:
+            return expand(paths)
+        except ClusterError as exc:
+            err.print(f"[red]无法列出文件[/red] {exc}", markup=False, highlight=False)
+            raise typer.Exit(2)
+    return [str(p) for p in collect(paths)]
+
+
+def _cluster_error() -> type[Exception]:
+    try:
+        from .cluster import ClusterError
+    except ImportError:  # the cluster extra is not installed
+        return RuntimeError
+    return ClusterError
+
+
+class RateColumn(ProgressColumn):
+    """Files reviewed per second (rich's own estimate over the last 30 s)."""
+
+    def render(self, task) -> Text:
+        return Text("—" if not task.speed else f"{task.speed:.1f} 份/秒", style="progress.data.speed")
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("[bold]复核"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TextColumn("{task.description}"), console=err, transient=True)
-
-
-def _review_files(files: list[Path], settings) -> list[ReviewedFile]:
-    from .review import review_paths
-
-    results: list[ReviewedFile] = []
-    with _progress() as progress:
-        task = progress.add_task("", total=len(files))
-        for rf in review_paths(files, settings):
-            progress.update(task, description=Path(rf.record.source).name)
-            results.extend(rf.documents())
-            progress.advance(task)
-    return results
+    return Progress(TextColumn("[bold]复核"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(), RateColumn(),
+                    TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(), TextColumn("{task.description}"),
+                    console=err, transient=True)
 
 
 def _open_store(db: Optional[str]):
@@ -142,38 +211,20 @@ def _open_store(db: Optional[str]):
         raise typer.Exit(2)
 
 
-def _review_into_store(files: list[Path], settings, db: Optional[str]) -> list[ReviewedFile]:
-    """Each file copied into the store by content and reviewed in its own transaction; files whose
-    content was stored before (an interrupted run) are skipped. Returns the stored records."""
-    from sqlalchemy import select
+def _store_writer(store, settings):
+    from .store.ingest import StoreWriter
 
-    from .store import add_blob, review_blob
-    from .store.models import Report
-    from .store.queries import reviewed_files
+    return StoreWriter(store, settings)
 
-    store = _open_store(db)
-    err.print(f"数据库：{store.display_url}", highlight=False)
-    ids: list[int] = []
-    skipped = 0
-    with _progress() as progress:
-        task = progress.add_task("", total=len(files))
-        for p in files:
-            progress.update(task, description=p.name)
-            try:
-                sha = add_blob(store, p)
-            except OSError as exc:
-                err.print(f"[red]无法读取[/red] {p}：{exc}", markup=False, highlight=False)
-                progress.advance(task)
-                continue
-            stored = review_blob(store, sha, str(p), settings)
-            skipped += stored.skipped
-            ids.extend(stored.report_ids)
-            progress.advance(task)
-    if skipped:
-        err.print(f"{skipped} 个文件此前已存入（内容相同），沿用已有结果", highlight=False)
-    with store.session() as s:
-        reports = list(s.scalars(select(Report).where(Report.id.in_(ids)).order_by(Report.id)))
-        return reviewed_files(s, reports)
+
+def _save(saver, fo) -> int:
+    """Store one file's review unless its content was stored before (1 if skipped, else 0)."""
+    if fo.sha256 is None or fo.store is None:
+        return 0  # not read at all (missing, a folder): the error is in the outputs
+    if saver.stored(fo.sha256) is not None:
+        return 1
+    saver.save(Path(fo.source), fo.sha256, fo.store, fo.source)
+    return 0
 
 
 @app.command()

@@ -53,19 +53,24 @@ def _review_report(report: Report, doc: Document, settings: Settings, part: int,
     )
 
 
-def review_file(path: str | Path, settings: Settings | None = None, keep_document: bool = False) -> ReviewedFile:
+def review_file(path: str | Path, settings: Settings | None = None, keep_document: bool = False,
+                name: str | None = None) -> ReviewedFile:
     """Review one file (its main document, plus attached project tables in ``parts``). Never
     raises for bad input: the error goes into ``record.error``. ``keep_document`` keeps the
-    Document as read (its tables, for the store's views) on the result."""
+    Document as read (its tables, for the store's views) on the result. ``name`` labels the
+    records and every source instead of ``path`` (a URL whose content was copied to ``path``)."""
     from .extract import extract_parts
     from .readers import ReadError, read
 
     settings = settings or Settings()
-    p = str(path)
+    p = str(path) if name is None else name
     try:
-        doc = read(p)
+        doc = read(path)
     except ReadError as exc:
-        return ReviewedFile(Record(source=p, id=f"{p}#0", error=str(exc)))
+        message = str(exc) if name is None else str(exc).replace(str(path), name)
+        return ReviewedFile(Record(source=p, id=f"{p}#0", error=message))
+    if name is not None:
+        doc.path = name
     try:
         parts = extract_parts(doc)
         # the main document is checked against the whole file (its 附件 list names the attached

@@ -13,9 +13,12 @@ jinja2; highlighting escapes first.
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
@@ -24,21 +27,23 @@ from ..checks.registry import PARSER_NOTICE_HEADING
 from ..model import Finding, Record, Value
 from ..review import ReviewedFile
 from ..rules.ruleset import ruleset_basis
-from .chart import SIZE_PX, render_chart
-from .overview import headline, overview_tables
-from .portfolio import build_portfolio
+from .overview import headline, overview_tables, summary_tables
+from .portfolio import Portfolio, build_portfolio
 from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
 from .summary import (
     SEVERITY_LABEL,
     SUMMARY_COLUMNS,
     file_name,
     fmt,
-    records,
+    parent_units,
     sorted_audit_findings,
     sorted_parser_notices,
-    summary_rows,
+    summary_row,
     totals,
 )
+
+if TYPE_CHECKING:
+    from .rows import FileOutput, RecordRows
 
 CONTEXT = 2  # lines shown either side of a cited line
 TAB = " │ "  # tab-separated table cells shown with a visible separator
@@ -97,6 +102,7 @@ def excerpts(finding: Finding, lines: list[str]) -> list[Excerpt]:
     return out
 
 
+@cache
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("jixiao.report", "templates"),
@@ -111,11 +117,15 @@ def _environment() -> Environment:
     return env
 
 
-def _portfolio(results: list[ReviewedFile]) -> dict[str, Any]:
-    p = build_portfolio(results)
+def _portfolio(p: Portfolio, rows_in_tables: bool = True) -> dict[str, Any]:
+    """The 总览 for a template: headline, tables, chart. ``rows_in_tables=False`` (the index of a
+    large batch) leaves out the tables listing every record, which the index's own table shows."""
+    from .chart import SIZE_PX, render_chart  # matplotlib: loaded only when a chart is drawn
+
     chart = render_chart(p)
+    tables = overview_tables(p) if rows_in_tables else summary_tables(p)
     return {
-        "headline": headline(p), "tables": overview_tables(p), "alt": chart.alt, "note": chart.note,
+        "headline": headline(p), "tables": tables, "alt": chart.alt, "note": chart.note,
         "png": base64.b64encode(chart.png).decode("ascii"), "width": SIZE_PX[0], "height": SIZE_PX[1],
     }
 
@@ -124,29 +134,82 @@ def _finding_view(f: Finding, lines: list[str]) -> dict[str, Any]:
     return {"f": f, "label": SEVERITY_LABEL.get(f.severity, f.severity), "excerpts": excerpts(f, lines)}
 
 
-def _record_view(i: int, rf: ReviewedFile, rec: Record, row: dict[str, Any]) -> dict[str, Any]:
+def _record_view(rf: ReviewedFile, rec: Record, row: dict[str, Any], anchor_id: str) -> dict[str, Any]:
     findings = [_finding_view(f, rf.lines) for f in sorted_audit_findings(rec.findings)]
     notices = [_finding_view(f, rf.lines) for f in sorted_parser_notices(rec.findings)]
     quality = quality_rows(rec, row["单位"], file_name(rec))
-    return {"id": f"f{i}", "ok": rec.error is None, "rec": rec, "row": row, "findings": findings,
+    return {"id": anchor_id, "ok": rec.error is None, "rec": rec, "row": row, "findings": findings,
             "notices": notices, "quality": quality, "children": []}
 
 
+def render_section(rf: ReviewedFile, index: int) -> str:
+    """The <section> of one reviewed file, the ``index``-th (0-based) of its batch: its main
+    document, with the project tables attached to it inside (each its own section)."""
+    from .rows import anchor
+
+    parents = parent_units([rf])
+    main, *parts = [_record_view(d, d.record, summary_row(d, d.record, parents), anchor(index, d.record.part or 0))
+                    for d in rf.documents()]
+    main["children"] = parts
+    return _environment().get_template("section.html").render(file=main, notice_heading=PARSER_NOTICE_HEADING)
+
+
+def _summary_view(r: RecordRows, href: str) -> dict[str, Any]:
+    return {"href": href, "project": r.project, "ok": r.ok, "row": r.summary}
+
+
+def render_page(outputs: list[FileOutput], p: Portfolio, totals: dict[str, int]) -> str:
+    """review.html of a small batch: the 总览, the summary table and every file's section."""
+    rows = [_summary_view(r, f"#{r.anchor}") for fo in outputs for r in fo.records]
+    return _environment().get_template("review.html").render(
+        rows=rows, columns=SUMMARY_COLUMNS, totals=totals, portfolio=_portfolio(p),
+        notice_heading=PARSER_NOTICE_HEADING, sections=[Markup(fo.section) for fo in outputs])
+
+
 def render_html(results: list[ReviewedFile]) -> str:
-    """The page as a string."""
-    views = [_record_view(i, rf, rec, row)
-             for i, ((rf, rec), row) in enumerate(zip(records(results), summary_rows(results)), start=1)]
-    by_id = {v["rec"].id: v for v in views if v["rec"].id is not None}
-    top = []
-    for v in views:  # a project table goes under its department record when that is in the batch
-        parent = by_id.get(v["rec"].parent) if v["rec"].parent is not None else None
-        (parent["children"] if parent is not None and parent is not v else top).append(v)
-    template = _environment().get_template("review.html")
-    return template.render(files=top, rows=views, columns=SUMMARY_COLUMNS, totals=totals(results),
-                           portfolio=_portfolio(results), quality_columns=QUALITY_COLUMNS,
-                           notice_heading=PARSER_NOTICE_HEADING)
+    """review.html of a batch held in memory, as one page."""
+    from .rows import file_outputs
+
+    outputs = file_outputs(results)
+    return render_page(outputs, build_portfolio(results), totals(results))
 
 
 def write_html(results: list[ReviewedFile], path: Path) -> None:
     """Write the self-contained review page (UTF-8)."""
     Path(path).write_text(render_html(results), encoding="utf-8")
+
+
+def report_page(section: str, title: str, index_href: str) -> str:
+    """The page of one file in a large batch (``out/reports/…``): the CSS and its section."""
+    return _environment().get_template("report_page.html").render(
+        section=Markup(section), title=title, index_href=index_href)
+
+
+INDEX_COLUMNS = ["序号", "文件", "单位", "类型", "年度", "规则集", "自评得分", "复核得分", "得分差", "等次",
+                 "预算执行率", "错误", "警告", "提示", "解析", "状态"]
+INDEX_NUMERIC = {"序号", "年度", "自评得分", "复核得分", "得分差", "预算执行率", "错误", "警告", "提示", "解析"}
+
+
+def index_row(n: int, r: RecordRows, href: str) -> list[Any]:
+    """One row of the index's table (INDEX_COLUMNS, then the page link and whether it is a
+    project table), as JSON-ready values: numbers as numbers, the rate a percentage text."""
+    s, u = r.summary, r.unit
+    return [n, s["文件"], s["单位"], u.kind, s["年度"], s["规则集"], _num(s["自评得分"]), _num(s["复核得分"]),
+            _num(s["得分差"]), s["等次"], None if u.rate is None else f"{u.rate * 100:.2f}%", s["错误"], s["警告"],
+            s["提示"], s["解析"], s["状态"], href, r.project]
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, Decimal):
+        return int(x) if x == x.to_integral_value() else float(x)
+    return x
+
+
+def render_index(rows_json: str, count: int, p: Portfolio, totals: dict[str, int], page_size: int) -> str:
+    """review.html of a large batch: the 总览 and one sortable, filterable, paged table of every
+    record (``rows_json``: a JSON array of :func:`index_row`), each linking to its page."""
+    return _environment().get_template("index.html").render(
+        totals=totals, portfolio=_portfolio(p, rows_in_tables=False), columns=INDEX_COLUMNS,
+        numeric=INDEX_NUMERIC, numeric_cols=json.dumps([i for i, c in enumerate(INDEX_COLUMNS) if c in INDEX_NUMERIC]),
+        rows_json=Markup(rows_json.replace("</", "<\\/")), count=count, page_size=page_size,
+        notice_heading=PARSER_NOTICE_HEADING)

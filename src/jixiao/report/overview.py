@@ -63,8 +63,14 @@ def error_table(p: Portfolio) -> Table:
     return Table("各单位问题数（按错误数从多到少）", cols, rows, note, {"序号", "错误", "警告", "提示", "得分差"})
 
 
+NAMES_SHOWN = 30  # units named in a cell of the 预算执行率 table; the rest are counted
+
+
 def _names(rows: list[UnitRow]) -> str | None:
-    return "、".join(r.label or r.file for r in rows) or None
+    names = "、".join(r.label or r.file for r in rows[:NAMES_SHOWN])
+    if len(rows) > NAMES_SHOWN:
+        names += f"等 {len(rows)} 份"
+    return names or None
 
 
 def rate_table(p: Portfolio) -> Table:
@@ -102,6 +108,12 @@ def unscored_table(p: Portfolio) -> Table:
 
 def overview_tables(p: Portfolio) -> list[Table]:
     return [drop_table(p), rate_table(p), grade_table(p), findings_table(p), error_table(p), unscored_table(p)]
+
+
+def summary_tables(p: Portfolio) -> list[Table]:
+    """The tables that do not list every record (for the index of a large batch, whose own table
+    lists, sorts and filters them)."""
+    return [rate_table(p), grade_table(p), findings_table(p)]
 
 
 def headline(p: Portfolio) -> str:

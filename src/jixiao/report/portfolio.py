@@ -80,6 +80,7 @@ class UnitRow:
     status: str  # 已复核 / the reason it could not be compared
     scored: bool
     notices: int = 0  # parser notices (解析提示, JX9xx)
+    has_report: bool = True  # False for a file that could not be read
 
 
 @dataclass
@@ -162,41 +163,60 @@ def unit_row(rf: ReviewedFile, rec: Record, parents: dict[str, str | None]) -> U
         self_total=s["自评得分"], total=s["复核得分"], drop=s["得分差"],
         self_grade=self_grade, grade=grade, rate=rate, rate_basis=basis, stated_rate=stated,
         bucket=rate_bucket(rate), errors=s["错误"], warnings=s["警告"], infos=s["提示"],
-        status=reason or "已复核", scored=reason is None, notices=s["解析"],
+        status=reason or "已复核", scored=reason is None, notices=s["解析"], has_report=rec.report is not None,
     )
+
+
+class FindingCounter:
+    """The finding codes of a batch, counted record by record (:meth:`add`) without keeping the
+    findings; :meth:`stats` gives the most frequent."""
+
+    def __init__(self) -> None:
+        self.count: Counter[str] = Counter()
+        self.units: Counter[str] = Counter()
+        self.first: dict[str, tuple[str, str]] = {}  # code → (title, severity) of its first finding
+
+    def add(self, codes: list[tuple[str, str, str]]) -> None:
+        """One record's audit findings as (code, title, severity)."""
+        self.count.update(c for c, _, _ in codes)
+        self.units.update({c for c, _, _ in codes})
+        for c, title, severity in codes:
+            self.first.setdefault(c, (title, severity))
+
+    def stats(self, limit: int = TOP_FINDINGS) -> list[FindingStat]:
+        """Most units first, then most findings, severity, code."""
+        stats = [FindingStat(c, *self.first[c], self.count[c], self.units[c]) for c in self.count]
+        stats.sort(key=lambda s: (-s.units, -s.count, SEVERITY_ORDER.get(s.severity, 9), s.code))
+        return stats[:limit]
 
 
 def finding_stats(recs: list[Record], limit: int = TOP_FINDINGS) -> list[FindingStat]:
     """The most frequent finding codes: most units first, then most findings, severity, code.
     Parser notices (解析提示, JX9xx) are not audit findings and are not counted."""
-    count: Counter[str] = Counter()
-    units: Counter[str] = Counter()
-    first = {}
+    counter = FindingCounter()
     for rec in recs:
-        findings = audit_findings(rec.findings)
-        codes = [f.code for f in findings]
-        count.update(codes)
-        units.update(set(codes))
-        for f in findings:
-            first.setdefault(f.code, f)
-    stats = [FindingStat(c, first[c].title, first[c].severity, count[c], units[c]) for c in count]
-    stats.sort(key=lambda s: (-s.units, -s.count, SEVERITY_ORDER.get(s.severity, 9), s.code))
-    return stats[:limit]
+        counter.add([(f.code, f.title, f.severity) for f in audit_findings(rec.findings)])
+    return counter.stats(limit)
 
 
-def build_portfolio(results: list[ReviewedFile]) -> Portfolio:
-    parents = parent_units(results)
-    pairs = list(records(results))
-    rows = [unit_row(rf, rec, parents) for rf, rec in pairs]
+def portfolio_of(rows: list[UnitRow], top_findings: list[FindingStat]) -> Portfolio:
+    """The portfolio of a batch's rows (input order) and its most frequent findings."""
     scored = [r for r in rows if r.scored]
     by_drop = sorted(scored, key=lambda r: (r.drop is None, -(r.drop or D(0)), -r.errors))
-    by_errors = sorted((r for (_, rec), r in zip(pairs, rows) if rec.report is not None),
-                       key=lambda r: (-r.errors, -r.warnings))
+    by_errors = sorted((r for r in rows if r.has_report), key=lambda r: (-r.errors, -r.warnings))
     buckets = [(label, definition, [r for r in rows if r.bucket == label])
                for label, definition, _, _ in RATE_BUCKETS]
     buckets.append((UNKNOWN, UNKNOWN_DEFINITION, [r for r in rows if r.bucket == UNKNOWN]))
     grades = Counter((r.self_grade, r.grade) for r in scored)
     return Portfolio(
         rows=rows, by_drop=by_drop, by_errors=by_errors, unscored=[r for r in rows if not r.scored],
-        rate_buckets=buckets, grades=dict(grades), top_findings=finding_stats([rec for _, rec in pairs]),
+        rate_buckets=buckets, grades=dict(grades), top_findings=top_findings,
     )
+
+
+def build_portfolio(results: list[ReviewedFile]) -> Portfolio:
+    """The portfolio of a batch held in memory (see :func:`portfolio_of`)."""
+    parents = parent_units(results)
+    pairs = list(records(results))
+    rows = [unit_row(rf, rec, parents) for rf, rec in pairs]
+    return portfolio_of(rows, finding_stats([rec for _, rec in pairs]))

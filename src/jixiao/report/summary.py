@@ -203,8 +203,13 @@ def totals(results: list[ReviewedFile]) -> dict[str, int]:
 
 
 def rich_table(results: list[ReviewedFile]) -> Table:
-    """Terminal table: 文件, 单位, 年度, 自评得分, 复核得分, 等次, 错误, 警告, 提示 (audit findings),
-    解析 (parser notices)."""
+    """Terminal table of a batch held in memory (see :func:`rows_table`)."""
+    return rows_table(summary_rows(results))
+
+
+def rows_table(rows: list[dict[str, Any]]) -> Table:
+    """Terminal table of summary rows: 文件, 单位, 年度, 自评得分, 复核得分, 等次, 错误, 警告, 提示
+    (audit findings), 解析 (parser notices); a file that could not be reviewed shows its 状态."""
     table = Table(title="复核结果", header_style="bold", show_lines=False)
     table.add_column("文件", overflow="fold")
     table.add_column("单位", overflow="fold")
@@ -214,8 +219,8 @@ def rich_table(results: list[ReviewedFile]) -> Table:
     table.add_column("等次", justify="center")
     for name, style in (("错误", "red"), ("警告", "yellow"), ("提示", "cyan"), (NOTICE_COLUMN, "dim")):
         table.add_column(name, justify="right", style=style)
-    for (_, rec), row in zip(records(results), summary_rows(results)):
-        if rec.error is not None:
+    for row in rows:
+        if row["状态"] != "已复核":
             table.add_row(_escape(row["文件"]), f"[red]{_escape(row['状态'])}[/red]", *[DASH] * 4, "", "", "", "")
             continue
         table.add_row(
@@ -228,4 +233,3 @@ def rich_table(results: list[ReviewedFile]) -> Table:
             *(str(row[k]) if row[k] else "" for k in ("错误", "警告", "提示", NOTICE_COLUMN)),
         )
     return table
-

@@ -4,6 +4,10 @@ JX9xx: what could not be read — never in 问题清单), 报告质量 (附件5 
 
 Every sheet but 总览 has a bold frozen header row, an autofilter and widths fitted to the content;
 Decimal cells are written as numbers. An inferred rule (``推断（INF）``) is highlighted.
+
+Written in openpyxl's write-only mode, row by row as the files of a batch finish
+(:class:`WorkbookStream`): a sheet keeps its first ``FIT_ROWS`` rows to fit the column widths on,
+then streams; a sheet that reaches Excel's 1,048,576 rows goes on in ``指标（2）``, ``指标（3）`` …
 """
 
 from __future__ import annotations
@@ -12,107 +16,154 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from ..checks.registry import PARSER_NOTICE_HEADING
-from ..model import Value
 from ..review import ReviewedFile
-from ..rules.ruleset import ruleset_basis
-from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
-from .sheets import write_sheet as _write_sheet
-from .summary import (
-    SEVERITY_LABEL,
-    SUMMARY_COLUMNS,
-    display_name,
-    file_name,
-    parent_units,
-    records,
-    sorted_audit_findings,
-    sorted_parser_notices,
-    summary_rows,
-)
-from .xlsx_overview import write_overview
+from .portfolio import Portfolio
+from .provenance import QUALITY_COLUMNS
+from .rows import FINDING_COLUMNS, ITEM_COLUMNS, NOTICE_COLUMNS, FileOutput, Rows, evidence_text, file_outputs
+from .sheets import INFERRED_FILL, MAX_WIDTH, WRAP_FROM, cell_value, display_width
+from .summary import SUMMARY_COLUMNS
 
-ITEM_COLUMNS = [
-    "文件", "单位", "规则集", "指标/规则", "规则编号", "依据", "来源可信度",
-    "分值", "自评得分", "复核得分", "差值", "状态", "计算方法", "说明",
-]
-FINDING_COLUMNS = [
-    "文件", "单位", "代码", "级别", "标题", "说明", "应为", "实为", "影响分值", "证据",
-]
-NOTICE_COLUMNS = ["文件", "单位", "代码", "级别", "标题", "说明", "应为", "实为", "证据"]
+__all__ = ["ITEM_COLUMNS", "FINDING_COLUMNS", "NOTICE_COLUMNS", "WorkbookStream", "evidence_text", "write_xlsx"]
+
+MAX_ROWS = 1_048_576  # rows in an Excel sheet, the header included
+FIT_ROWS = 2_000  # rows a sheet keeps to fit its column widths on before it streams
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def evidence_text(evidence: list[Value]) -> str:
-    """Each evidence Value as ``raw（source.label()）``, one per line."""
-    out = []
-    for v in evidence:
-        raw = v.raw if v.raw is not None else ("" if v.value is None else str(v.value))
-        label = v.source.label() if v.source else ""
-        out.append(f"{raw}（{label}）" if label else raw)
-    return "\n".join(out)
+class SheetStream:
+    """One header-plus-rows sheet written row by row; see the module doc."""
+
+    def __init__(self, wb: Workbook, title: str, columns: list[str], mark_col: str | None = None,
+                 max_rows: int = MAX_ROWS):
+        self.wb, self.title, self.columns, self.max_rows = wb, title, columns, max_rows
+        self.mark = columns.index(mark_col) if mark_col is not None else None
+        self.pending: list[tuple[list[Any], bool]] = []
+        self.sheets = 0
+        self.ws = None
+        self.rows = 0  # data rows in the current sheet
+        self.wrap: set[int] = set()
+        self.widths: dict[int, float] = {}
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        if self.ws is not None:
+            self._finish()
+        self.sheets += 1
+        self.ws = self.wb.create_sheet(self.title if self.sheets == 1 else f"{self.title}（{self.sheets}）")
+        self.rows = 0
+        self.fitted = False
+
+    def _fit(self) -> None:
+        """Column widths from the header and the pending rows (write-only sheets need them
+        before the first row), then the header."""
+        if self.sheets == 1:
+            for i, name in enumerate(self.columns):
+                widths = [display_width(name) + 2]  # room for the filter button
+                widths += [display_width(r[i]) for r, _ in self.pending if r[i] is not None]
+                self.widths[i] = min(max(widths) + 2, MAX_WIDTH)
+            self.wrap = {i for i, w in self.widths.items() if w > WRAP_FROM}
+        ws = self.ws
+        for i, width in self.widths.items():
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        ws.freeze_panes = "A2"
+        header = []
+        for name in self.columns:
+            c = WriteOnlyCell(ws, value=name)
+            c.font = BOLD
+            header.append(c)
+        ws.append(header)
+        self.fitted = True
+
+    def append(self, row: list[Any], marked: bool = False) -> None:
+        if not self.fitted:
+            self.pending.append((row, marked))
+            if len(self.pending) >= FIT_ROWS:
+                self._flush()
+            return
+        self._write(row, marked)
+
+    def extend(self, rows: Rows) -> None:
+        for row, marked in zip(rows.rows, rows.marked):
+            self.append(row, marked)
+
+    def _flush(self) -> None:
+        self._fit()
+        pending, self.pending = self.pending, []
+        for row, marked in pending:
+            self._write(row, marked)
+
+    def _write(self, row: list[Any], marked: bool) -> None:
+        if self.rows + 1 >= self.max_rows:
+            self._new_sheet()
+            self._fit()
+        ws = self.ws
+        values: list[Any] = [cell_value(v) for v in row]
+        fill = marked and self.mark is not None
+        for i in self.wrap:
+            if values[i] is not None or (fill and i == self.mark):
+                c = WriteOnlyCell(ws, value=values[i])
+                c.alignment = WRAP
+                if fill and i == self.mark:
+                    c.fill = INFERRED_FILL
+                values[i] = c
+        if fill and self.mark not in self.wrap:
+            c = WriteOnlyCell(ws, value=values[self.mark])
+            c.fill = INFERRED_FILL
+            values[self.mark] = c
+        ws.append(values)
+        self.rows += 1
+
+    def _finish(self) -> None:
+        self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
+
+    def close(self) -> None:
+        if not self.fitted:
+            self._flush()
+        self._finish()
 
 
-def _summary_rows(results: list[ReviewedFile]) -> list[list[Any]]:
-    return [[row[k] for k in SUMMARY_COLUMNS] for row in summary_rows(results)]
+class WorkbookStream:
+    """review.xlsx written as a batch goes: :meth:`add` each file's outputs, :meth:`close` with
+    the batch's portfolio (the 总览 sheet, first in the workbook, is filled last)."""
 
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.wb = Workbook(write_only=True)
+        self.overview = self.wb.create_sheet("总览")
+        self.summary = SheetStream(self.wb, "汇总", SUMMARY_COLUMNS)
+        self.items = SheetStream(self.wb, "指标", ITEM_COLUMNS, "来源可信度")
+        self.findings = SheetStream(self.wb, "问题清单", FINDING_COLUMNS)
+        self.notices = SheetStream(self.wb, PARSER_NOTICE_HEADING, NOTICE_COLUMNS)
+        self.quality = SheetStream(self.wb, "报告质量", QUALITY_COLUMNS, "来源可信度")
 
-def _item_rows(results: list[ReviewedFile]) -> tuple[list[list[Any]], list[bool]]:
-    """Rows of 指标 and, per row, whether its rule is inferred (INF)."""
-    rows, inferred = [], []
-    parents = parent_units(results)
-    for _, rec in records(results):
-        for card in rec.scorecards or []:
-            for it in card.items:
-                diff = (
-                    it.self_score - it.score
-                    if it.self_score is not None and it.score is not None
-                    else None
-                )
-                rows.append([
-                    file_name(rec), display_name(rec, parents), ruleset_basis(card.ruleset), it.indicator or it.rule,
-                    it.rule, it.source, tag_text(it.tag), it.weight, it.self_score, it.score, diff,
-                    it.status, it.formula or None, it.reason,
-                ])
-                inferred.append(is_inferred(it.tag))
-    return rows, inferred
+    def add(self, fo: FileOutput) -> None:
+        for r in fo.records:
+            self.summary.append([r.summary[k] for k in SUMMARY_COLUMNS])
+            self.items.extend(r.items)
+            self.findings.extend(r.findings)
+            self.notices.extend(r.notices)
+            self.quality.extend(r.quality)
 
+    def close(self, portfolio: Portfolio) -> None:
+        from .xlsx_overview import write_overview
 
-def _finding_rows(results: list[ReviewedFile]) -> list[list[Any]]:
-    """Rows of 问题清单: the audit findings (no parser notice)."""
-    return _rows(results, sorted_audit_findings, with_impact=True)
-
-
-def _notice_rows(results: list[ReviewedFile]) -> list[list[Any]]:
-    """Rows of 解析提示: the parser notices (JX9xx)."""
-    return _rows(results, sorted_parser_notices, with_impact=False)
-
-
-def _rows(results: list[ReviewedFile], pick, with_impact: bool) -> list[list[Any]]:
-    rows = []
-    parents = parent_units(results)
-    for _, rec in records(results):
-        for f in pick(rec.findings):
-            rows.append([file_name(rec), display_name(rec, parents), f.code, SEVERITY_LABEL.get(f.severity, f.severity),
-                         f.title, f.message, f.expected, f.found] + ([f.score_impact] if with_impact else [])
-                        + [evidence_text(f.evidence) or None])
-    return rows
-
-
-def _quality_rows(results: list[ReviewedFile]) -> tuple[list[list[Any]], list[bool]]:
-    parents = parent_units(results)
-    rows = [r for _, rec in records(results) for r in quality_rows(rec, display_name(rec, parents), file_name(rec))]
-    return [[r[k] for k in QUALITY_COLUMNS] for r in rows], [r["inferred"] for r in rows]
+        write_overview(self.overview, portfolio)
+        for s in (self.summary, self.items, self.findings, self.notices, self.quality):
+            s.close()
+        self.wb.save(self.path)
 
 
 def write_xlsx(results: list[ReviewedFile], path: Path) -> None:
-    """Write the workbook: 总览, 汇总, 指标, 问题清单, 解析提示, 报告质量 (in that order)."""
-    wb = Workbook()
-    write_overview(wb.active, results)
-    _write_sheet(wb.create_sheet("汇总"), SUMMARY_COLUMNS, _summary_rows(results))
-    items, inferred = _item_rows(results)
-    _write_sheet(wb.create_sheet("指标"), ITEM_COLUMNS, items, inferred, "来源可信度")
-    _write_sheet(wb.create_sheet("问题清单"), FINDING_COLUMNS, _finding_rows(results))
-    _write_sheet(wb.create_sheet(PARSER_NOTICE_HEADING), NOTICE_COLUMNS, _notice_rows(results))
-    quality, q_inferred = _quality_rows(results)
-    _write_sheet(wb.create_sheet("报告质量"), QUALITY_COLUMNS, quality, q_inferred, "来源可信度")
-    wb.save(Path(path))
+    """Write the workbook of a batch held in memory: 总览, 汇总, 指标, 问题清单, 解析提示, 报告质量."""
+    from .portfolio import build_portfolio
+
+    book = WorkbookStream(path)
+    for fo in file_outputs(results):
+        book.add(fo)
+    book.close(build_portfolio(results))
