@@ -199,3 +199,18 @@ def test_review_on_cluster_matches_jobs_1(address, tmp_path):
     two = (tmp_path / "out2" / "records.jsonl").read_text(encoding="utf-8")
     assert len(two.splitlines()) == 12  # 5 seeds + 5 examples, one with two attached project tables
     assert one == two
+
+
+def test_review_of_a_file_url_on_cluster_names_the_url(address, tmp_path):
+    if not _has_option("--cluster"):
+        pytest.skip("jixiao review 尚无 --cluster 选项")
+    url = "file://" + str(EXAMPLES)
+    runner = CliRunner()
+    local = runner.invoke(app, ["review", str(EXAMPLES), "-o", str(tmp_path / "path"), "--jobs", "1"])
+    remote = runner.invoke(app, ["review", url, "--cluster", address, "-o", str(tmp_path / "url")])
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    by_path = (tmp_path / "path" / "records.jsonl").read_text(encoding="utf-8")
+    by_url = (tmp_path / "url" / "records.jsonl").read_text(encoding="utf-8")
+    assert f'"source": "{url}/clean_2024_示例区文化馆.txt"' in by_url
+    assert by_url.replace(url, str(EXAMPLES)) == by_path  # copied to a temporary file, named by its URL
