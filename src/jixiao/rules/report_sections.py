@@ -69,9 +69,16 @@ class TextLine:
     text: str  # verbatim
     norm: str  # normalize(text)
     idx: list[int]  # norm position → text position
-    source: Source
+    where: Source | dict[str, Any]  # the Source, or its fields until ``source`` is first asked for
     pos: int  # order in the document
     in_table: bool
+
+    @property
+    def source(self) -> Source:
+        """Where the line was read (built when first asked for: few lines are ever quoted)."""
+        if isinstance(self.where, dict):
+            self.where = Source(**self.where)
+        return self.where
 
     def value(self, start: int = 0, end: int | None = None, value: Any = None) -> Value:
         """A Value quoting ``norm[start:end]`` verbatim from the original text."""
@@ -103,7 +110,7 @@ def text_lines(doc: Document) -> list[TextLine]:
     (seed 004 line 18: “…贡献了智慧和力量。      一般公共预算支出情况”) is seen on its own."""
     out: list[TextLine] = []
 
-    def add(line: str, src: Source, in_table: bool) -> None:
+    def add(line: str, src: dict[str, Any], in_table: bool) -> None:
         offset = 0
         pieces = []
         for m in SPACE_RUN.finditer(line):
@@ -116,7 +123,7 @@ def text_lines(doc: Document) -> list[TextLine]:
         stop = last.rfind("。")
         if len(pieces) == 1 and stop >= 0:
             tail = last[stop + 1:]
-            if 4 <= len(normalize(tail)) <= 30 and not re.search(r"[，,；;：:。、“”]", tail):
+            if 4 <= len(normalize(tail)) <= 30 and not CLAUSE_MARK.search(tail):
                 pieces[-1:] = [(offset, last[:stop + 1]), (offset + stop + 1, tail)]
         for _, piece in pieces:
             if not piece.strip():
@@ -125,18 +132,22 @@ def text_lines(doc: Document) -> list[TextLine]:
             if norm:
                 out.append(TextLine(piece, norm, idx, src, len(out), in_table))
 
+    path = doc.path
     for block in doc.blocks:
         if isinstance(block, Paragraph):
             for k, part in enumerate(block.text.split("\n")):
                 if part.strip():
-                    add(part, Source(file=doc.path, block=block.index, line=block.line + k, page=block.page), False)
+                    add(part, {"file": path, "block": block.index, "line": block.line + k, "page": block.page}, False)
         elif isinstance(block, Table):
             for cell in block.cells():
                 for k, part in enumerate(cell.text.split("\n")):
                     if part.strip():
-                        add(part, Source(file=doc.path, block=block.index, row=cell.row, col=cell.col,
-                                         line=cell.line + k, page=cell.page, sheet=block.sheet, ref=cell.ref), True)
+                        add(part, {"file": path, "block": block.index, "row": cell.row, "col": cell.col,
+                                   "line": cell.line + k, "page": cell.page, "sheet": block.sheet, "ref": cell.ref}, True)
     return out
+
+
+CLAUSE_MARK = re.compile(r"[，,；;：:。、“”]")
 
 
 # ------------------------------------------------------------------------------------------------
