@@ -7,19 +7,26 @@ every effective decision on version n is copied to the finding of version n+1 wi
 ``fingerprint`` (a ``carried`` audit entry), and a decision whose finding no longer exists stays on
 version n, is logged as ``not_carried`` and listed on the unit page — never silently dropped.
 
-Resuming. A Review is unique per (content sha256, settings fingerprint) and each file is stored
-in one transaction, so a batch killed half way keeps every file already stored, and running it
-again skips those files (:func:`review_blob` returns ``skipped``).
+One writer. Reviewing is split in two: :func:`~jixiao.store.prepared.prepare` (pure, in a worker
+process) turns a reviewed file into plain data, and a :class:`StoreWriter` (the one process that
+writes) copies the file into the store and stores that data. :func:`review_blob` (the web app's
+batches) is review_file + prepare + the same writer.
+
+Resuming. A Review is unique per (content sha256, settings fingerprint). The writer commits its
+files in groups (50 files or 2 s, whichever first), each group one all-or-nothing transaction, so
+a batch killed half way keeps every group already committed, and running it again skips those
+files (:meth:`StoreWriter.stored`) and stores the rest.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-import re
+import time
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
+from typing import Self
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +34,6 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..model import Record
-from ..review import ReviewedFile, review_file
 from .db import Store
 from .models import (
     AuditEntry,
@@ -39,70 +45,53 @@ from .models import (
     Review,
     View,
 )
-from .views import document_view
+from .prepared import (
+    PreparedFile,
+    PreparedReport,
+    fingerprint,
+    prepare,
+    region_of,
+    renamed,
+    report_keys,
+)
 
-_NUMBER = re.compile(r"\d+(?:[.,，]\d+)*%?")
-_SPACE = re.compile(r"\s+")
-_REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:自治州|自治县|地区|市|县|区|州|旗))")
-_REGION_PREFIXES = ("中国国际贸易促进委员会", "中国共产党", "中共", "湖南省", "中国")
-# 湖南省的市州, for names that give the city without 市 (中国国际贸易促进委员会娄底支会)
-_HUNAN_PREFECTURES = {name: name + "市" for name in (
-    "长沙", "株洲", "湘潭", "衡阳", "邵阳", "岳阳", "常德", "张家界", "益阳", "郴州", "永州", "怀化", "娄底")}
-_HUNAN_PREFECTURES["湘西"] = "湘西土家族苗族自治州"
-
+__all__ = [
+    "FileChanged",
+    "StoreWriter",
+    "Stored",
+    "add_blob",
+    "existing_review",
+    "fingerprint",
+    "region_of",
+    "register_blob",
+    "review_blob",
+    "settings_key",
+    "unit_key",
+]
 
 def settings_key(settings: Settings) -> str:
     """sha256 of the settings as JSON: a file reviewed under other settings is a new review."""
     return hashlib.sha256(settings.model_dump_json().encode()).hexdigest()
 
 
-def fingerprint(code: str, message: str) -> str:
-    """What identifies "the same finding" across versions of a report: the check code and its
-    message with every number and line number masked (a corrected figure is the same problem,
-    a different indicator or row is not)."""
-    text = _NUMBER.sub("#", _SPACE.sub("", message))
-    return hashlib.sha256(f"{code}|{text}".encode()).hexdigest()
-
-
-def region_of(unit: str | None) -> str | None:
-    """地区 from a unit name: the first 市/县/区/州 in it after a national prefix
-    (岳麓区商务局 → 岳麓区, 中国国际贸易促进委员会岳阳市君山区委员会 → 君山区: the most
-    specific of a leading chain); a 湖南 市州 named without 市 at the start (…娄底支会 → 娄底市);
-    None when absent.
-    A heuristic [INF]; an upload may name the region instead."""
-    if not unit:
-        return None
-    name = _SPACE.sub("", unit)
-    for prefix in _REGION_PREFIXES:
-        name = name.removeprefix(prefix)
-    region = None
-    while m := _REGION.match(name):  # 岳阳市君山区… → the most specific: 君山区
-        region, name = m.group(1), name[m.end():]
-    if region is None and (m := _REGION.search(name)):
-        region = m.group(1)
-    if region is None:
-        region = next((full for short, full in _HUNAN_PREFECTURES.items() if name.startswith(short)), None)
-    return region
-
-
 def unit_key(record: Record, sha256: str) -> tuple[str, str]:
     """(unit_key, series_key): kind|单位|年度|项目 groups the versions of one report,
     kind|单位|项目 the same report across years. A document without 单位 or 年度 is its own series."""
-    rep = record.report
-    unit = rep.unit_name.value if rep else None
-    year = rep.year.value if rep else None
-    if rep is None or not unit or year is None:
-        own = f"file:{sha256}#{record.part}"
-        return own, own
-    project = rep.project_name.value if rep.kind == "project" else ""
-    kind, unit, year, project = (_SPACE.sub("", str(x or "")) for x in (rep.kind, unit, year, project))
-    return f"{kind}|{unit}|{year}|{project}"[:600], f"{kind}|{unit}|{project}"[:600]
+    return _keys(report_keys(record), sha256, record.part)
+
+
+def _keys(keys: tuple[str, str] | None, sha256: str, part: int) -> tuple[str, str]:
+    if keys is not None:
+        return keys
+    own = f"file:{sha256}#{part}"
+    return own, own
 
 
 @dataclass
 class Stored:
-    """What :func:`review_blob` did: the review id, whether the file had been stored before
-    (``skipped``), the report ids, and how many decisions were carried / could not be carried."""
+    """What storing a file did: the review id, whether the file had been stored before
+    (``skipped``), the reason it could not be reviewed (``error``), the report ids (main document
+    first), and how many decisions were carried / could not be carried."""
 
     review_id: int
     skipped: bool = False
@@ -112,31 +101,19 @@ class Stored:
     not_carried: int = 0
 
 
-def _dec(x) -> Decimal | None:
-    if x is None or isinstance(x, bool):
+class FileChanged(OSError):
+    """The file no longer has the content that was reviewed (its sha256 differs); nothing stored."""
+
+
+def _done(review: Review | None) -> Stored | None:
+    if review is None:
         return None
-    try:
-        return Decimal(str(x))
-    except Exception:
-        return None
+    return Stored(review.id, skipped=True, error=review.error, report_ids=tuple(r.id for r in review.reports))
 
 
-def _text(v) -> str | None:
-    x = v.value if v.value is not None else v.raw
-    return None if x is None else str(x)
-
-
-def _indicator_rows(record: Record) -> list[IndicatorRow]:
-    out = []
-    for i, ind in enumerate(record.report.indicators if record.report else []):
-        t = ind.target.parsed
-        a = ind.actual.parsed
-        out.append(IndicatorRow(
-            position=i, level1=_text(ind.level1), level2=_text(ind.level2), name=_text(ind.name),
-            target_raw=ind.target.raw, target_op=t.op if t else None, target_number=t.number if t else None,
-            target_unit=t.unit if t else None, actual_raw=ind.actual.raw, actual_number=a.number if a else None,
-            weight=_dec(ind.weight.value), self_score=_dec(ind.self_score.value)))
-    return out
+def existing_review(s: Session, sha256: str, key: str) -> Review | None:
+    """The Review of content ``sha256`` under the settings fingerprint ``key``, if stored."""
+    return s.scalar(select(Review).where(Review.sha256 == sha256, Review.settings_key == key))
 
 
 def _carry(s: Session, previous: Report | None, new: Report, user_id: int | None) -> tuple[int, int]:
@@ -169,101 +146,267 @@ def _carry(s: Session, previous: Report | None, new: Report, user_id: int | None
     return carried, not_carried
 
 
-def _store_report(s: Session, review: Review, rf: ReviewedFile, rec: Record, parents: dict, sha256: str,
-                  region: str | None, name: str, parent_id: int | None, user_id: int | None) -> tuple[Report, int, int]:
-    from ..report.portfolio import unit_row
-
-    row = unit_row(rf, rec, parents)
-    rec_json = _renamed(rec.model_dump_json(), str(rf.record.source), name)
-    key, series = unit_key(rec, sha256)
+def _store_report(s: Session, review: Review, r: PreparedReport, sha256: str, region: str | None,
+                  parent_id: int | None, user_id: int | None) -> tuple[Report, int, int]:
+    key, series = _keys(r.keys, sha256, r.part)
     previous = s.scalar(select(Report).where(Report.unit_key == key, Report.is_current.is_(True)))
     latest = s.scalar(select(Report.version).where(Report.unit_key == key).order_by(Report.version.desc()).limit(1))
     if previous is not None:
         previous.is_current = False
         s.flush()
-    rep = rec.report
-    year = rep.year.value if rep else None
     report = Report(
-        review=review, part=rec.part, parent_id=parent_id, kind=rep.kind if rep else "department",
-        unit_name=row.unit, project_name=row.project, year=year if isinstance(year, int) else None,
-        region=region or region_of(row.unit if not row.parent_unit else row.parent_unit), unit_key=key, series_key=series,
-        version=(latest or 0) + 1, is_current=True, ruleset=rec.ruleset, self_total=row.self_total,
-        total=row.total, self_grade=row.self_grade, grade=row.grade, score_drop=row.drop,
-        execution_rate=row.rate, errors=row.errors, warnings=row.warnings, infos=row.infos, record_json=rec_json,
+        review=review, part=r.part, parent_id=parent_id, kind=r.kind, unit_name=r.unit_name,
+        project_name=r.project_name, year=r.year, region=region or r.region, unit_key=key, series_key=series,
+        version=(latest or 0) + 1, is_current=True, ruleset=r.ruleset, self_total=r.self_total, total=r.total,
+        self_grade=r.self_grade, grade=r.grade, score_drop=r.score_drop, execution_rate=r.execution_rate,
+        errors=r.errors, warnings=r.warnings, infos=r.infos, record_json=r.record_json,
     )
     s.add(report)
-    report.indicators = _indicator_rows(rec)
-    report.findings = [Finding(position=i, code=f.code, severity=f.severity, title=f.title,
-                               message=_renamed(f.message, str(rf.record.source), name),
-                               fingerprint=fingerprint(f.code, f.message))
-                       for i, f in enumerate(rec.findings or [])]
+    report.indicators = [IndicatorRow(**vars(i)) for i in r.indicators]
+    report.findings = [Finding(**vars(f)) for f in r.findings]
     s.flush()
     carried, not_carried = _carry(s, previous, report, user_id)
     return report, carried, not_carried
 
 
-def _renamed(text: str, path: str, name: str) -> str:
-    """Show the upload's name instead of the stored blob's path (in sources and error messages)."""
-    if path == name:
-        return text
-    return text.replace(json.dumps(path)[1:-1], json.dumps(name, ensure_ascii=False)[1:-1])
+def _as_named(p: PreparedFile, name: str) -> PreparedFile:
+    """``p`` shown as ``name`` instead of the name it was prepared with."""
+    if p.name == name:
+        return p
+
+    def again(text: str) -> str:
+        return renamed(text, p.name, name)
+
+    reports = [dataclasses.replace(r, record_json=again(r.record_json),
+                                   findings=[dataclasses.replace(f, message=again(f.message)) for f in r.findings])
+               for r in p.reports]
+    return dataclasses.replace(p, name=name, error=again(p.error) if p.error else None, reports=reports)
 
 
-def existing_review(s: Session, sha256: str, key: str) -> Review | None:
-    return s.scalar(select(Review).where(Review.sha256 == sha256, Review.settings_key == key))
+@dataclass
+class _Pending:
+    """A file written into the open transaction, kept until it commits (to write it again after a
+    conflict)."""
+
+    sha256: str
+    size: int
+    prepared: PreparedFile
+    stored: Stored
+
+
+class StoreWriter:
+    """The one writer of a store: copies reviewed files into it and stores their reviews.
+
+    ``settings`` are those the files were reviewed under (their fingerprint keys the Reviews);
+    ``batch_id``, ``user_id`` and ``region`` (地区, overriding the one derived from the unit name)
+    go on everything stored. Files are committed in groups: at the latest when ``group_files``
+    files are waiting or ``group_seconds`` seconds have passed since the first of them was saved
+    (checked on each :meth:`save` and :meth:`commit_if_due`), and on :meth:`commit` / :meth:`close`
+    (or leaving a ``with`` block). Each group is one transaction: a process killed mid-batch loses at
+    most the files saved since the last commit, and a rerun skips the rest (:meth:`stored`).
+
+    Not thread-safe: one writer per process, used from one thread. Other processes may write to
+    the same store meanwhile (the web app's worker): a file they stored first is ``skipped``.
+    """
+
+    def __init__(self, store: Store, settings: Settings | None = None, *, batch_id: int | None = None,
+                 user_id: int | None = None, region: str | None = None, group_files: int = 50,
+                 group_seconds: float = 2.0):
+        self.store = store
+        self.key = settings_key(settings or Settings())
+        self.batch_id, self.user_id, self.region = batch_id, user_id, region
+        self.group_files, self.group_seconds = max(1, group_files), group_seconds
+        self._session: Session | None = None
+        self._group: list[_Pending] = []
+        self._since = 0.0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def pending(self) -> int:
+        """Files saved but not yet committed."""
+        return len(self._group)
+
+    def stored(self, sha256: str) -> Stored | None:
+        """The file of content ``sha256`` as already stored under these settings (``skipped``,
+        its review and report ids), including files saved but not yet committed; None if not."""
+        if self._session is not None:
+            return _done(existing_review(self._session, sha256, self.key))
+        with self.store.session() as s:
+            return _done(existing_review(s, sha256, self.key))
+
+    def save(self, path: Path, sha256: str, prepared: PreparedFile, name: str) -> Stored:
+        """Store the file at ``path`` (content ``sha256``, reviewed into ``prepared``), shown as
+        ``name``: its bytes copied into the store's files by content (the original is only read;
+        nothing is copied when the blob is there) and fsynced before the transaction that refers to
+        it commits; then its Review, Reports (new versions, decisions carried over), indicators,
+        findings, text view and audit entries, exactly as one file is stored by :func:`review_blob`.
+
+        Returns :class:`Stored` (``skipped`` when this content is already stored under these
+        settings: nothing is written). Its ids are final once the file's group commits; should
+        another process have stored some of the group's files meanwhile, the group is written
+        again and the Stored objects returned for it are updated in place.
+
+        Raises OSError when ``path`` cannot be read and :class:`FileChanged` when its content is
+        no longer ``sha256`` (in both cases nothing of this file is stored and the group goes
+        on); any other exception is a store failure (database down, disk full): the files saved
+        since the last commit are then not stored, and a rerun stores them.
+        """
+        s = self._begin()
+        done = _done(existing_review(s, sha256, self.key))
+        if done is not None:
+            return done
+        size = self._put(Path(path), sha256)
+        item = _Pending(sha256, size, _as_named(prepared, name), Stored(0))
+        try:
+            self._write(s, item)
+        except IntegrityError:  # another process stored some of these files meanwhile
+            self._group.append(item)
+            self._rewrite()
+            return item.stored
+        except BaseException:
+            self._abandon()
+            raise
+        self._group.append(item)
+        self.commit_if_due()
+        return item.stored
+
+    def commit_if_due(self) -> bool:
+        """Commit if the group is full or its time is up; whether it committed."""
+        if self._group and (len(self._group) >= self.group_files
+                            or time.monotonic() - self._since >= self.group_seconds):
+            self.commit()
+            return True
+        return False
+
+    def commit(self) -> None:
+        """Commit the files saved so far (no-op when none). On failure nothing of them is stored
+        and the exception propagates."""
+        s = self._session
+        if s is None:
+            return
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            self._rewrite()
+            return
+        except BaseException:
+            self._abandon()
+            raise
+        self._end()
+
+    def close(self) -> None:
+        """Commit what is pending and end the writer's transaction (the store stays open)."""
+        self.commit()
+
+    # --- inside ------------------------------------------------------------------------------
+
+    def _begin(self) -> Session:
+        if self._session is None:
+            self._session = self.store._sessions()
+            self._since = time.monotonic()
+        return self._session
+
+    def _end(self) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._session, self._group = None, []
+
+    def _abandon(self) -> None:
+        if self._session is not None:
+            self._session.rollback()
+        self._end()
+
+    def _put(self, path: Path, sha256: str) -> int:
+        files = self.store.files
+        if files.exists(sha256):
+            return files.path(sha256).stat().st_size
+        with path.open("rb") as fh:
+            sha, size, created = files.put(fh, max_bytes=1 << 62)
+        if sha != sha256:
+            if created:
+                files.discard(sha)
+            raise FileChanged(f"{path}：文件在复核期间被修改，未存入（请重新复核）")
+        return size
+
+    def _write(self, s: Session, item: _Pending) -> None:
+        p, sha256, user_id = item.prepared, item.sha256, self.user_id
+        blob = s.get(Blob, sha256)
+        if blob is None:
+            s.add(Blob(sha256=sha256, size=item.size, name=Path(p.name).name or p.name, format=p.format))
+            s.flush()
+        elif blob.format is None:
+            blob.format = p.format
+        review = Review(sha256=sha256, settings_key=self.key, name=p.name, format=p.format, error=p.error,
+                        batch_id=self.batch_id, user_id=user_id)
+        s.add(review)
+        if p.lines_json is not None and s.get(View, sha256) is None:
+            s.add(View(sha256=sha256, lines_json=p.lines_json, tables_json=p.tables_json))
+        s.flush()
+        ids: list[int] = []
+        carried = not_carried = 0
+        for r in p.reports:
+            rep, c, n = _store_report(s, review, r, sha256, self.region, ids[0] if ids else None, user_id)
+            ids.append(rep.id)
+            carried, not_carried = carried + c, not_carried + n
+        s.add(AuditEntry(user_id=user_id, action="review", target=f"review:{review.id}",
+                         detail=json.dumps({"file": p.name, "sha256": sha256, "reports": ids, "error": p.error,
+                                            "carried": carried, "not_carried": not_carried}, ensure_ascii=False)))
+        s.flush()
+        st = item.stored
+        st.review_id, st.skipped, st.error, st.report_ids = review.id, False, p.error, tuple(ids)
+        st.carried, st.not_carried = carried, not_carried
+
+    def _rewrite(self, attempts: int = 3) -> None:
+        """Write the group again in a new transaction after a conflict, and commit it: files
+        stored meanwhile by another process become ``skipped``."""
+        group = self._group
+        for attempt in range(attempts):
+            self._abandon()
+            s = self._begin()
+            try:
+                for item in group:
+                    done = _done(existing_review(s, item.sha256, self.key))
+                    if done is not None:
+                        item.stored.__dict__.update(done.__dict__)
+                    else:
+                        self._write(s, item)
+                s.commit()
+                self._end()
+                return
+            except IntegrityError:
+                if attempt == attempts - 1:
+                    self._abandon()
+                    raise
+            except BaseException:
+                self._abandon()
+                raise
 
 
 def review_blob(store: Store, sha256: str, name: str, settings: Settings | None = None, *,
                 batch_id: int | None = None, user_id: int | None = None, region: str | None = None) -> Stored:
-    """Review the stored file ``sha256`` (shown as ``name``) and store the result in one transaction.
+    """Review the stored file ``sha256`` (shown as ``name``) and store the result in one transaction
+    (:func:`~jixiao.review.review_file` + :func:`~jixiao.store.prepared.prepare` + :class:`StoreWriter`).
 
     Returns :class:`Stored`; ``skipped`` when this content was already reviewed under the same
     settings. A file that cannot be read is stored as a Review with ``error`` and an error
     Report (so a batch never stops on it). Raises only for store failures (database down)."""
+    from ..review import review_file
+
     settings = settings or Settings()
-    key = settings_key(settings)
-    with store.session() as s:
-        done = existing_review(s, sha256, key)
-        if done is not None:
-            return Stored(done.id, skipped=True, error=done.error, report_ids=tuple(r.id for r in done.reports))
-    rf = review_file(store.files.path(sha256), settings, keep_document=True)
-    try:
-        with store.session() as s:
-            return _save(s, rf, sha256, name, key, batch_id, user_id, region)
-    except IntegrityError:  # stored meanwhile by another worker: same content, same settings
-        with store.session() as s:
-            done = existing_review(s, sha256, key)
-            if done is None:
-                raise
-            return Stored(done.id, skipped=True, error=done.error, report_ids=tuple(r.id for r in done.reports))
-
-
-def _save(s: Session, rf: ReviewedFile, sha256: str, name: str, key: str, batch_id: int | None,
-          user_id: int | None, region: str | None) -> Stored:
-    error = _renamed(rf.record.error, str(rf.record.source), name) if rf.record.error else None
-    review = Review(sha256=sha256, settings_key=key, name=name, format=rf.record.format, error=error,
-                    batch_id=batch_id, user_id=user_id)
-    s.add(review)
-    blob = s.get(Blob, sha256)
-    if blob is not None and blob.format is None:
-        blob.format = rf.record.format
-    if s.get(View, sha256) is None and (rf.document is not None or rf.lines):
-        lines, tables = document_view(rf.lines, rf.document)
-        s.add(View(sha256=sha256, lines_json=lines, tables_json=tables))
-    s.flush()
-    from ..report.summary import parent_units
-
-    parents = parent_units([rf])
-    main, carried, not_carried = _store_report(s, review, rf, rf.record, parents, sha256, region, name, None, user_id)
-    ids = [main.id]
-    for part in rf.parts:
-        rep, c, n = _store_report(s, review, part, part.record, parents, sha256, region, name, main.id, user_id)
-        ids.append(rep.id)
-        carried, not_carried = carried + c, not_carried + n
-    s.add(AuditEntry(user_id=user_id, action="review", target=f"review:{review.id}",
-                     detail=json.dumps({"file": name, "sha256": sha256, "reports": ids, "error": error,
-                                        "carried": carried, "not_carried": not_carried}, ensure_ascii=False)))
-    return Stored(review.id, error=error, report_ids=tuple(ids), carried=carried, not_carried=not_carried)
+    writer = StoreWriter(store, settings, batch_id=batch_id, user_id=user_id, region=region, group_files=1)
+    done = writer.stored(sha256)
+    if done is not None:
+        return done
+    path = store.files.path(sha256)
+    prepared = prepare(review_file(path, settings, keep_document=True), name)
+    with writer:
+        return writer.save(path, sha256, prepared, name)
 
 
 def add_blob(store: Store, path: Path, name: str | None = None, fmt: str | None = None) -> str:
