@@ -26,28 +26,73 @@ def _is_label(c: Cell | None) -> bool:
     """A cell of words (a label), not an amount: ``指标3：完成改造数量`` is words, ``338.31万元`` an amount."""
     if c is None or not c.clean or c.covered or c.clean in EMPTY_MARKS:
         return False
-    return parse_amount(c.clean) is None or len(re.findall(r"[\u4e00-\u9fff]", c.clean)) >= 3
+    return parse_amount(c.clean) is None or len(CJK.findall(c.clean)) >= 3
 
 
-def _at_grid(row: list[Cell], g: int) -> Cell | None:
-    for s, c in zip(grid_starts(row), row):
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LABEL_VALUE = re.compile(r"^(\D{2,16}?)[:：]\s*[-\d.]+")
+NUMBERED = re.compile(r"^(?:指标\d+[:：]|其中[:：]|\d+[、.．])")
+
+
+def _at_grid(row: list[Cell], starts: list[int], g: int) -> Cell | None:
+    for s, c in zip(starts, row):
         if s <= g < s + max(c.colspan, 1):
             return c
     return None
 
 
-def _under(header: list[Cell], cells: list[Cell], k: int) -> Cell | None:
-    """The cell of ``header`` above ``cells[k]``: by grid column when the rows are as wide, else
-    counted from the right (a text export drops merged leading cells, as :func:`tables.at`)."""
-    if grid_width(header) == grid_width(cells):
-        return _at_grid(header, grid_starts(cells)[k])
-    j = len(header) - (len(cells) - k)
-    return header[j] if 0 <= j < len(header) else None
+class _Memo:
+    """What :func:`cell_place` works out once per table, row or cell of one document, kept in the
+    ``memo`` dict its callers pass (keys are tuples, beside the indicator header by table index)."""
+
+    def __init__(self, memo: dict, table: Table):
+        self.memo, self.table = memo, table
+
+    def label(self, c: Cell | None) -> bool:
+        if c is None:
+            return False
+        key = ("label", id(c))
+        hit = self.memo.get(key)
+        if hit is None or hit[0] is not c:
+            hit = self.memo[key] = (c, _is_label(c))  # the cell is held, so its id is not reused
+        return hit[1]
+
+    def labels(self, r: int) -> int:
+        """How many label cells row ``r`` of the table has."""
+        key = ("labels", self.table.index, r)
+        if key not in self.memo:
+            self.memo[key] = sum(self.label(c) for c in self.table.rows[r])
+        return self.memo[key]
+
+    def grid(self, r: int) -> tuple[list[int], int]:
+        """Row ``r``'s grid starts and grid width."""
+        key = ("grid", self.table.index, r)
+        if key not in self.memo:
+            row = self.table.rows[r]
+            self.memo[key] = (grid_starts(row), grid_width(row))
+        return self.memo[key]
+
+    def under(self, r: int, here: int, k: int) -> Cell | None:
+        """The cell of row ``r`` above cell ``k`` of row ``here``: by grid column when the rows are
+        as wide, else counted from the right (a text export drops merged leading cells, as
+        :func:`tables.at`)."""
+        header, cells = self.table.rows[r], self.table.rows[here]
+        (h_starts, h_width), (c_starts, c_width) = self.grid(r), self.grid(here)
+        if h_width == c_width:
+            return _at_grid(header, h_starts, c_starts[k])
+        j = len(header) - (len(cells) - k)
+        return header[j] if 0 <= j < len(header) else None
+
+    def name(self, doc: Document) -> str:
+        key = ("name", self.table.index)
+        if key not in self.memo:
+            self.memo[key] = table_name(doc, self.table)
+        return self.memo[key]
 
 
 def _short(text: str, n: int = 16) -> str:
     t = normalize(text)
-    t = re.sub(r"^(?:指标\d+[:：]|其中[:：]|\d+[、.．])", "", t)
+    t = NUMBERED.sub("", t, count=1)
     return t if len(t) <= n else t[:n] + "…"
 
 
@@ -73,49 +118,50 @@ def table_name(doc: Document, table: Table) -> str:
 
 def cell_place(doc: Document, table: Table, row: int, col: int, memo: dict | None = None) -> str | None:
     """``表名·行标签·列标题`` of the cell at ``row`` (its ``Cell.row``) and ``col`` (its position
-    in the row). ``memo`` keeps each table's indicator header between calls."""
+    in the row). ``memo`` keeps each table's indicator header, name, row grids and label cells
+    between calls (one dict per document)."""
     memo = {} if memo is None else memo
     if table.index not in memo:
         memo[table.index] = indicator_header(table)
-    cells = next((r for r in table.rows if r and r[0].row == row), None)
+    m8 = _Memo(memo, table)
+    here, cells = next(((i, r) for i, r in enumerate(table.rows) if r and r[0].row == row), (None, None))
     k = next((i for i, c in enumerate(cells or []) if c.col == col), None)
     if cells is None or k is None:
         return None
     cell = cells[k]
     hdr = memo[table.index]
-    name = at(cells, hdr[1].get("name")) if hdr is not None and hdr[0] < table.rows.index(cells) else None
+    name = at(cells, hdr[1].get("name")) if hdr is not None and hdr[0] < here else None
     if name is not None and len(name.clean) > 30:
         name = None
-    if _is_label(name) and name is not cell:
+    if m8.label(name) and name is not cell:
         label = name  # an indicator row is named by its 三级指标
     else:
-        label = next((c for c in reversed(cells[:k]) if _is_label(c)), None)
+        label = next((c for c in reversed(cells[:k]) if m8.label(c)), None)
     head = None
-    here = table.rows.index(cells)
     if name is cell:
-        return f"{table_name(doc, table)}·{_short(cell.text)}"
-    m = re.match(r"^(\D{2,16}?)[:：]\s*[-\d.]+", normalize(cell.text))
+        return f"{m8.name(doc)}·{_short(cell.text)}"
+    m = LABEL_VALUE.match(normalize(cell.text))
     if m:  # a label–value cell (其中：基本支出：0): it names itself
-        return f"{table_name(doc, table)}·{_short(m.group(1))}"
+        return f"{m8.name(doc)}·{_short(m.group(1))}"
     if len(cell.clean) > 40:  # prose in a cell (a merged one, as every format lays it out): its row names it
-        return "·".join([table_name(doc, table)] + ([_short(label.text)] if label is not None else []))
+        return "·".join([m8.name(doc)] + ([_short(label.text)] if label is not None else []))
     if hdr is not None and hdr[0] < here:  # under the indicator header: its column heading
         for r in (hdr[0], hdr[0] - 1):
-            above = _under(table.rows[r], cells, k) if r >= 0 else None
-            if _is_label(above):
+            above = m8.under(r, here, k) if r >= 0 else None
+            if m8.label(above):
                 head = above
                 break
     for r in range(here - 1, -1, -1) if head is None else ():
-        above = _under(table.rows[r], cells, k)
-        if _is_label(above) and len(above.clean) <= 20 and sum(_is_label(c) for c in table.rows[r]) >= 2:
+        above = m8.under(r, here, k)
+        if m8.label(above) and len(above.clean) <= 20 and m8.labels(r) >= 2:
             head = above
             break
-    parts = [table_name(doc, table)]
+    parts = [m8.name(doc)]
     if label is not None:
         parts.append(_short(label.text))
     if head is not None and (label is None or head.clean != label.clean):
         parts.append(_short(head.text))
-    elif label is None and _is_label(cell):
+    elif label is None and m8.label(cell):
         parts.append(_short(cell.text))
     return "·".join(parts)
 
