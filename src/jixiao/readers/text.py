@@ -86,14 +86,13 @@ def _looks_like_text(text: str) -> bool:
     sample = text[:4000].replace("\ufeff", "")
     if not sample.strip():
         return True  # emptiness is reported separately
-    if sample.translate(_LINE_CONTROLS).isprintable():
+    if sample.replace("\t", "").replace("\r", "").replace("\n", "").isprintable():
         printable = len(sample)  # the usual case, without a look at every character
     else:
         printable = sum(1 for ch in sample if ch.isprintable() or ch in "\t\r\n")
     return printable / len(sample) > 0.97 and CJK.search(sample) is not None
 
 
-_LINE_CONTROLS = str.maketrans("", "", "\t\r\n")
 CJK = re.compile("[\u4e00-\u9fff]")
 
 
@@ -126,7 +125,11 @@ def parse_text(text: str, path: str = "<text>", encoding: str = "utf-8") -> Docu
 
     def close_cell() -> None:
         nonlocal cell_lines
-        if cell_lines:
+        if len(cell_lines) == 1:  # the usual cell: one line
+            t = ARTEFACT.sub("", cell_lines[0]) if "[bookmark:" in cell_lines[0] else cell_lines[0]
+            row.append(Cell(t if t.strip() else "", 0, len(row), cell_start, cell_start))
+            cell_lines = []
+        elif cell_lines:
             cell_lines = [ARTEFACT.sub("", t) for t in cell_lines]
             first = next((k for k, t in enumerate(cell_lines) if t.strip()), 0)
             last = next((k for k in range(len(cell_lines) - 1, -1, -1) if cell_lines[k].strip()), 0)
