@@ -15,7 +15,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -133,6 +133,9 @@ def run(tasks: Sequence[Task], jobs: int = 1, cluster: str | None = None) -> Ite
         yield from _pool(tasks, jobs, done)
 
 
+Review = Callable[[Task], FileOutput]
+
+
 def _executor(jobs: int, done: dict[str, str | None]) -> ProcessPoolExecutor:
     # forkserver: a clean process to fork workers from (forking this one, with the progress
     # bar's thread running, is unsafe); jixiao is imported there once
@@ -141,7 +144,7 @@ def _executor(jobs: int, done: dict[str, str | None]) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_adopt_conversions, initargs=(done,))
 
 
-def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None]) -> Iterator[FileOutput]:
+def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Review = review_task) -> Iterator[FileOutput]:
     """The tasks on ``jobs`` worker processes, at most WINDOW_PER_JOB × jobs in flight, yielded
     in order. A worker that dies (killed, out of memory, a crash in a library) fails the files it
     held — each is retried once alone, then reported — and the pool is started again."""
@@ -153,7 +156,7 @@ def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None]) -> Iter
         while pending or flight:
             while pending and len(flight) < window:
                 t = pending.popleft()
-                flight.append((t, executor.submit(review_task, t)))
+                flight.append((t, executor.submit(fn, t)))
             t, fut = flight.popleft()
             try:
                 yield fut.result()
@@ -161,18 +164,18 @@ def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None]) -> Iter
                 executor.shutdown(wait=False, cancel_futures=True)
                 retry = [t, *(u for u, _ in flight)]
                 flight.clear()
-                yield _alone(t, done)
+                yield _alone(t, done, fn)
                 pending.extendleft(reversed(retry[1:]))
                 executor = _executor(jobs, done)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _alone(task: Task, done: dict[str, str | None]) -> FileOutput:
+def _alone(task: Task, done: dict[str, str | None], fn: Review) -> FileOutput:
     """Review one task in a pool of its own: its output, or an error output if it kills the
     worker again."""
     with _executor(1, done) as single:
         try:
-            return single.submit(review_task, task).result()
+            return single.submit(fn, task).result()
         except BrokenProcessPool:
             return _failed(task, "处理此文件时工作进程异常退出（可能内存不足或文件触发了程序崩溃），已跳过")

@@ -123,7 +123,7 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
     from .report.writer import BatchWriter
 
     settings = _settings([Path(p) for p in paths if "://" not in p], config, ruleset)
-    files = _collect(paths)
+    files = _collect(paths, absolute=cluster is not None)
     if not files:
         err.print("[red]没有找到可复核的报告文件[/red]")
         raise typer.Exit(2)
@@ -133,7 +133,7 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
     tasks = [Task(i, f, settings, store=store is not None) for i, f in enumerate(files)]
     writer = BatchWriter(out, len(files), pages)
     saver = _store_writer(store, settings) if store is not None else None
-    skipped = 0
+    skipped, broken = 0, None
     try:
         with _progress() as progress:
             task = progress.add_task("", total=len(files))
@@ -143,9 +143,8 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
                 fo.store = None
                 writer.add(fo)
                 progress.update(task, advance=1, description=Path(fo.source).name)
-    except _cluster_error() as exc:
-        err.print(f"[red]集群错误[/red] {exc}", markup=False, highlight=False)
-        raise typer.Exit(2)
+    except _cluster_error() as exc:  # the files done so far are still written below
+        broken = exc
     finally:
         if saver is not None:
             saver.close()
@@ -161,14 +160,21 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
                   highlight=False)
     console.print(f"已写出：{'、'.join(str(p) for p in written.values())}"
                   + (f"；每份报告一页：{out / 'reports'}" if writer.pages else ""), highlight=False)
+    if broken is not None:
+        err.print(f"[red]集群错误[/red] {broken}（已写出此前完成的 {writer.counts['记录']} 条记录）", markup=False,
+                  highlight=False)
+        raise typer.Exit(2)
     raise typer.Exit(1 if writer.failed else 0)
 
 
 FAILED_SHOWN = 20  # unreadable files listed on the terminal; the rest are counted
 
 
-def _collect(paths: list[str]) -> list[str]:
-    """Files under ``paths`` (folders recursively, supported suffixes), fsspec URLs listed too."""
+def _collect(paths: list[str], absolute: bool = False) -> list[str]:
+    """Files under ``paths`` (folders recursively, supported suffixes), fsspec URLs listed too;
+    local paths made ``absolute`` (for a cluster, whose workers have their own working folder)."""
+    if absolute:
+        paths = [p if "://" in p else str(Path(p).resolve()) for p in paths]
     if any("://" in p for p in paths):
         from .cluster import ClusterError, expand
 

@@ -117,12 +117,13 @@ def _environment() -> Environment:
     return env
 
 
-def _portfolio(p: Portfolio, rows_in_tables: bool = True) -> dict[str, Any]:
-    """The 总览 for a template: headline, tables, chart. ``rows_in_tables=False`` (the index of a
-    large batch) leaves out the tables listing every record, which the index's own table shows."""
+def _portfolio(p: Portfolio, rows_in_tables: bool = True, chart=None) -> dict[str, Any]:
+    """The 总览 for a template: headline, tables, chart (drawn here unless given).
+    ``rows_in_tables=False`` (the index of a large batch) leaves out the tables listing every
+    record, which the index's own table shows."""
     from .chart import SIZE_PX, render_chart  # matplotlib: loaded only when a chart is drawn
 
-    chart = render_chart(p)
+    chart = chart or render_chart(p)
     tables = overview_tables(p) if rows_in_tables else summary_tables(p)
     return {
         "headline": headline(p), "tables": tables, "alt": chart.alt, "note": chart.note,
@@ -158,11 +159,12 @@ def _summary_view(r: RecordRows, href: str) -> dict[str, Any]:
     return {"href": href, "project": r.project, "ok": r.ok, "row": r.summary}
 
 
-def render_page(outputs: list[FileOutput], p: Portfolio, totals: dict[str, int]) -> str:
-    """review.html of a small batch: the 总览, the summary table and every file's section."""
+def render_page(outputs: list[FileOutput], p: Portfolio, totals: dict[str, int], chart=None) -> str:
+    """review.html of a small batch: the 总览, the summary table and every file's section
+    (``chart``: the portfolio's, drawn here unless given)."""
     rows = [_summary_view(r, f"#{r.anchor}") for fo in outputs for r in fo.records]
     return _environment().get_template("review.html").render(
-        rows=rows, columns=SUMMARY_COLUMNS, totals=totals, portfolio=_portfolio(p),
+        rows=rows, columns=SUMMARY_COLUMNS, totals=totals, portfolio=_portfolio(p, chart=chart),
         notice_heading=PARSER_NOTICE_HEADING, sections=[Markup(fo.section) for fo in outputs])
 
 
@@ -205,11 +207,12 @@ def _num(x: Any) -> Any:
     return x
 
 
-def render_index(rows_json: str, count: int, p: Portfolio, totals: dict[str, int], page_size: int) -> str:
+def render_index(rows_json: str, count: int, p: Portfolio, totals: dict[str, int], page_size: int,
+                 chart=None) -> str:
     """review.html of a large batch: the 总览 and one sortable, filterable, paged table of every
     record (``rows_json``: a JSON array of :func:`index_row`), each linking to its page."""
     return _environment().get_template("index.html").render(
-        totals=totals, portfolio=_portfolio(p, rows_in_tables=False), columns=INDEX_COLUMNS,
+        totals=totals, portfolio=_portfolio(p, rows_in_tables=False, chart=chart), columns=INDEX_COLUMNS,
         numeric=INDEX_NUMERIC, numeric_cols=json.dumps([i for i, c in enumerate(INDEX_COLUMNS) if c in INDEX_NUMERIC]),
         rows_json=Markup(rows_json.replace("</", "<\\/")), count=count, page_size=page_size,
         notice_heading=PARSER_NOTICE_HEADING)

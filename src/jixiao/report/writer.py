@@ -96,13 +96,16 @@ class BatchWriter:
 
     def close(self) -> dict[str, Path]:
         """Finish every output; returns their paths."""
+        from .chart import render_chart
+
         self.jsonl.close()
         p = self.portfolio()
-        self.book.close(p)
+        chart = render_chart(p)
+        self.book.close(p, chart)
         if self.pages:
             html = render_index(json.dumps(self.index, ensure_ascii=False), len(self.index), p, self.totals(),
-                                INDEX_PAGE_ROWS)
+                                INDEX_PAGE_ROWS, chart)
         else:
-            html = render_page(self.outputs, p, self.totals())
+            html = render_page(self.outputs, p, self.totals(), chart)
         self.paths["html"].write_text(html, encoding="utf-8")
         return dict(self.paths)

@@ -150,10 +150,11 @@ class WorkbookStream:
             self.notices.extend(r.notices)
             self.quality.extend(r.quality)
 
-    def close(self, portfolio: Portfolio) -> None:
+    def close(self, portfolio: Portfolio, chart=None) -> None:
+        """Fill 总览 (with ``chart``, a :class:`.chart.Chart`, drawn here unless given) and save."""
         from .xlsx_overview import write_overview
 
-        write_overview(self.overview, portfolio)
+        write_overview(self.overview, portfolio, chart)
         for s in (self.summary, self.items, self.findings, self.notices, self.quality):
             s.close()
         self.wb.save(self.path)

@@ -14,7 +14,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .chart import SIZE_PX, render_chart
+from .chart import SIZE_PX, Chart, render_chart
 from .overview import Pct, headline, overview_tables
 from .portfolio import Portfolio
 from .sheets import MAX_WIDTH, PERCENT, WRAP_FROM, cell_value, display_width
@@ -29,9 +29,10 @@ NOTE_FONT = Font(italic=True, color="667085")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def write_overview(ws, p: Portfolio) -> None:
-    """Fill the write-only sheet ``ws`` (titled 总览) with the portfolio ``p``."""
-    chart = render_chart(p)
+def write_overview(ws, p: Portfolio, chart: Chart | None = None) -> None:
+    """Fill the write-only sheet ``ws`` (titled 总览) with the portfolio ``p`` and its chart
+    (drawn here unless given)."""
+    chart = chart or render_chart(p)
     tables = overview_tables(p)
     widths: dict[int, int] = {}
     for table in tables:  # header and value cells (titles and notes overflow instead)
