@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, field_serializer, model_serializer
 
 
 def json_number(value: Any) -> Any:
@@ -43,6 +43,19 @@ class Source(BaseModel):
     # where in the report, in its own words: 表名·行标签·列标题 of a cell (基础数据表·三公经费·决算数)
     # or the section heading of a line of text; set on a finding's evidence (extract.places)
     place: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler, info: SerializationInfo) -> dict[str, Any]:
+        """Serialised with ``context={"record_source": path}`` (records.jsonl): null fields left
+        out, and ``file`` too when it is ``path`` (a source with no file keeps ``"file": null``)."""
+        data = handler(self)
+        ctx = info.context
+        if not ctx or "record_source" not in ctx:
+            return data
+        out = {k: v for k, v in data.items() if v is not None or k == "file"}
+        if out.get("file") == ctx["record_source"]:
+            del out["file"]
+        return out
 
     def where(self) -> str:
         """The shortest location a reader of the original can find, with the place in the report

@@ -24,26 +24,9 @@ from .summary import records
 
 
 def record_line(record: Record) -> str:
-    """The record as one compact JSON line (no newline; Chinese kept as is)."""
-    data = record.model_dump(mode="json")
-    _compact(data, record.source)
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _compact(node: Any, file: str) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "source" and isinstance(value, dict):
-                for k in [k for k, v in value.items() if v is None and k != "file"]:
-                    del value[k]
-                if value.get("file") == file:
-                    del value["file"]
-            elif isinstance(value, (dict, list)):
-                _compact(value, file)
-    elif isinstance(node, list):
-        for value in node:
-            if isinstance(value, (dict, list)):
-                _compact(value, file)
+    """The record as one compact JSON line (no newline; UTF-8 text, Chinese kept as is; the
+    sources compacted by :meth:`jixiao.model.Source._compact`)."""
+    return record.model_dump_json(context={"record_source": record.source})
 
 
 def _expand(node: Any, file: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from ..checks.registry import PARSER_NOTICE_HEADING
@@ -49,6 +50,7 @@ class SheetStream:
         self.rows = 0  # data rows in the current sheet
         self.wrap: set[int] = set()
         self.widths: dict[int, float] = {}
+        self.styles: dict[tuple[bool, bool], StyleArray] = {}
         self._new_sheet()
 
     def _new_sheet(self) -> None:
@@ -107,17 +109,28 @@ class SheetStream:
         fill = marked and self.mark is not None
         for i in self.wrap:
             if values[i] is not None or (fill and i == self.mark):
-                c = WriteOnlyCell(ws, value=values[i])
-                c.alignment = WRAP
-                if fill and i == self.mark:
-                    c.fill = INFERRED_FILL
-                values[i] = c
+                values[i] = self._cell(values[i], True, fill and i == self.mark)
         if fill and self.mark not in self.wrap:
-            c = WriteOnlyCell(ws, value=values[self.mark])
-            c.fill = INFERRED_FILL
-            values[self.mark] = c
+            values[self.mark] = self._cell(values[self.mark], False, True)
         ws.append(values)
         self.rows += 1
+
+    def _cell(self, value: Any, wrap: bool, fill: bool):
+        """A cell with the wrap alignment and/or the INF fill. The style is worked out once per
+        kind (openpyxl hashes a style each time one is set, the larger part of a row's cost) and
+        its index array copied onto each cell."""
+        c = WriteOnlyCell(self.ws, value=value)
+        key = (wrap, fill)
+        style = self.styles.get(key)
+        if style is None:
+            if wrap:
+                c.alignment = WRAP
+            if fill:
+                c.fill = INFERRED_FILL
+            self.styles[key] = StyleArray(c._style)
+        else:
+            c._style = StyleArray(style)
+        return c
 
     def _finish(self) -> None:
         self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
