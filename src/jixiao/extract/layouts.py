@@ -67,11 +67,51 @@ class Signature:
     part_row: Synonyms | None = None
 
 
+def required_text(pattern: str) -> tuple[str, ...]:
+    """The runs of literal text every match of ``pattern`` contains (those in its top-level
+    sequence: nothing inside a group, a repeat or an alternation counts), so that a line lacking
+    one is passed over without running the pattern. Empty when the pattern cannot be parsed."""
+    try:
+        from re import _parser  # the standard library's own regex parser
+
+        parsed = _parser.parse(pattern)
+        seq, literal = list(parsed), _parser.LITERAL
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return ()  # literals that do not match as written
+    except Exception:  # pragma: no cover - another Python's internals
+        return ()
+    runs, cur = [], ""
+    for op, av in seq:
+        if op == literal:
+            cur += chr(av)
+            continue
+        if cur:
+            runs.append(cur)
+        cur = ""
+    if cur:
+        runs.append(cur)
+    return tuple(runs)
+
+
 @dataclass(slots=True)
 class Pattern:
     key: str
     label: str
     rx: re.Pattern[str]
+    needs: tuple[str, ...] = ()  # required_text(rx.pattern)
+
+    def finditer(self, text: str):
+        """``rx.finditer(text)``, without running the pattern on text lacking what it needs."""
+        for s in self.needs:
+            if s not in text:
+                return iter(())
+        return self.rx.finditer(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for s in self.needs:
+            if s not in text:
+                return None
+        return self.rx.search(text)
 
 
 @dataclass(slots=True)
@@ -105,6 +145,10 @@ def _label_field(text: str, fields: tuple[str, ...] | None) -> str | None:
     return None
 
 
+def _pattern(key: str, label: str, pattern: str) -> Pattern:
+    return Pattern(key, label, re.compile(pattern), required_text(pattern))
+
+
 def _syn(name: str, pats: list[str]) -> Synonyms:
     return Synonyms(name, [re.compile(p) for p in pats])
 
@@ -125,7 +169,7 @@ def layouts() -> Layouts:
     doc = data["document"]
     suffixes = sorted(doc["unit_suffixes"], key=len, reverse=True)
     narrative = {
-        group: [Pattern(e["key"], e["label"], re.compile(e["pattern"].replace("AMT", AMT))) for e in entries]
+        group: [_pattern(e["key"], e["label"], e["pattern"].replace("AMT", AMT)) for e in entries]
         for group, entries in data["narrative"].items()
     }
     return Layouts(

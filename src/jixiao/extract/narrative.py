@@ -34,10 +34,17 @@ KIND_LABEL = {"budget_initial": "（年初预算）", "budget": "（预算）", 
 @dataclass(slots=True)
 class Line:
     text: str  # as written
-    source: Source
+    where: Source | dict  # the Source, or its fields until ``source`` is first asked for
     heading: str  # the section heading governing this line ("" if none)
     norm: str = ""  # normalize(text): what the patterns run on
     idx: list[int] = field(default_factory=list)  # norm position → text position
+
+    @property
+    def source(self) -> Source:
+        """Where the line was read (built when first asked for: most lines give no figure)."""
+        if isinstance(self.where, dict):
+            self.where = Source(**self.where)
+        return self.where
 
     def original(self, start: int, end: int) -> str:
         """The source text behind ``norm[start:end]``, verbatim (full-width punctuation kept)."""
@@ -52,8 +59,7 @@ def text_lines(doc: Document) -> list[Line]:
     heading = ""
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            items = [(block.text, Source(file=doc.path, block=block.index, line=block.line,
-                                              page=block.page))]
+            items = [(block.text, {"file": doc.path, "block": block.index, "line": block.line, "page": block.page})]
         else:
             items = []
             for cell in block.cells():
@@ -61,9 +67,9 @@ def text_lines(doc: Document) -> list[Line]:
                     continue
                 for k, part in enumerate(cell.text.split("\n")):
                     if part.strip():
-                        items.append((part.strip(), Source(file=doc.path, block=block.index, row=cell.row,
-                                                            col=cell.col, line=cell.line + k, page=cell.page,
-                                                            sheet=block.sheet, ref=cell.ref)))
+                        items.append((part.strip(), {"file": doc.path, "block": block.index, "row": cell.row,
+                                                     "col": cell.col, "line": cell.line + k, "page": cell.page,
+                                                     "sheet": block.sheet, "ref": cell.ref}))
         for text, src in items:
             t, idx = normalize_map(text)
             if HEADING.match(t) and len(t) <= 40 and "万元" not in t:
@@ -123,7 +129,7 @@ def _amounts(ln: Line, t: str, report: Report) -> None:
     seen: set[int] = set()
     for p in layouts().narrative["amounts"]:
         key, zh = p.key, p.label
-        for m in p.rx.finditer(t):
+        for m in p.finditer(t):
             if m.start(1) in seen:
                 continue
             seen.add(m.start(1))
@@ -138,6 +144,15 @@ def _amounts(ln: Line, t: str, report: Report) -> None:
                 key2, zh2 = key, zh
             report.figures.append(Figure(key=key2, label=zh2, where="正文",
                                          value=_v(ln, m, to_decimal(m.group(1)))))
+    if "万元" in t:  # every pattern there ends in an amount in 万元
+        _basic_project_amounts(ln, t, report)
+    for p in layouts().narrative["rates"]:
+        for m in p.finditer(t):
+            report.figures.append(Figure(key=p.key, label=p.label, where="正文",
+                                         value=_v(ln, m, to_decimal(m.group(1)) / 100)))
+
+
+def _basic_project_amounts(ln: Line, t: str, report: Report) -> None:
     # "基本支出全年预算228.00万元，实际支出210.00万元"
     for m in re.finditer(r"(基本|项目)支出(?:(全年|年初|调整后)?预算(?:数)?(?:为)?" + AMT + r")?[，,]?(?:全年)?(?:实际支出|决算数?|执行数)(?:为)?" + AMT, t):
         part = "basic" if m.group(1) == "基本" else "project"
@@ -154,10 +169,6 @@ def _amounts(ln: Line, t: str, report: Report) -> None:
     m = re.search(r"预算安排专项资金" + AMT, t)
     if m:
         report.project_initial_budget = _v(ln, m, to_decimal(m.group(1)))
-    for p in layouts().narrative["rates"]:
-        for m in p.rx.finditer(t):
-            report.figures.append(Figure(key=p.key, label=p.label, where="正文",
-                                         value=_v(ln, m, to_decimal(m.group(1)) / 100)))
 
 
 _TP = r"[\"“”']?三公[\"“”']?经费[\"“”']?"
@@ -185,13 +196,13 @@ def _three_public(ln: Line, t: str, report: Report) -> None:
 
 def _staff(ln: Line, t: str, report: Report) -> None:
     for p in layouts().narrative["staff"]:
-        m = p.rx.search(t)
+        m = p.search(t)
         if m:
             report.figures.append(Figure(key=p.key, label=p.label, where="正文", value=_v(ln, m, int(m.group(1)))))
 
 
 def _scores(ln: Line, t: str, report: Report) -> None:
-    m = re.search(r"自评(?:得分)?得?(\d+(?:\.\d+)?)分", t)
+    m = re.search(r"自评(?:得分)?得?(\d+(?:\.\d+)?)分", t) if "自评" in t else None
     if m:
         v = _v(ln, m, to_decimal(m.group(1)))
         report.figures.append(Figure(key="self.total", label="自评得分", where="正文", value=v))
@@ -200,7 +211,7 @@ def _scores(ln: Line, t: str, report: Report) -> None:
     m = re.search(r"(?:绩效为|等次为|评价为|等级为)[“\"]?(优秀|良好|合格|优|良|中|差)[”\"]?", t)
     if m and not report.self_assessment.grade.present:
         report.self_assessment.grade = _v(ln, m, m.group(1))
-    m = re.search(r"绩效办[^。]{0,40}?(?:考核)?结果为[“\"]?(优秀|良好|合格|一般|优|良|中|差)", t)
+    m = re.search(r"绩效办[^。]{0,40}?(?:考核)?结果为[“\"]?(优秀|良好|合格|一般|优|良|中|差)", t) if "绩效办" in t else None
     if m:
         report.self_assessment.external_rating = _v(ln, m, m.group(1))
 
@@ -298,7 +309,7 @@ def project_funds(doc: Document, report: Report, lines: list[Line] | None = None
     mentions: dict[str, list[tuple[str, Value]]] = {}
     for ln in text_lines(doc) if lines is None else lines:
         for p in lay.narrative["funds"] + lay.narrative["project_rates"]:
-            for m in p.rx.finditer(ln.norm):
+            for m in p.finditer(ln.norm):
                 number = to_decimal(m.group(1))
                 if number is not None:
                     value = number / 100 if p.key.endswith("rate") else number
