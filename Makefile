@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test serve bench docs clean
+.PHONY: demo test serve bench bench-scale docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_review.py
 	$(BIN)/python bench/bench_readers.py
+
+bench-scale: $(STAMP)
+	$(BIN)/python bench/bench_scale.py 100 1000 10000 --browser
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build
