@@ -398,3 +398,51 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     assert not problems, problems
     context.close()
     assert len(list(shot.folder.glob("*.png"))) == shot.n
+
+
+# --- the index of a large batch (review.html, no server) --------------------------------------------
+
+def test_review_index_sorts_filters_and_pages(browser, tmp_path, seeds_dir):
+    """review.html of a batch reviewed with --pages: 72 records (6 copies of the 5 seeds and 5
+    examples, two examples with project tables), 50 to a page, sorted by a click on 得分差,
+    filtered by a unit's name, each file name opening the file's own page."""
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from jixiao.cli import app
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    sources = sorted(seeds_dir.glob("*.txt")) + sorted((REPO / "examples").glob("*.txt"))
+    for k in range(6):
+        for src in sources:
+            shutil.copy(src, inbox / f"{k}_{src.name}")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["review", str(inbox), "-o", str(out), "--pages", "--jobs", "2"])
+    assert res.exit_code == 0, res.output
+    html = (out / "review.html").read_text("utf-8")
+    data = _json.loads(re.search(r'id="data">(.*?)</script>', html, re.S).group(1))
+    assert len(data) == 72
+    page = browser.new_page()
+    page.goto((out / "review.html").as_uri())
+    rows = page.locator("#rows tr")
+    expect(page.locator("#shown")).to_have_text("显示 72 / 72 条")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#page")).to_have_text("第 1 / 2 页")
+    page.get_by_role("button", name="下一页").click()
+    expect(rows).to_have_count(22)
+    page.locator("table.records th", has_text="得分差").click()  # largest first
+    top = max(data, key=lambda r: (r[8] is not None, r[8] or 0))
+    expect(rows.first.locator("td").nth(8)).to_have_text(format(top[8], "g"))
+    expect(page.locator("#page")).to_have_text("第 1 / 2 页")
+    page.fill("#q", "示例区商务服务中心")
+    expect(page.locator("#shown")).to_have_text("显示 6 / 72 条")
+    expect(rows).to_have_count(6)
+    page.check("#errors-only")
+    expect(rows).to_have_count(6)  # the planted example has errors
+    rows.first.locator("a").click()
+    section = page.locator("section.file")
+    expect(section.locator("h2")).to_contain_text("planted_2024_示例区商务服务中心.txt")
+    assert re.search(r"/reports/\d{5}\.html#f\d+$", page.url)
+    expect(page.get_by_role("link", name="← 返回复核总览")).to_be_visible()
