@@ -116,7 +116,8 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
     生成新版本并沿用复核结论；中断（包括强行终止）后再次运行同一命令，已存入的文件（按内容哈希）不会重复存入。
 
     一个文件含部门整体自评报告和所附项目支出绩效自评表时，每份自评表各成一条记录，并与部门记录关联。
-    退出码：全部读取成功为 0；有文件无法读取为 1（其余文件照常复核并写出）；配置错误为 2。
+    退出码：全部读取成功为 0；有文件无法读取为 1（其余文件照常复核并写出）；配置错误或集群错误为 2；
+    按 Ctrl-C 中断为 130（此前完成的文件照常写出）。
     """
     from .batch import Task, default_jobs, run
     from .report.console import batch_tables
@@ -133,7 +134,7 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
     tasks = [Task(i, f, settings, store=store is not None) for i, f in enumerate(files)]
     writer = BatchWriter(out, len(files), pages)
     saver = _store_writer(store, settings) if store is not None else None
-    skipped, broken = 0, None
+    skipped, broken, interrupted = 0, None, False
     try:
         with _progress() as progress:
             task = progress.add_task("", total=len(files))
@@ -145,6 +146,8 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
                 progress.update(task, advance=1, description=Path(fo.source).name)
     except _cluster_error() as exc:  # the files done so far are still written below
         broken = exc
+    except KeyboardInterrupt:  # Ctrl-C: the files done so far are still written below
+        interrupted = True
     finally:
         if saver is not None:
             saver.close()
@@ -164,6 +167,9 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
         err.print(f"[red]集群错误[/red] {broken}（已写出此前完成的 {writer.counts['记录']} 条记录）", markup=False,
                   highlight=False)
         raise typer.Exit(2)
+    if interrupted:
+        err.print(f"已中断：写出了此前完成的 {len(writer.sources)} 个文件（共 {len(files)} 个）", highlight=False)
+        raise typer.Exit(130)
     raise typer.Exit(1 if writer.failed else 0)
 
 
