@@ -111,21 +111,16 @@ def text_lines(doc: Document) -> list[TextLine]:
     out: list[TextLine] = []
 
     def add(line: str, src: dict[str, Any], in_table: bool) -> None:
-        offset = 0
-        pieces = []
-        for m in SPACE_RUN.finditer(line):
-            pieces.append((offset, line[offset:m.start()]))
-            offset = m.end()
-        pieces.append((offset, line[offset:]))
+        pieces = SPACE_RUN.split(line) if SPACE_RUN.search(line) else [line]
         # formats that collapse runs of spaces (HTML, PDF) keep the glued heading as the short,
         # unpunctuated tail after the paragraph's last full stop
-        last = pieces[-1][1]
-        stop = last.rfind("。")
-        if len(pieces) == 1 and stop >= 0:
-            tail = last[stop + 1:]
-            if 4 <= len(normalize(tail)) <= 30 and not CLAUSE_MARK.search(tail):
-                pieces[-1:] = [(offset, last[:stop + 1]), (offset + stop + 1, tail)]
-        for _, piece in pieces:
+        if len(pieces) == 1:
+            stop = line.rfind("。")
+            if stop >= 0:
+                tail = line[stop + 1:]
+                if 4 <= len(normalize(tail)) <= 30 and not CLAUSE_MARK.search(tail):
+                    pieces = [line[:stop + 1], tail]
+        for piece in pieces:
             if not piece.strip():
                 continue
             norm, idx = normalize_map(piece)
