@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,6 +184,25 @@ def _as_named(p: PreparedFile, name: str) -> PreparedFile:
     return dataclasses.replace(p, name=name, error=again(p.error) if p.error else None, reports=reports)
 
 
+GROUP_FILES_ENV = "JIXIAO_DB_COMMIT_FILES"
+GROUP_SECONDS_ENV = "JIXIAO_DB_COMMIT_SECONDS"
+
+
+def _env_number(name: str, default, kind):
+    """The number in environment variable ``name`` (``kind`` int or float); ``default`` when it is
+    unset; ValueError naming the variable when it is not a positive number."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value <= 0:
+        raise ValueError(f"环境变量 {name} 应为正数：{raw!r}")
+    return value
+
+
 @dataclass
 class _Pending:
     """A file written into the open transaction, kept until it commits (to write it again after a
@@ -202,7 +222,8 @@ class StoreWriter:
     go on everything stored. Files are committed in groups: at the latest when ``group_files``
     files are waiting or ``group_seconds`` seconds have passed since the first of them was saved
     (checked on each :meth:`save` and :meth:`commit_if_due`), and on :meth:`commit` / :meth:`close`
-    (or leaving a ``with`` block). Each group is one transaction: a process killed mid-batch loses at
+    (or leaving a ``with`` block). Their defaults, 50 files and 2 s, can be changed by the
+    environment variables ``JIXIAO_DB_COMMIT_FILES`` and ``JIXIAO_DB_COMMIT_SECONDS``. Each group is one transaction: a process killed mid-batch loses at
     most the files saved since the last commit, and a rerun skips the rest (:meth:`stored`).
 
     Not thread-safe: one writer per process, used from one thread. Other processes may write to
@@ -210,12 +231,13 @@ class StoreWriter:
     """
 
     def __init__(self, store: Store, settings: Settings | None = None, *, batch_id: int | None = None,
-                 user_id: int | None = None, region: str | None = None, group_files: int = 50,
-                 group_seconds: float = 2.0):
+                 user_id: int | None = None, region: str | None = None, group_files: int | None = None,
+                 group_seconds: float | None = None):
         self.store = store
         self.key = settings_key(settings or Settings())
         self.batch_id, self.user_id, self.region = batch_id, user_id, region
-        self.group_files, self.group_seconds = max(1, group_files), group_seconds
+        self.group_files = max(1, group_files if group_files is not None else _env_number(GROUP_FILES_ENV, 50, int))
+        self.group_seconds = group_seconds if group_seconds is not None else _env_number(GROUP_SECONDS_ENV, 2.0, float)
         self._session: Session | None = None
         self._group: list[_Pending] = []
         self._since = 0.0
