@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from functools import cache
 from pathlib import Path
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from .document import ReadError
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # no report is this large; refuse before reading it
 MAX_ZIP_MEMBERS = 5000
@@ -82,8 +85,13 @@ def read_part(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_PART_
     return data
 
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_comments=True, remove_pis=True)
+@cache
+def _parser() -> etree.XMLParser:
+    """The one XML parser (lxml imported on first use: a text report never needs it)."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True, remove_pis=True)
 
 
 def parse_xml(data: bytes, path: Path, part: str) -> etree._Element:
@@ -93,8 +101,10 @@ def parse_xml(data: bytes, path: Path, part: str) -> etree._Element:
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in head or b"<\x00!\x00d\x00o\x00c" in head:
         raise ReadError(str(path), f"{part} 含 DOCTYPE/实体声明（可能是 XXE 攻击），拒绝读取")
+    from lxml import etree
+
     try:
-        return etree.fromstring(data, _PARSER)
+        return etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise ReadError(str(path), f"文件已损坏：{part} 不是合法的 XML（{exc.msg if hasattr(exc, 'msg') else exc}）") from None
 
