@@ -68,10 +68,10 @@ class TextLine:
 
     text: str  # verbatim
     norm: str  # normalize(text)
-    idx: list[int]  # norm position → text position
     where: Source | dict[str, Any]  # the Source, or its fields until ``source`` is first asked for
     pos: int  # order in the document
     in_table: bool
+    _idx: list[int] | None = None
 
     @property
     def source(self) -> Source:
@@ -79,6 +79,13 @@ class TextLine:
         if isinstance(self.where, dict):
             self.where = Source(**self.where)
         return self.where
+
+    @property
+    def idx(self) -> list[int]:
+        """``norm`` position → ``text`` position (worked out when first asked for, as ``source``)."""
+        if self._idx is None:
+            self._idx = normalize_map(self.text)[1]
+        return self._idx
 
     def value(self, start: int = 0, end: int | None = None, value: Any = None) -> Value:
         """A Value quoting ``norm[start:end]`` verbatim from the original text."""
@@ -123,9 +130,9 @@ def text_lines(doc: Document) -> list[TextLine]:
         for piece in pieces:
             if not piece.strip():
                 continue
-            norm, idx = normalize_map(piece)
+            norm = normalize(piece)
             if norm:
-                out.append(TextLine(piece, norm, idx, src, len(out), in_table))
+                out.append(TextLine(piece, norm, src, len(out), in_table))
 
     path = doc.path
     for block in doc.blocks:
