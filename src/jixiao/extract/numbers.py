@@ -54,14 +54,18 @@ def normalize(text: str | None) -> str:
     whitespace and ideographic spaces removed: the text that labels and patterns match."""
     if text is None:
         return ""
-    return _normalize(text)
+    return _normalize(text) if len(text) <= MEMO_CHARS else _normalize_text(text)
 
 
-@lru_cache(maxsize=8192)
-def _normalize(text: str) -> str:
-    # memoised: the extractors and checks normalise the same cell and line texts many times over
-    # (bounded, so that memory stays flat over a batch)
+def _normalize_text(text: str) -> str:
     return "".join(text.translate(MATCH_TABLE).split()).replace("\u3000", "")
+
+
+# memoised: the extractors and checks normalise the same cell and line texts many times over
+# (~2000 calls, ~300 distinct texts per report); bounded in entries and in the length of the
+# texts kept, so that memory stays flat over a batch (at most ~5 MB, typically about 1 MB)
+MEMO_CHARS = 256
+_normalize = lru_cache(maxsize=4096)(_normalize_text)
 
 
 def normalize_map(text: str) -> tuple[str, list[int]]:
