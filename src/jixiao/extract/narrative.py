@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..model import Claim, Figure, Report, Source, Value
 from ..readers.document import Document, Paragraph
 from .layouts import AMT, layouts
-from .numbers import normalize_map, rate_matches, to_decimal
+from .numbers import normalize, normalize_map, rate_matches, to_decimal
 
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部分])")
 INITIAL_WORDS = re.compile(r"年初(?:预算)?")
@@ -37,7 +37,7 @@ class Line:
     where: Source | dict  # the Source, or its fields until ``source`` is first asked for
     heading: str  # the section heading governing this line ("" if none)
     norm: str = ""  # normalize(text): what the patterns run on
-    idx: list[int] = field(default_factory=list)  # norm position → text position
+    _idx: list[int] | None = None
 
     @property
     def source(self) -> Source:
@@ -45,6 +45,13 @@ class Line:
         if isinstance(self.where, dict):
             self.where = Source(**self.where)
         return self.where
+
+    @property
+    def idx(self) -> list[int]:
+        """``norm`` position → ``text`` position (worked out when first asked for, as ``source``)."""
+        if self._idx is None:
+            self._idx = normalize_map(self.text)[1]
+        return self._idx
 
     def original(self, start: int, end: int) -> str:
         """The source text behind ``norm[start:end]``, verbatim (full-width punctuation kept)."""
@@ -71,10 +78,10 @@ def text_lines(doc: Document) -> list[Line]:
                                                      "col": cell.col, "line": cell.line + k, "page": cell.page,
                                                      "sheet": block.sheet, "ref": cell.ref}))
         for text, src in items:
-            t, idx = normalize_map(text)
+            t = normalize(text)
             if HEADING.match(t) and len(t) <= 40 and "万元" not in t:
                 heading = t
-            out.append(Line(text, src, heading, t, idx))
+            out.append(Line(text, src, heading, t))
     return out
 
 
