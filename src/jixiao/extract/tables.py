@@ -227,7 +227,7 @@ def at(row: list[Cell], col: Col | None) -> Cell | None:
     still lines up)."""
     if col is None:
         return None
-    if any(c.colspan > 1 for c in row) or col.grid != col.width + col.neg:
+    if col.grid != col.width + col.neg or any(c.colspan > 1 for c in row):
         if grid_width(row) == col.width:
             for g, c in zip(grid_starts(row), row):
                 if g <= col.grid < g + max(c.colspan, 1):

@@ -69,8 +69,8 @@ def _set(report: Report, path: str, value: Value) -> None:
 def _money_tables(doc: Document, table: Table, report: Report) -> bool:
     found = False
     for i, row in enumerate(table.rows):
-        texts = [c.clean for c in row]
-        key = next((k for k in LAYOUTS if any(t.replace("“", "").replace("”", "") == k for t in texts)), None)
+        texts = {c.clean.replace("“", "").replace("”", "") for c in row}
+        key = next((k for k in LAYOUTS if k in texts), None)
         if key is None:
             continue
         layout = LAYOUTS[key]
@@ -146,12 +146,12 @@ def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
         texts = [c.clean for c in row]
         if not texts:
             continue
-        c = cell_after(row, r"^绩效自评综合得分")
+        c = cell_after(row, r"^绩效自评综合得分") if any(t.startswith("绩效自评综合得分") for t in texts) else None
         if c is not None:
             v = amount_value(doc, table, c)
             report.self_assessment.total = v
             report.figures.append(Figure(key="self.total", label="自评得分", where="自评情况表", value=v))
-        c = cell_after(row, r"^评价等次")
+        c = cell_after(row, r"^评价等次") if any(t.startswith("评价等次") for t in texts) else None
         if c is not None:
             report.self_assessment.grade = cell_value(doc, table, c)
         if any(t.startswith("整体支出绩效定性目标") for t in texts) and i + 1 < len(table.rows):
