@@ -215,7 +215,7 @@ def _scores(ln: Line, t: str, report: Report) -> None:
         report.figures.append(Figure(key="self.total", label="自评得分", where="正文", value=v))
         if not report.self_assessment.total.present:
             report.self_assessment.total = v
-    m = re.search(r"(?:绩效为|等次为|评价为|等级为)[“\"]?(优秀|良好|合格|优|良|中|差)[”\"]?", t)
+    m = re.search(r"(?:绩效为|等次为|评价为|等级为)[“\"]?(优秀|良好|合格|优|良|中|差)[”\"]?", t) if "为" in t else None
     if m and not report.self_assessment.grade.present:
         report.self_assessment.grade = _v(ln, m, m.group(1))
     m = re.search(r"绩效办[^。]{0,40}?(?:考核)?结果为[“\"]?(优秀|良好|合格|一般|优|良|中|差)", t) if "绩效办" in t else None
@@ -223,18 +223,21 @@ def _scores(ln: Line, t: str, report: Report) -> None:
         report.self_assessment.external_rating = _v(ln, m, m.group(1))
 
 
+# (kind, pattern, words one of which every match contains: a line without any is passed over)
 CLAIMS = [
     ("all_done", re.compile(r"(?:目标|任务|指标)[^。；，]{0,10}(?:均已完成|全面完成|全部完成|均已达成|圆满完成)"
-                            r"|(?:均已完成|全面完成|全部完成|均较好地完成|圆满完成)[^。；，]{0,8}(?:目标|任务|指标)")),
-    ("three_public_controlled", re.compile(r"严格控制[^。；]{0,6}三公[”\"]?经?费?[”\"]?(?:开支|支出)?|三公[^。；]{0,8}(?:从严控制|严格控制)")),
-    ("budget_followed", re.compile(r"严格按预算执行|严格执行预算|支出严格按预算")),
-    ("estimate", re.compile(r"预计(?:完成|满意度|达到|全年|可|能)")),
+                            r"|(?:均已完成|全面完成|全部完成|均较好地完成|圆满完成)[^。；，]{0,8}(?:目标|任务|指标)"),
+     ("完成", "达成")),
+    ("three_public_controlled", re.compile(r"严格控制[^。；]{0,6}三公[”\"]?经?费?[”\"]?(?:开支|支出)?|三公[^。；]{0,8}(?:从严控制|严格控制)"),
+     ("三公",)),
+    ("budget_followed", re.compile(r"严格按预算执行|严格执行预算|支出严格按预算"), ("严格",)),
+    ("estimate", re.compile(r"预计(?:完成|满意度|达到|全年|可|能)"), ("预计",)),
 ]
 
 
 def _claims(ln: Line, t: str, report: Report) -> None:
-    for kind, rx in CLAIMS:
-        m = rx.search(t)
+    for kind, rx, words in CLAIMS:
+        m = rx.search(t) if any(w in t for w in words) else None
         if m:
             s = max(0, m.start() - 20)
             report.claims.append(Claim(kind=kind, value=_v(ln, (s, min(len(t), m.end() + 20)), m.group(0))))
@@ -255,8 +258,8 @@ def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
     if not report.unit_name.present:
         for ln in lines:
             t = ln.norm
-            m = re.search(r"([^，。,；、“”]{4,40}?)[（(]以下简称", t)
-            if m is None:
+            m = re.search(r"([^，。,；、“”]{4,40}?)[（(]以下简称", t) if "以下简称" in t else None
+            if m is None and "为" in t:
                 m = re.match(r"^([\u4e00-\u9fff]{2,20}?" + UNIT_SUFFIX + r")为(?:财政)?(?:全额拨款|正|副|参公|行政|事业)", t)
             if m:
                 report.unit_name = _v(ln, m, m.group(1))
@@ -291,6 +294,7 @@ SECTION_NAMES = {
     "改进措施": r"改进措施|改进建议|有关建议|下一步",
     "结果应用": r"结果.{0,4}应用|公开情况",
 }
+_SECTION_RX = {name: re.compile(pat) for name, pat in SECTION_NAMES.items()}
 
 
 def _sections(lines: list[Line], report: Report) -> None:
@@ -298,8 +302,8 @@ def _sections(lines: list[Line], report: Report) -> None:
         t = ln.norm
         if len(t) > 40 or "万元" in t or t.endswith(("表", "报告")):
             continue
-        for name, pat in SECTION_NAMES.items():
-            if name not in report.sections and re.search(pat, t) and (HEADING.match(t) or len(t) <= 16):
+        for name, rx in _SECTION_RX.items():
+            if name not in report.sections and rx.search(t) and (HEADING.match(t) or len(t) <= 16):
                 report.sections[name] = _v(ln, ln.text.strip(), t)
 
 
