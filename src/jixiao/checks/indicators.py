@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterator
 
 from ..extract.yueyang import embedded_quantity
@@ -319,11 +320,13 @@ WORD_STOP = {"指标", "完成", "实现", "达到", "提升", "有效", "提高
              "年度", "本年", "工作", "情况", "按时", "及时", "持续", "进一", "一步"}
 
 
-def _words(text: str | None) -> set[str]:
+@lru_cache(maxsize=1024)
+def _words(text: str | None) -> frozenset[str]:
     """The Chinese character pairs of ``text`` (the words of a target or a name), minus the
-    stock words every target uses (完成, 达到, 提升 …)."""
+    stock words every target uses (完成, 达到, 提升 …). Memoised: JX409 compares every row's
+    target with every other row's name."""
     runs = re.findall(r"[\u4e00-\u9fff]+", text or "")
-    return {r[k:k + 2] for r in runs for k in range(len(r) - 1)} - WORD_STOP
+    return frozenset({r[k:k + 2] for r in runs for k in range(len(r) - 1)} - WORD_STOP)
 
 
 def _word_home(ind: Indicator, inds: list[Indicator]) -> Indicator | None:
