@@ -68,6 +68,11 @@ SCALE = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001"
 def table_scale(doc: Document, table: Table) -> Decimal:
     """万元 per unit of the table's bare amounts: 0.0001 when the table title or header says
     ``单位：元`` / ``（元）`` and nowhere ``万元``; 10000 for ``亿元``; else 1 (forms are in 万元)."""
+    return _table_scale(table, doc)
+
+
+@per_table
+def _table_scale(table: Table, doc: Document) -> Decimal:
     units = set(_table_units(table))
     # the block just before the table in the file (looked up by index: ``doc`` may be a view
     # holding one document of the file, see Document.subset)
@@ -91,7 +96,7 @@ def money_value(doc: Document, table: Table, cell: Cell | None) -> Value:
     """A money cell in 万元: a bare number is scaled by the table's unit (:func:`table_scale`);
     a number written with its own unit (``24元``, ``1.2亿元``) is converted by that unit."""
     v = cell_value(doc, table, cell, parse_amount)
-    if v.number is not None and not re.search(r"元", normalize(v.raw)):
+    if v.number is not None and "元" not in normalize(v.raw):
         scale = table_scale(doc, table)
         if scale != 1:
             v.value = tidy(v.number * scale)
