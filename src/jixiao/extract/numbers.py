@@ -98,6 +98,12 @@ def parse_amount(text: str | None) -> Decimal | None:
     Cells with text around a single number (``一般公共预算：24``) give that number; cells with
     more than one number give None (ambiguous).
     """
+    if text is not None and len(text) > MEMO_CHARS:
+        return _parse_amount(text)
+    return _parse_amount_memo(text)  # the extractors ask for the same cells again and again
+
+
+def _parse_amount(text: str | None) -> Decimal | None:
     t = normalize(text)
     if t in EMPTY_MARKS:
         return None
@@ -111,6 +117,9 @@ def parse_amount(text: str | None) -> Decimal | None:
         scale = Decimal("0.0001")
     value = to_decimal(nums[0])
     return None if value is None else value * scale
+
+
+_parse_amount_memo = lru_cache(maxsize=4096)(_parse_amount)  # Decimals are immutable: safe to share
 
 
 def parse_percent(text: str | None, bare_is_percent: bool = True) -> Decimal | None:
