@@ -181,7 +181,15 @@ def place_of(doc: Document, source: Source, memo: dict | None = None) -> str | N
     (``memo``: a dict kept across the calls for one document, for speed)."""
     if source.block is None:
         return None
-    table = next((t for t in doc.tables if t.index == source.block), None)
+    if memo is None:
+        table = next((t for t in doc.tables if t.index == source.block), None)
+    else:
+        if ("tables",) not in memo:
+            by_index: dict[int, Table] = {}
+            for t in doc.tables:
+                by_index.setdefault(t.index, t)  # the first table with the index, as a scan finds
+            memo[("tables",)] = by_index
+        table = memo[("tables",)].get(source.block)
     if table is not None and source.row is not None and source.col is not None:
         return cell_place(doc, table, source.row, source.col, memo)
     if table is None:
