@@ -22,10 +22,17 @@ def _traditional_to_simplified() -> dict[int, str]:
     """Traditional → simplified, one character for one (OpenCC's TSCharacters table, shipped
     with opencc-purepy): so that 項目名稱 matches 项目名称 while every position in the text stays
     where it was. Characters that are also simplified (GB2312) are left alone (著, 乾, 干 …)."""
+    # the data file is found without importing the package (its converter pulls in
+    # multiprocessing: ~10 ms at every start, for a table that is only read here)
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("opencc_purepy")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - dependency missing
+        return {}
     try:
-        from importlib import resources
-        text = resources.files("opencc_purepy").joinpath("dicts/TSCharacters.txt").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
+        text = (Path(list(spec.submodule_search_locations)[0]) / "dicts" / "TSCharacters.txt").read_text(encoding="utf-8")
+    except FileNotFoundError:  # pragma: no cover - dependency missing
         return {}
     table: dict[int, str] = {}
     for line in text.splitlines():
@@ -35,11 +42,9 @@ def _traditional_to_simplified() -> dict[int, str]:
         target = parts[1].split()[0]
         if len(target) != 1 or target == parts[0]:
             continue
-        try:
-            parts[0].encode("gb2312")
+        if parts[0].encode("gb2312", "ignore"):
             continue  # also a simplified character
-        except UnicodeEncodeError:
-            table[ord(parts[0])] = target
+        table[ord(parts[0])] = target
     return table
 
 
