@@ -6,6 +6,7 @@ of text (``三、存在的问题``) — what a reviewer quotes in a 复核意见
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from ..model import Source
 from ..readers.document import Cell, Document, Paragraph, Table
@@ -34,27 +35,20 @@ LABEL_VALUE = re.compile(r"^(\D{2,16}?)[:：]\s*[-\d.]+")
 NUMBERED = re.compile(r"^(?:指标\d+[:：]|其中[:：]|\d+[、.．])")
 
 
-def _at_grid(row: list[Cell], starts: list[int], g: int) -> Cell | None:
-    for s, c in zip(starts, row):
-        if s <= g < s + max(c.colspan, 1):
-            return c
-    return None
-
-
 class _Memo:
     """What :func:`cell_place` works out once per table, row or cell of one document, kept in the
     ``memo`` dict its callers pass (keys are tuples, beside the indicator header by table index)."""
 
     def __init__(self, memo: dict, table: Table):
         self.memo, self.table = memo, table
+        self.is_label: dict[int, tuple[Cell, bool]] = memo.setdefault(("label",), {})  # id(cell) → (cell, label?)
 
     def label(self, c: Cell | None) -> bool:
         if c is None:
             return False
-        key = ("label", id(c))
-        hit = self.memo.get(key)
+        hit = self.is_label.get(id(c))
         if hit is None or hit[0] is not c:
-            hit = self.memo[key] = (c, _is_label(c))  # the cell is held, so its id is not reused
+            hit = self.is_label[id(c)] = (c, _is_label(c))  # the cell is held, so its id is not reused
         return hit[1]
 
     def labels(self, r: int) -> int:
@@ -77,9 +71,12 @@ class _Memo:
         as wide, else counted from the right (a text export drops merged leading cells, as
         :func:`tables.at`)."""
         header, cells = self.table.rows[r], self.table.rows[here]
-        (h_starts, h_width), (c_starts, c_width) = self.grid(r), self.grid(here)
+        h_starts, h_width = self.grid(r)
+        c_starts, c_width = self.grid(here)
         if h_width == c_width:
-            return _at_grid(header, h_starts, c_starts[k])
+            g = c_starts[k]
+            i = bisect_right(h_starts, g) - 1  # the one cell that can span grid column g
+            return header[i] if i >= 0 and g < h_starts[i] + max(header[i].colspan, 1) else None
         j = len(header) - (len(cells) - k)
         return header[j] if 0 <= j < len(header) else None
 
