@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -67,9 +68,11 @@ class BlobStore:
         """Whether the blob is stored; ValueError as for :meth:`path`."""
         return self.path(sha256).is_file()
 
-    def put(self, stream: BinaryIO, max_bytes: int) -> tuple[str, int, bool]:
+    def put(self, stream: BinaryIO, max_bytes: int, sync: bool = True) -> tuple[str, int, bool]:
         """:meth:`put_stream`, also telling whether this call created the blob (False when the
-        same content was already stored)."""
+        same content was already stored). ``sync=False`` leaves out the fsyncs: the caller makes
+        the blob durable with :meth:`sync` before anything refers to it (one sync for a group of
+        blobs is cheaper than one each)."""
         if max_bytes < 0:
             raise ValueError("max_bytes must be >= 0")
         fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
@@ -88,7 +91,8 @@ class BlobStore:
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if sync:
+                    os.fsync(out.fileno())
             sha = digest.hexdigest()
             final = self.path(sha)
             if final.is_file():
@@ -96,12 +100,29 @@ class BlobStore:
                 return sha, size, False
             final.parent.mkdir(exist_ok=True)
             os.replace(tmp, final)
-            _fsync_dir(final.parent)
+            if sync:
+                _fsync_dir(final.parent)
             return sha, size, True
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
             raise
+
+    def sync(self, sha256s: Iterable[str]) -> None:
+        """Make the blobs ``sha256s`` (stored with ``put(..., sync=False)``) durable: fsync each
+        file, then each folder they were moved into. Raises OSError when a blob is missing or
+        cannot be synced; ValueError as for :meth:`path`."""
+        folders = set()
+        for sha in sha256s:
+            p = self.path(sha)
+            fd = os.open(p, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            folders.add(p.parent)
+        for folder in sorted(folders):
+            _fsync_dir(folder)
 
     def discard(self, sha256: str) -> None:
         with contextlib.suppress(FileNotFoundError):

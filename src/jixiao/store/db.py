@@ -49,6 +49,17 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _postgresql_settings(dbapi_conn, _record) -> None:
+    """lz4 for the large texts (record_json, views) where the server has it: about half the cost of
+    storing a review, and reading it back is faster too; the server's default where it has not."""
+    try:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET default_toast_compression = 'lz4'")
+        dbapi_conn.commit()
+    except Exception:  # noqa: BLE001  a server built without lz4 refuses the value: keep its default
+        dbapi_conn.rollback()
+
+
 class Store:
     """A database plus its folder of files. ``Store(url)`` connects and migrates to the newest
     schema (Alembic); raises :class:`StoreError` when that fails.
@@ -74,6 +85,8 @@ class Store:
         self.engine: Engine = create_engine(self.url, **kwargs)
         if u.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        elif u.get_backend_name() == "postgresql":
+            event.listen(self.engine, "connect", _postgresql_settings)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.files = BlobStore(files_dir or _files_dir(self.url))
         if migrate:

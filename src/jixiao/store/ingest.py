@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,7 @@ from .models import (
 )
 from .prepared import (
     PreparedFile,
+    PreparedFinding,
     PreparedReport,
     fingerprint,
     prepare,
@@ -106,68 +107,120 @@ class FileChanged(OSError):
     """The file no longer has the content that was reviewed (its sha256 differs); nothing stored."""
 
 
-def _done(review: Review | None) -> Stored | None:
-    if review is None:
-        return None
-    return Stored(review.id, skipped=True, error=review.error, report_ids=tuple(r.id for r in review.reports))
-
-
 def existing_review(s: Session, sha256: str, key: str) -> Review | None:
     """The Review of content ``sha256`` under the settings fingerprint ``key``, if stored."""
     return s.scalar(select(Review).where(Review.sha256 == sha256, Review.settings_key == key))
 
 
-def _carry(s: Session, previous: Report | None, new: Report, user_id: int | None) -> tuple[int, int]:
-    """Copy the effective decisions of ``previous`` onto ``new``'s findings by fingerprint."""
-    if previous is None:
+# the writer's statements, built once (Core: no ORM objects, compiled once and cached)
+_t_blob, _t_view, _t_review, _t_report = Blob.__table__, View.__table__, Review.__table__, Report.__table__
+_REVIEW_OF = select(Review.id, Review.error).where(Review.sha256 == bindparam("sha"),
+                                                   Review.settings_key == bindparam("key"))
+_REPORTS_OF = select(Report.id).where(Report.review_id == bindparam("review")).order_by(Report.part)
+_BLOB_FORMAT = select(Blob.format).where(Blob.sha256 == bindparam("sha"))
+_SET_BLOB_FORMAT = _t_blob.update().where(_t_blob.c.sha256 == bindparam("sha")).values(format=bindparam("fmt"))
+_HAS_VIEW = select(View.sha256).where(View.sha256 == bindparam("sha"))
+_INSERT_BLOB, _INSERT_VIEW = _t_blob.insert(), _t_view.insert()
+_INSERT_REVIEW = _t_review.insert().returning(_t_review.c.id)
+_INSERT_REPORT = _t_report.insert().returning(_t_report.c.id)
+_INSERT_INDICATOR, _INSERT_FINDING = IndicatorRow.__table__.insert(), Finding.__table__.insert()
+_INSERT_DECISION, _INSERT_AUDIT = Decision.__table__.insert(), AuditEntry.__table__.insert()
+_UNIT = select(func.max(Report.version), func.max(case((Report.is_current.is_(True), Report.id)))) \
+    .where(Report.unit_key == bindparam("key"))
+_NOT_CURRENT = _t_report.update().where(_t_report.c.id == bindparam("report")).values(is_current=False)
+_DECIDED = (select(Finding.id, Finding.code, Finding.fingerprint, Decision.id.label("decision_id"), Decision.status,
+                   Decision.comment, Decision.user_id, Decision.created_at)
+            .join(Decision, Decision.finding_id == Finding.id).where(Finding.report_id == bindparam("report"))
+            .order_by(Finding.position, Decision.id))
+_FINDING_IDS = select(Finding.position, Finding.id).where(Finding.report_id == bindparam("report"))
+
+
+def _upserts(dialect: str):
+    """(blob, view) statements that insert unless the row is there, in one round trip — a blob
+    already there gets its format if it had none; None where the dialect has no ON CONFLICT."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return None
+    blob = insert(_t_blob)
+    blob = blob.on_conflict_do_update(index_elements=[_t_blob.c.sha256], set_={"format": blob.excluded.format},
+                                      where=_t_blob.c.format.is_(None) & blob.excluded.format.is_not(None))
+    return blob, insert(_t_view).on_conflict_do_nothing(index_elements=[_t_view.c.sha256])
+
+
+def _stored(c: Connection, sha256: str, key: str) -> Stored | None:
+    """:func:`existing_review` as a ``skipped`` Stored, without loading ORM objects."""
+    row = c.execute(_REVIEW_OF, {"sha": sha256, "key": key}).first()
+    if row is None:
+        return None
+    ids = c.execute(_REPORTS_OF, {"review": row.id}).scalars()
+    return Stored(row.id, skipped=True, error=row.error, report_ids=tuple(ids))
+
+
+def _carry(c: Connection, previous_id: int | None, new_id: int, findings: list[PreparedFinding],
+           user_id: int | None, audits: list[dict]) -> tuple[int, int]:
+    """Copy the effective decisions of report ``previous_id`` onto the findings of report
+    ``new_id`` (``findings``, just inserted) by fingerprint; their audit entries go to ``audits``.
+    Returns (carried, not carried)."""
+    if previous_id is None:
         return 0, 0
-    free: dict[str, list[Finding]] = {}
-    for f in new.findings:
-        free.setdefault(f.fingerprint, []).append(f)
+    rows = c.execute(_DECIDED, {"report": previous_id}).all()
+    if not rows:
+        return 0, 0
+    effective = {}  # finding id → its latest decision, the findings in order
+    for row in rows:
+        effective[row.id] = row
+    new_ids = dict(c.execute(_FINDING_IDS, {"report": new_id}).all())
+    free: dict[str, list[int]] = {}
+    for f in findings:
+        free.setdefault(f.fingerprint, []).append(new_ids[f.position])
     carried = not_carried = 0
-    for old in previous.findings:
-        d = old.decision
-        if d is None:
-            continue
+    decisions = []
+    for old in effective.values():
+        detail = {"decision": old.decision_id, "from_report": previous_id, "to_report": new_id, "code": old.code,
+                  "status": old.status}
         match = free.get(old.fingerprint)
         if match:
-            target = match.pop(0)
-            s.add(Decision(finding=target, status=d.status, comment=d.comment, user_id=d.user_id,
-                           carried_from_id=d.id, created_at=d.created_at))
+            decisions.append({"finding_id": match.pop(0), "status": old.status, "comment": old.comment,
+                              "user_id": old.user_id, "carried_from_id": old.decision_id,
+                              "created_at": old.created_at})
             carried += 1
-            s.add(AuditEntry(user_id=user_id, action="carried", target=f"finding:{old.id}",
-                             detail=json.dumps({"decision": d.id, "from_report": previous.id, "to_report": new.id,
-                                                "code": old.code, "status": d.status}, ensure_ascii=False)))
+            action = "carried"
         else:
             not_carried += 1
-            s.add(AuditEntry(user_id=user_id, action="not_carried", target=f"finding:{old.id}",
-                             detail=json.dumps({"decision": d.id, "from_report": previous.id, "to_report": new.id,
-                                                "code": old.code, "status": d.status,
-                                                "reason": "新版本中已无此问题"}, ensure_ascii=False)))
+            action = "not_carried"
+            detail["reason"] = "新版本中已无此问题"
+        audits.append({"user_id": user_id, "action": action, "target": f"finding:{old.id}",
+                       "detail": json.dumps(detail, ensure_ascii=False)})
+    if decisions:
+        c.execute(_INSERT_DECISION, decisions)
     return carried, not_carried
 
 
-def _store_report(s: Session, review: Review, r: PreparedReport, sha256: str, region: str | None,
-                  parent_id: int | None, user_id: int | None) -> tuple[Report, int, int]:
+def _store_report(c: Connection, review_id: int, r: PreparedReport, sha256: str, region: str | None,
+                  parent_id: int | None, user_id: int | None, audits: list[dict]) -> tuple[int, int, int]:
+    """Insert one report (the next version of its unit_key, now the current one) with its
+    indicators and findings, and carry the decisions over; (report id, carried, not carried)."""
     key, series = _keys(r.keys, sha256, r.part)
-    previous = s.scalar(select(Report).where(Report.unit_key == key, Report.is_current.is_(True)))
-    latest = s.scalar(select(Report.version).where(Report.unit_key == key).order_by(Report.version.desc()).limit(1))
+    latest, previous = c.execute(_UNIT, {"key": key}).one()
     if previous is not None:
-        previous.is_current = False
-        s.flush()
-    report = Report(
-        review=review, part=r.part, parent_id=parent_id, kind=r.kind, unit_name=r.unit_name,
-        project_name=r.project_name, year=r.year, region=region or r.region, unit_key=key, series_key=series,
-        version=(latest or 0) + 1, is_current=True, ruleset=r.ruleset, self_total=r.self_total, total=r.total,
-        self_grade=r.self_grade, grade=r.grade, score_drop=r.score_drop, execution_rate=r.execution_rate,
-        errors=r.errors, warnings=r.warnings, infos=r.infos, record_json=r.record_json,
-    )
-    s.add(report)
-    report.indicators = [IndicatorRow(**vars(i)) for i in r.indicators]
-    report.findings = [Finding(**vars(f)) for f in r.findings]
-    s.flush()
-    carried, not_carried = _carry(s, previous, report, user_id)
-    return report, carried, not_carried
+        c.execute(_NOT_CURRENT, {"report": previous})
+    report_id = c.execute(_INSERT_REPORT, {
+        "review_id": review_id, "part": r.part, "parent_id": parent_id, "kind": r.kind, "unit_name": r.unit_name,
+        "project_name": r.project_name, "year": r.year, "region": region or r.region, "unit_key": key,
+        "series_key": series, "version": (latest or 0) + 1, "is_current": True, "ruleset": r.ruleset,
+        "self_total": r.self_total, "total": r.total, "self_grade": r.self_grade, "grade": r.grade,
+        "score_drop": r.score_drop, "execution_rate": r.execution_rate, "errors": r.errors,
+        "warnings": r.warnings, "infos": r.infos, "record_json": r.record_json,
+    }).scalar_one()
+    if r.indicators:
+        c.execute(_INSERT_INDICATOR, [{**vars(i), "report_id": report_id} for i in r.indicators])
+    if r.findings:
+        c.execute(_INSERT_FINDING, [{**vars(f), "report_id": report_id} for f in r.findings])
+    carried, not_carried = _carry(c, previous, report_id, r.findings, user_id, audits)
+    return report_id, carried, not_carried
 
 
 def _as_named(p: PreparedFile, name: str) -> PreparedFile:
@@ -240,6 +293,9 @@ class StoreWriter:
         self.group_seconds = group_seconds if group_seconds is not None else _env_number(GROUP_SECONDS_ENV, 2.0, float)
         self._session: Session | None = None
         self._group: list[_Pending] = []
+        self._unsynced: list[str] = []  # blobs written with put(sync=False), synced before the commit
+        self._absent: set[str] = set()  # contents stored() found not stored, not saved since
+        self._upserts = _upserts(store.dialect)
         self._since = 0.0
 
     def __enter__(self) -> Self:
@@ -257,9 +313,13 @@ class StoreWriter:
         """The file of content ``sha256`` as already stored under these settings (``skipped``,
         its review and report ids), including files saved but not yet committed; None if not."""
         if self._session is not None:
-            return _done(existing_review(self._session, sha256, self.key))
-        with self.store.session() as s:
-            return _done(existing_review(s, sha256, self.key))
+            done = _stored(self._session.connection(), sha256, self.key)
+        else:
+            with self.store.engine.connect() as c:
+                done = _stored(c, sha256, self.key)
+        if done is None:
+            self._absent.add(sha256)
+        return done
 
     def save(self, path: Path, sha256: str, prepared: PreparedFile, name: str) -> Stored:
         """Store the file at ``path`` (content ``sha256``, reviewed into ``prepared``), shown as
@@ -279,8 +339,9 @@ class StoreWriter:
         since the last commit are then not stored, and a rerun stores them.
         """
         s = self._begin()
-        done = _done(existing_review(s, sha256, self.key))
-        if done is not None:
+        if sha256 in self._absent:  # stored() just said so (and it was not saved since): no need to ask again
+            self._absent.discard(sha256)
+        elif (done := _stored(s.connection(), sha256, self.key)) is not None:
             return done
         size = self._put(Path(path), sha256)
         item = _Pending(sha256, size, _as_named(prepared, name), Stored(0))
@@ -312,6 +373,7 @@ class StoreWriter:
         if s is None:
             return
         try:
+            self._sync()
             s.commit()
         except IntegrityError:
             s.rollback()
@@ -339,6 +401,12 @@ class StoreWriter:
             self._session.close()
         self._session, self._group = None, []
 
+    def _sync(self) -> None:
+        """fsync the blobs written since the last commit, before the commit that refers to them."""
+        if self._unsynced:
+            self.store.files.sync(self._unsynced)
+            self._unsynced = []
+
     def _abandon(self) -> None:
         if self._session is not None:
             self._session.rollback()
@@ -346,42 +414,51 @@ class StoreWriter:
 
     def _put(self, path: Path, sha256: str) -> int:
         files = self.store.files
-        if files.exists(sha256):
+        if files.exists(sha256):  # synced all the same: it may be the copy of a run killed before its commit
+            self._unsynced.append(sha256)
             return files.path(sha256).stat().st_size
         with path.open("rb") as fh:
-            sha, size, created = files.put(fh, max_bytes=1 << 62)
+            sha, size, created = files.put(fh, max_bytes=1 << 62, sync=False)
         if sha != sha256:
             if created:
                 files.discard(sha)
             raise FileChanged(f"{path}：文件在复核期间被修改，未存入（请重新复核）")
+        self._unsynced.append(sha)
         return size
 
     def _write(self, s: Session, item: _Pending) -> None:
         p, sha256, user_id = item.prepared, item.sha256, self.user_id
-        blob = s.get(Blob, sha256)
-        if blob is None:
-            s.add(Blob(sha256=sha256, size=item.size, name=Path(p.name).name or p.name, format=p.format))
-            s.flush()
-        elif blob.format is None:
-            blob.format = p.format
-        review = Review(sha256=sha256, settings_key=self.key, name=p.name, format=p.format, error=p.error,
-                        batch_id=self.batch_id, user_id=user_id)
-        s.add(review)
-        if p.lines_json is not None and s.get(View, sha256) is None:
-            s.add(View(sha256=sha256, lines_json=p.lines_json, tables_json=p.tables_json))
-        s.flush()
+        c = s.connection()
+        blob_row = {"sha256": sha256, "size": item.size, "name": Path(p.name).name or p.name, "format": p.format}
+        if self._upserts is not None:
+            c.execute(self._upserts[0], blob_row)
+        elif (blob := c.execute(_BLOB_FORMAT, {"sha": sha256}).first()) is None:
+            c.execute(_INSERT_BLOB, blob_row)
+        elif blob.format is None and p.format is not None:
+            c.execute(_SET_BLOB_FORMAT, {"sha": sha256, "fmt": p.format})
+        review_id = c.execute(_INSERT_REVIEW, {
+            "sha256": sha256, "settings_key": self.key, "name": p.name, "format": p.format, "error": p.error,
+            "batch_id": self.batch_id, "user_id": user_id}).scalar_one()
+        if p.lines_json is not None:
+            view_row = {"sha256": sha256, "lines_json": p.lines_json, "tables_json": p.tables_json}
+            if self._upserts is not None:
+                c.execute(self._upserts[1], view_row)
+            elif c.execute(_HAS_VIEW, {"sha": sha256}).first() is None:
+                c.execute(_INSERT_VIEW, view_row)
         ids: list[int] = []
+        audits: list[dict] = []
         carried = not_carried = 0
         for r in p.reports:
-            rep, c, n = _store_report(s, review, r, sha256, self.region, ids[0] if ids else None, user_id)
-            ids.append(rep.id)
-            carried, not_carried = carried + c, not_carried + n
-        s.add(AuditEntry(user_id=user_id, action="review", target=f"review:{review.id}",
-                         detail=json.dumps({"file": p.name, "sha256": sha256, "reports": ids, "error": p.error,
-                                            "carried": carried, "not_carried": not_carried}, ensure_ascii=False)))
-        s.flush()
+            rid, n_c, n_n = _store_report(c, review_id, r, sha256, self.region, ids[0] if ids else None, user_id,
+                                          audits)
+            ids.append(rid)
+            carried, not_carried = carried + n_c, not_carried + n_n
+        audits.append({"user_id": user_id, "action": "review", "target": f"review:{review_id}",
+                       "detail": json.dumps({"file": p.name, "sha256": sha256, "reports": ids, "error": p.error,
+                                             "carried": carried, "not_carried": not_carried}, ensure_ascii=False)})
+        c.execute(_INSERT_AUDIT, audits)
         st = item.stored
-        st.review_id, st.skipped, st.error, st.report_ids = review.id, False, p.error, tuple(ids)
+        st.review_id, st.skipped, st.error, st.report_ids = review_id, False, p.error, tuple(ids)
         st.carried, st.not_carried = carried, not_carried
 
     def _rewrite(self, attempts: int = 3) -> None:
@@ -393,11 +470,12 @@ class StoreWriter:
             s = self._begin()
             try:
                 for item in group:
-                    done = _done(existing_review(s, item.sha256, self.key))
+                    done = _stored(s.connection(), item.sha256, self.key)
                     if done is not None:
                         item.stored.__dict__.update(done.__dict__)
                     else:
                         self._write(s, item)
+                self._sync()
                 s.commit()
                 self._end()
                 return
