@@ -57,9 +57,9 @@ def sources() -> list[Path]:
 def build(tmp: Path) -> dict[str, list[Path]]:
     """Every source in every format (LibreOffice formats only when soffice is installed)."""
     out: dict[str, list[Path]] = {"txt": [], "docx": [], "html": [], "xlsx": []}
-    for src in sources():
+    for i, src in enumerate(sources()):
         doc = read(src)
-        stem = src.stem[:16]
+        stem = f"{i:02d}_{src.stem[:16]}"  # the index keeps namesakes (two planted_2024_示例区…) apart
         out["txt"].append(src)
         out["docx"].append(write_docx(doc, tmp / f"{stem}.docx"))
         out["html"].append(write_html(doc, tmp / f"{stem}.html"))
