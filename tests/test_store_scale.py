@@ -184,3 +184,31 @@ def test_killed_review_resumes_to_the_clean_result(store_url, tmp_path, corpus, 
     # every stored file is the content it is named by
     for sha in after:
         assert hashlib.sha256((files_dir / sha[:2] / sha).read_bytes()).hexdigest() == sha
+
+
+def test_a_file_stored_meanwhile_by_another_writer_is_skipped(store, seed):
+    """Two writers on one store (the CLI's and the web app's): a file the other one committed after
+    this writer last looked becomes ``skipped`` — the group it was in is written again, nothing is
+    stored twice, and the other files of the group keep their reviews."""
+    from jixiao.review import review_file
+    from jixiao.store import StoreWriter, add_blob, prepare, review_blob
+
+    first, second = seed("002"), EXAMPLES / "clean_2024_示例区文化馆.txt"
+    shas = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, second)}
+    prepared = {p: prepare(review_file(p, keep_document=True), p.name) for p in (first, second)}
+    with StoreWriter(store) as writer:
+        assert writer.stored(shas[second]) is None
+        other = review_blob(store, add_blob(store, second), second.name)  # committed by the other writer
+        a = writer.save(first, shas[first], prepared[first], first.name)
+        assert writer.pending == 1
+        b = writer.save(second, shas[second], prepared[second], second.name)
+        assert writer.pending == 0  # the conflict: the group was written again, and committed
+    assert b.skipped and b.review_id == other.review_id and b.report_ids == other.report_ids
+    assert not a.skipped
+    with store.session() as s:
+        assert dict(s.execute(select(Review.sha256, Review.id)).all()) == {shas[first]: a.review_id,
+                                                                            shas[second]: other.review_id}
+        assert s.scalar(select(func.count()).select_from(Report)) == 2
+        unit = s.scalar(select(Report.unit_name).where(Report.id == a.report_ids[0]))
+        audited = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "review"))
+    assert unit == "中国国际贸易促进委员会娄底支会" and audited == 2

@@ -267,6 +267,19 @@ class _Pending:
     stored: Stored
 
 
+def _open(path: Path | str):
+    """``path`` opened for reading: a local file, or an fsspec URL (a str with ``://``); OSError
+    when it cannot be read (an unknown protocol or a missing fsspec package included)."""
+    if isinstance(path, str) and "://" in path:
+        try:
+            import fsspec
+
+            return fsspec.open(path, "rb").open()
+        except (ImportError, ValueError) as exc:
+            raise OSError(f"{path}：无法读取（{exc}）") from exc
+    return Path(path).open("rb")
+
+
 class StoreWriter:
     """The one writer of a store: copies reviewed files into it and stores their reviews.
 
@@ -321,8 +334,9 @@ class StoreWriter:
             self._absent.add(sha256)
         return done
 
-    def save(self, path: Path, sha256: str, prepared: PreparedFile, name: str) -> Stored:
-        """Store the file at ``path`` (content ``sha256``, reviewed into ``prepared``), shown as
+    def save(self, path: Path | str, sha256: str, prepared: PreparedFile, name: str) -> Stored:
+        """Store the file at ``path`` (a local path, or an fsspec URL given as a str such as
+        ``s3://bucket/a.docx``; content ``sha256``, reviewed into ``prepared``), shown as
         ``name``: its bytes copied into the store's files by content (the original is only read;
         nothing is copied when the blob is there) and fsynced before the transaction that refers to
         it commits; then its Review, Reports (new versions, decisions carried over), indicators,
@@ -343,7 +357,7 @@ class StoreWriter:
             self._absent.discard(sha256)
         elif (done := _stored(s.connection(), sha256, self.key)) is not None:
             return done
-        size = self._put(Path(path), sha256)
+        size = self._put(path, sha256)
         item = _Pending(sha256, size, _as_named(prepared, name), Stored(0))
         try:
             self._write(s, item)
@@ -412,12 +426,12 @@ class StoreWriter:
             self._session.rollback()
         self._end()
 
-    def _put(self, path: Path, sha256: str) -> int:
+    def _put(self, path: Path | str, sha256: str) -> int:
         files = self.store.files
         if files.exists(sha256):  # synced all the same: it may be the copy of a run killed before its commit
             self._unsynced.append(sha256)
             return files.path(sha256).stat().st_size
-        with path.open("rb") as fh:
+        with _open(path) as fh:
             sha, size, created = files.put(fh, max_bytes=1 << 62, sync=False)
         if sha != sha256:
             if created:
