@@ -12,6 +12,7 @@ import functools
 import io
 import re
 import warnings
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -195,7 +196,9 @@ def test_xlsx_overview(batch, tmp_path):
     (img,) = ws._images
     assert img.anchor._from.row == 3 and img.anchor._from.col == 0  # A4
     assert Image.open(io.BytesIO(img._data())).size == SIZE_PX  # full resolution embedded
-    shown_px = (img.anchor.ext.width / 9525, img.anchor.ext.height / 9525)  # EMU → px
+    with zipfile.ZipFile(path) as z:  # the picture's shown size (EMU → px)
+        cx, cy = map(int, re.search(r'<a:ext cx="(\d+)" cy="(\d+)"', z.read("xl/drawings/drawing1.xml").decode()).groups())
+    shown_px = (round(cx / 9525), round(cy / 9525))
     assert shown_px == (900, 405)
     cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
     title = cells["各单位得分差（自评得分 − 复核得分，从大到小）"]

@@ -1,4 +1,4 @@
-"""openpyxl helpers shared by the review.xlsx sheets: cell values and display widths."""
+"""Helpers shared by the review.xlsx sheets: cell values, display widths, the shared styles."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.styles import PatternFill
-
 from .overview import Pct
 
 MAX_WIDTH = 60
 WRAP_FROM = 30  # columns wider than this wrap their text
-INFERRED_FILL = PatternFill("solid", fgColor="FFE8CC")  # 推断（INF）cells
+INFERRED_RGB = "#FFE8CC"  # fill of 推断（INF）cells
 PERCENT = "0.00%"
 
 

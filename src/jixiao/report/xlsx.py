@@ -3,11 +3,13 @@ with 规则编号 / 依据 / 来源可信度), 问题清单 (the audit findings)
 JX9xx: what could not be read — never in 问题清单), 报告质量 (附件5 quality score).
 
 Every sheet but 总览 has a bold frozen header row, an autofilter and widths fitted to the content;
-Decimal cells are written as numbers. An inferred rule (``推断（INF）``) is highlighted.
+Decimal cells are written as numbers, text always as text (never a formula or a link). An
+inferred rule (``推断（INF）``) is highlighted.
 
-Written in openpyxl's write-only mode, row by row as the files of a batch finish
-(:class:`WorkbookStream`): a sheet keeps its first ``FIT_ROWS`` rows to fit the column widths on,
-then streams; a sheet that reaches Excel's 1,048,576 rows goes on in ``指标（2）``, ``指标（3）`` …
+Written by XlsxWriter in its constant-memory mode, row by row as the files of a batch finish
+(:class:`WorkbookStream`): a sheet keeps its first ``FIT_ROWS`` rows to fit the column widths and
+choose the wrapped columns on, then streams; a sheet that reaches Excel's 1,048,576 rows goes on
+in ``指标（2）``, ``指标（3）`` …
 """
 
 from __future__ import annotations
@@ -15,75 +17,80 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from ..checks.registry import PARSER_NOTICE_HEADING
 from ..review import ReviewedFile
 from .portfolio import Portfolio
 from .provenance import QUALITY_COLUMNS
 from .rows import FINDING_COLUMNS, ITEM_COLUMNS, NOTICE_COLUMNS, FileOutput, Rows, evidence_text, file_outputs
-from .sheets import INFERRED_FILL, MAX_WIDTH, WRAP_FROM, cell_value, display_width
+from .sheets import INFERRED_RGB, MAX_WIDTH, WRAP_FROM, cell_value, display_width
 from .summary import SUMMARY_COLUMNS
 
 __all__ = ["ITEM_COLUMNS", "FINDING_COLUMNS", "NOTICE_COLUMNS", "WorkbookStream", "evidence_text", "write_xlsx"]
 
 MAX_ROWS = 1_048_576  # rows in an Excel sheet, the header included
 FIT_ROWS = 2_000  # rows a sheet keeps to fit its column widths on before it streams
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def write_cell(ws, row: int, col: int, value: Any, fmt=None) -> None:
+    """One cell by its type: text as text (a leading ``=`` or a URL stays text), numbers as
+    numbers, None left empty (but formatted when ``fmt`` is given)."""
+    if value is None:
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
 
 
 class SheetStream:
     """One header-plus-rows sheet written row by row; see the module doc."""
 
-    def __init__(self, wb: Workbook, title: str, columns: list[str], mark_col: str | None = None,
+    def __init__(self, wb: xlsxwriter.Workbook, title: str, columns: list[str], mark_col: str | None = None,
                  max_rows: int = MAX_ROWS):
         self.wb, self.title, self.columns, self.max_rows = wb, title, columns, max_rows
         self.mark = columns.index(mark_col) if mark_col is not None else None
-        self.pending: list[tuple[list[Any], bool]] = []
+        self.pending: list[tuple[list[Any], bool]] | None = []
         self.sheets = 0
-        self.ws = None
         self.rows = 0  # data rows in the current sheet
         self.wrap: set[int] = set()
         self.widths: dict[int, float] = {}
-        self.styles: dict[tuple[bool, bool], StyleArray] = {}
-        self._new_sheet()
+        self.bold = wb.add_format({"bold": True})
+        self.formats = {  # (wrapped, marked) → cell format
+            (True, False): wb.add_format({"text_wrap": True, "valign": "top"}),
+            (True, True): wb.add_format({"text_wrap": True, "valign": "top", "pattern": 1, "bg_color": INFERRED_RGB}),
+            (False, True): wb.add_format({"pattern": 1, "bg_color": INFERRED_RGB}),
+            (False, False): None,
+        }
+        self.ws = self._new_sheet()
 
-    def _new_sheet(self) -> None:
-        if self.ws is not None:
-            self._finish()
+    def _new_sheet(self):
         self.sheets += 1
-        self.ws = self.wb.create_sheet(self.title if self.sheets == 1 else f"{self.title}（{self.sheets}）")
         self.rows = 0
-        self.fitted = False
+        return self.wb.add_worksheet(self.title if self.sheets == 1 else f"{self.title}（{self.sheets}）")
 
-    def _fit(self) -> None:
-        """Column widths from the header and the pending rows (write-only sheets need them
-        before the first row), then the header."""
-        if self.sheets == 1:
+    def _start(self) -> None:
+        """Widths, frozen header and the header row of the current sheet (the widths fitted on
+        the first sheet's pending rows)."""
+        if not self.widths:
             for i, name in enumerate(self.columns):
                 widths = [display_width(name) + 2]  # room for the filter button
-                widths += [display_width(r[i]) for r, _ in self.pending if r[i] is not None]
+                widths += [display_width(r[i]) for r, _ in self.pending or [] if r[i] is not None]
                 self.widths[i] = min(max(widths) + 2, MAX_WIDTH)
             self.wrap = {i for i, w in self.widths.items() if w > WRAP_FROM}
         ws = self.ws
         for i, width in self.widths.items():
-            ws.column_dimensions[get_column_letter(i + 1)].width = width
-        ws.freeze_panes = "A2"
-        header = []
-        for name in self.columns:
-            c = WriteOnlyCell(ws, value=name)
-            c.font = BOLD
-            header.append(c)
-        ws.append(header)
-        self.fitted = True
+            ws.set_column(i, i, width)
+        ws.freeze_panes(1, 0)
+        for i, name in enumerate(self.columns):
+            ws.write_string(0, i, name, self.bold)
 
     def append(self, row: list[Any], marked: bool = False) -> None:
-        if not self.fitted:
+        if self.pending is not None:
             self.pending.append((row, marked))
             if len(self.pending) >= FIT_ROWS:
                 self._flush()
@@ -95,48 +102,32 @@ class SheetStream:
             self.append(row, marked)
 
     def _flush(self) -> None:
-        self._fit()
-        pending, self.pending = self.pending, []
+        self._start()
+        pending, self.pending = self.pending or [], None
         for row, marked in pending:
             self._write(row, marked)
 
     def _write(self, row: list[Any], marked: bool) -> None:
         if self.rows + 1 >= self.max_rows:
-            self._new_sheet()
-            self._fit()
-        ws = self.ws
-        values: list[Any] = [cell_value(v) for v in row]
-        fill = marked and self.mark is not None
-        for i in self.wrap:
-            if values[i] is not None or (fill and i == self.mark):
-                values[i] = self._cell(values[i], True, fill and i == self.mark)
-        if fill and self.mark not in self.wrap:
-            values[self.mark] = self._cell(values[self.mark], False, True)
-        ws.append(values)
+            self._finish()
+            self.ws = self._new_sheet()
+            self._start()
+        ws, r = self.ws, self.rows + 1
+        mark = self.mark if marked else None
+        wrap, formats = self.wrap, self.formats
+        for i, v in enumerate(row):
+            v = cell_value(v)
+            fmt = formats[(i in wrap, i == mark)] if (i == mark or i in wrap) else None
+            if v is None and i != mark:
+                continue
+            write_cell(ws, r, i, v, fmt)
         self.rows += 1
 
-    def _cell(self, value: Any, wrap: bool, fill: bool):
-        """A cell with the wrap alignment and/or the INF fill. The style is worked out once per
-        kind (openpyxl hashes a style each time one is set, the larger part of a row's cost) and
-        its index array copied onto each cell."""
-        c = WriteOnlyCell(self.ws, value=value)
-        key = (wrap, fill)
-        style = self.styles.get(key)
-        if style is None:
-            if wrap:
-                c.alignment = WRAP
-            if fill:
-                c.fill = INFERRED_FILL
-            self.styles[key] = StyleArray(c._style)
-        else:
-            c._style = StyleArray(style)
-        return c
-
     def _finish(self) -> None:
-        self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
+        self.ws.autofilter(0, 0, self.rows, len(self.columns) - 1)
 
     def close(self) -> None:
-        if not self.fitted:
+        if self.pending is not None:
             self._flush()
         self._finish()
 
@@ -147,8 +138,9 @@ class WorkbookStream:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.wb = Workbook(write_only=True)
-        self.overview = self.wb.create_sheet("总览")
+        self.wb = xlsxwriter.Workbook(str(self.path), {"constant_memory": True, "strings_to_urls": False,
+                                                       "strings_to_formulas": False, "strings_to_numbers": False})
+        self.overview = self.wb.add_worksheet("总览")
         self.summary = SheetStream(self.wb, "汇总", SUMMARY_COLUMNS)
         self.items = SheetStream(self.wb, "指标", ITEM_COLUMNS, "来源可信度")
         self.findings = SheetStream(self.wb, "问题清单", FINDING_COLUMNS)
@@ -167,10 +159,10 @@ class WorkbookStream:
         """Fill 总览 (with ``chart``, a :class:`.chart.Chart`, drawn here unless given) and save."""
         from .xlsx_overview import write_overview
 
-        write_overview(self.overview, portfolio, chart)
+        write_overview(self.wb, self.overview, portfolio, chart)
         for s in (self.summary, self.items, self.findings, self.notices, self.quality):
             s.close()
-        self.wb.save(self.path)
+        self.wb.close()
 
 
 def write_xlsx(results: list[ReviewedFile], path: Path) -> None:
