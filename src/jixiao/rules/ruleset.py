@@ -49,8 +49,8 @@ def item_basis(ruleset: str, item_id: str) -> str:
 
 
 def _copy(value: Any) -> Any:
-    """A deep copy of TOML-like data (dicts, lists, tuples of scalars), as ``copy.deepcopy``
-    makes it but without its memo: a rule set is copied for every report reviewed."""
+    """A deep copy of TOML-like data (dicts and lists of strings and numbers; anything else goes
+    to ``copy.deepcopy``), without deepcopy's memo: a rule set is copied for every report reviewed."""
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
