@@ -289,8 +289,11 @@ class StoreWriter:
     files are waiting or ``group_seconds`` seconds have passed since the first of them was saved
     (checked on each :meth:`save` and :meth:`commit_if_due`), and on :meth:`commit` / :meth:`close`
     (or leaving a ``with`` block). Their defaults, 50 files and 2 s, can be changed by the
-    environment variables ``JIXIAO_DB_COMMIT_FILES`` and ``JIXIAO_DB_COMMIT_SECONDS``. Each group is one transaction: a process killed mid-batch loses at
-    most the files saved since the last commit, and a rerun skips the rest (:meth:`stored`).
+    environment variables ``JIXIAO_DB_COMMIT_FILES`` and ``JIXIAO_DB_COMMIT_SECONDS`` (ValueError
+    when one is not a positive number). Each group is one transaction: a process killed mid-batch
+    loses at most the files saved since the last commit, and a rerun skips the rest (:meth:`stored`).
+    SQLite lets one transaction write at a time: another process's writes (the web app's) wait for
+    the group to commit, 2 s at most.
 
     Not thread-safe: one writer per process, used from one thread. Other processes may write to
     the same store meanwhile (the web app's worker): a file they stored first is ``skipped``.
