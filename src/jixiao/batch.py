@@ -26,8 +26,9 @@ from pathlib import Path
 from .config import Settings
 from .model import Record
 from .report.rows import FileOutput, file_output
-from .review import LEGACY_WORD, ReviewedFile, review_file
+from .review import ReviewedFile, review_file
 
+LEGACY_WORD = (".doc", ".wps", ".rtf")  # converted by LibreOffice, once for the whole batch
 WINDOW_PER_JOB = 4  # files in flight per worker process: enough to keep them busy, few to hold
 
 

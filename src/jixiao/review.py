@@ -1,7 +1,7 @@
-"""The pipeline: read → extract → score → check, for one file or a batch.
+"""The pipeline: read → extract → score → check, for one file.
 
 Each stage is a pure function of its input and the :class:`~jixiao.config.Settings`, so a batch is
-a map over files. A file that cannot be read becomes a Record with ``error`` set; it never stops
+a map over files (:mod:`jixiao.batch`). A file that cannot be read becomes a Record with ``error`` set; it never stops
 the batch. A file holding a department report and its attached 项目支出绩效自评表 gives one
 record per document, the project records linked to the department record (``parent``).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .config import Settings
 from .model import Record, Report
@@ -102,27 +102,3 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
         else:
             out.append(p)
     return out
-
-
-LEGACY_WORD = (".doc", ".wps", ".rtf")
-
-
-def review_paths(paths: Iterable[str | Path], settings: Settings | None = None) -> Iterator[ReviewedFile]:
-    """Review every file under ``paths``, yielding each file's main document (with its ``parts``).
-    Legacy Word files (.doc/.wps/.rtf) are converted by one LibreOffice run for the whole batch
-    before reading (see :mod:`jixiao.readers.office`)."""
-    from .readers import ReadError, sniff
-    from .readers.office import converted
-
-    files = collect(paths)
-    legacy = []
-    for p in files:
-        if p.suffix.lower() in LEGACY_WORD and p.is_file():
-            try:
-                if sniff(p) in ("doc", "rtf"):
-                    legacy.append(p)
-            except (ReadError, OSError):
-                pass  # reported when the file is read
-    with converted(legacy):
-        for p in files:
-            yield review_file(p, settings)

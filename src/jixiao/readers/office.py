@@ -1,7 +1,7 @@
 """Legacy Word files (.doc, .wps, .rtf) through LibreOffice headless, then the .docx reader.
 
 LibreOffice starts in 1–3 s, so a batch converts all its legacy files in **one** soffice call
-(:func:`converted`, used by :func:`jixiao.review.review_paths`); a single file read on its own is
+(:func:`converted`, used by :func:`jixiao.batch.run`); a single file read on its own is
 converted alone. Inputs are copied into a private temporary folder first, so nothing (not even a
 LibreOffice lock file) is ever written next to the user's files; the temporary folder, with its
 own LibreOffice profile, is removed afterwards.
