@@ -359,6 +359,8 @@ class StoreWriter:
         if sha256 in self._absent:  # stored() just said so (and it was not saved since): no need to ask again
             self._absent.discard(sha256)
         elif (done := _stored(s.connection(), sha256, self.key)) is not None:
+            if not self._group:
+                self._end()  # no transaction left open for nothing
             return done
         size = self._put(path, sha256)
         item = _Pending(sha256, size, _as_named(prepared, name), Stored(0))
