@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..model import Claim, Figure, Report, Source, Value
 from ..readers.document import Document, Paragraph
 from .layouts import AMT, layouts
-from .numbers import normalize, normalize_map, rate_matches, to_decimal
+from .numbers import QuotedLine, normalize, rate_matches, to_decimal
 
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部分])")
 INITIAL_WORDS = re.compile(r"年初(?:预算)?")
@@ -32,26 +32,12 @@ KIND_LABEL = {"budget_initial": "（年初预算）", "budget": "（预算）", 
 
 
 @dataclass(slots=True)
-class Line:
+class Line(QuotedLine):
     text: str  # as written
     where: Source | dict  # the Source, or its fields until ``source`` is first asked for
     heading: str  # the section heading governing this line ("" if none)
     norm: str = ""  # normalize(text): what the patterns run on
     _idx: list[int] | None = None
-
-    @property
-    def source(self) -> Source:
-        """Where the line was read (built when first asked for: most lines give no figure)."""
-        if isinstance(self.where, dict):
-            self.where = Source(**self.where)
-        return self.where
-
-    @property
-    def idx(self) -> list[int]:
-        """``norm`` position → ``text`` position (worked out when first asked for, as ``source``)."""
-        if self._idx is None:
-            self._idx = normalize_map(self.text)[1]
-        return self._idx
 
     def original(self, start: int, end: int) -> str:
         """The source text behind ``norm[start:end]``, verbatim (full-width punctuation kept)."""

@@ -274,3 +274,27 @@ def money_text(value: Decimal | None) -> str:
     if value is None:
         return "无"
     return f"{value.normalize():f}万元" if value == value.to_integral_value() else f"{value}万元"
+
+
+class QuotedLine:
+    """Mixin of a line of text that evidence may quote (the narrative's and the section finder's
+    lines): its ``text``, ``where`` (its Source, or the Source's fields until ``source`` is first
+    asked for — few lines are ever quoted) and ``_idx``. Adds no slot of its own."""
+
+    __slots__ = ()
+
+    @property
+    def source(self):
+        """Where the line was read (a :class:`~jixiao.model.Source`, built when first asked for)."""
+        if isinstance(self.where, dict):
+            from ..model import Source
+
+            self.where = Source(**self.where)
+        return self.where
+
+    @property
+    def idx(self) -> list[int]:
+        """``normalize(text)`` position → ``text`` position (worked out when first asked for)."""
+        if self._idx is None:
+            self._idx = normalize_map(self.text)[1]
+        return self._idx

@@ -29,7 +29,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..extract.numbers import normalize, normalize_map
+from ..extract.numbers import QuotedLine, normalize
 from ..model import QualityScore, Report, Source, Value
 from ..readers.document import Document, Paragraph, Table
 
@@ -63,7 +63,7 @@ def dedupe(values: list[Value]) -> list[Value]:
 
 
 @dataclass(slots=True)
-class TextLine:
+class TextLine(QuotedLine):
     """One line (or space-separated segment) of the document's text, with its source."""
 
     text: str  # verbatim
@@ -72,20 +72,6 @@ class TextLine:
     pos: int  # order in the document
     in_table: bool
     _idx: list[int] | None = None
-
-    @property
-    def source(self) -> Source:
-        """Where the line was read (built when first asked for: few lines are ever quoted)."""
-        if isinstance(self.where, dict):
-            self.where = Source(**self.where)
-        return self.where
-
-    @property
-    def idx(self) -> list[int]:
-        """``norm`` position → ``text`` position (worked out when first asked for, as ``source``)."""
-        if self._idx is None:
-            self._idx = normalize_map(self.text)[1]
-        return self._idx
 
     def value(self, start: int = 0, end: int | None = None, value: Any = None) -> Value:
         """A Value quoting ``norm[start:end]`` verbatim from the original text."""
