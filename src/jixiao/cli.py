@@ -230,12 +230,18 @@ def _store_writer(store, settings):
 
 
 def _save(saver, fo) -> int:
-    """Store one file's review unless its content was stored before (1 if skipped, else 0)."""
+    """Store one file's review unless its content was stored before (1 if skipped, else 0). A
+    file changed or gone since it was reviewed is reported and left out of the database."""
+    from .store.ingest import FileChanged
+
     if fo.sha256 is None or fo.store is None:
         return 0  # not read at all (missing, a folder): the error is in the outputs
     if saver.stored(fo.sha256) is not None:
         return 1
-    saver.save(Path(fo.source), fo.sha256, fo.store, fo.source)
+    try:
+        saver.save(fo.source, fo.sha256, fo.store, fo.source)  # a local path or an fsspec URL
+    except (FileChanged, OSError) as exc:
+        err.print(f"[red]未存入数据库[/red] {fo.source}：{exc}", markup=False, highlight=False)
     return 0
 
 
