@@ -168,7 +168,7 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
                   highlight=False)
         raise typer.Exit(2)
     if interrupted:
-        err.print(f"已中断：写出了此前完成的 {len(writer.sources)} 个文件（共 {len(files)} 个）", highlight=False)
+        err.print(f"已中断：写出了此前完成的 {writer.files} 个文件（共 {len(files)} 个）", highlight=False)
         raise typer.Exit(130)
     raise typer.Exit(1 if writer.failed else 0)
 

@@ -55,7 +55,7 @@ BASIS_STATED = "自评表填报"
 TOP_FINDINGS = 10
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitRow:
     """One record in the portfolio."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 from .html import index_row, render_index, render_page, report_page
@@ -51,9 +52,11 @@ class BatchWriter:
         self.book = WorkbookStream(self.paths["xlsx"])
         self.units: list[UnitRow] = []
         self.findings = FindingCounter()
-        self.index: list[list] = []  # index rows (large batch)
+        # index rows (large batch), one JSON array a line in a temporary file beside the outputs
+        self.index = tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.out, prefix=".index-") if self.pages else None
+        self.index_rows = 0
         self.outputs: list[FileOutput] = []  # the files themselves (small batch: one page)
-        self.sources: set[str] = set()
+        self.files = 0  # files added
         self.counts = {"记录": 0, "失败": 0, "错误": 0, "警告": 0, "提示": 0, NOTICE_COLUMN: 0}
         self.failed: list[str] = []  # error messages of the files that could not be read
 
@@ -66,7 +69,7 @@ class BatchWriter:
             self.jsonl.write(r.json)
             self.jsonl.write("\n")
         self.book.add(fo)
-        self.sources.add(fo.source)
+        self.files += 1
         if fo.error is not None:
             self.failed.append(fo.error)
         page = self.page_name(fo)
@@ -81,14 +84,16 @@ class BatchWriter:
             for k in ("错误", "警告", "提示", NOTICE_COLUMN):
                 self.counts[k] += r.summary[k]
             if self.pages:
-                self.index.append(index_row(len(self.index) + 1, r, f"{REPORTS_DIR}/{page}#{r.anchor}"))
+                self.index_rows += 1
+                row = index_row(self.index_rows, r, f"{REPORTS_DIR}/{page}#{r.anchor}")
+                self.index.write(json.dumps(row, ensure_ascii=False) + "\n")
         if not self.pages:
             self.outputs.append(fo)
 
     def totals(self) -> dict[str, int]:
         """As :func:`.summary.totals`."""
         c = self.counts
-        return {"文件": len(self.sources), "记录": c["记录"], "已复核": c["记录"] - c["失败"], "失败": c["失败"],
+        return {"文件": self.files, "记录": c["记录"], "已复核": c["记录"] - c["失败"], "失败": c["失败"],
                 **{k: c[k] for k in ("错误", "警告", "提示", NOTICE_COLUMN)}}
 
     def portfolio(self) -> Portfolio:
@@ -103,7 +108,10 @@ class BatchWriter:
         chart = render_chart(p)
         self.book.close(p, chart)
         if self.pages:
-            html = render_index(json.dumps(self.index, ensure_ascii=False), len(self.index), p, self.totals(),
+            self.index.seek(0)
+            rows_json = "[" + ",".join(line.rstrip("\n") for line in self.index) + "]"
+            self.index.close()
+            html = render_index(rows_json, self.index_rows, p, self.totals(),
                                 INDEX_PAGE_ROWS, chart)
         else:
             html = render_page(self.outputs, p, self.totals(), chart)
