@@ -1,5 +1,7 @@
 """``review.html``: one self-contained page (inline CSS, the chart as a ``data:`` PNG, no
-external resources).
+external resources) — or, for a large batch (:mod:`.writer`), an index (the 总览 and one
+sortable, filterable, paged table of every record, drawn by a small inline script from the rows
+as JSON) with one such page per file under ``reports/``.
 
 Header with batch totals, the 总览 (portfolio tables and chart), the summary table, then one
 section per record: its scorecards (each item with its rule, 依据 and 来源可信度, inferred rules
@@ -15,7 +17,6 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,8 @@ from ..review import ReviewedFile
 from ..rules.ruleset import ruleset_basis
 from .overview import headline, overview_tables, summary_tables
 from .portfolio import Portfolio, build_portfolio
-from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
+from .provenance import is_inferred, quality_rows, tag_text
+from .sheets import cell_value
 from .summary import (
     SEVERITY_LABEL,
     SUMMARY_COLUMNS,
@@ -121,7 +123,10 @@ def _portfolio(p: Portfolio, rows_in_tables: bool = True, chart=None) -> dict[st
     """The 总览 for a template: headline, tables, chart (drawn here unless given).
     ``rows_in_tables=False`` (the index of a large batch) leaves out the tables listing every
     record, which the index's own table shows."""
-    from .chart import SIZE_PX, render_chart  # matplotlib: loaded only when a chart is drawn
+    from .chart import (  # matplotlib: loaded only when a chart is drawn
+        SIZE_PX,
+        render_chart,
+    )
 
     chart = chart or render_chart(p)
     tables = overview_tables(p) if rows_in_tables else summary_tables(p)
@@ -196,15 +201,9 @@ def index_row(n: int, r: RecordRows, href: str) -> list[Any]:
     """One row of the index's table (INDEX_COLUMNS, then the page link and whether it is a
     project table), as JSON-ready values: numbers as numbers, the rate a percentage text."""
     s, u = r.summary, r.unit
-    return [n, s["文件"], s["单位"], u.kind, s["年度"], s["规则集"], _num(s["自评得分"]), _num(s["复核得分"]),
-            _num(s["得分差"]), s["等次"], None if u.rate is None else f"{u.rate * 100:.2f}%", s["错误"], s["警告"],
+    return [n, s["文件"], s["单位"], u.kind, s["年度"], s["规则集"], cell_value(s["自评得分"]), cell_value(s["复核得分"]),
+            cell_value(s["得分差"]), s["等次"], None if u.rate is None else f"{u.rate * 100:.2f}%", s["错误"], s["警告"],
             s["提示"], s["解析"], s["状态"], href, r.project]
-
-
-def _num(x: Any) -> Any:
-    if isinstance(x, Decimal):
-        return int(x) if x == x.to_integral_value() else float(x)
-    return x
 
 
 def render_index(rows_json: str, count: int, p: Portfolio, totals: dict[str, int], page_size: int,

@@ -20,7 +20,6 @@ from .portfolio import UnitRow, unit_row
 from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
 from .summary import (
     SEVERITY_LABEL,
-    SUMMARY_COLUMNS,
     display_name,
     file_name,
     parent_units,

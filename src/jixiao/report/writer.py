@@ -2,8 +2,9 @@
 
 ``BatchWriter(out_dir, files=N)``; ``add(FileOutput)`` as each file finishes; ``close()`` →
 ``{"jsonl": Path, "xlsx": Path, "html": Path}``. records.jsonl is written line by line,
-review.xlsx row by row (:class:`.xlsx.WorkbookStream`); what stays in memory is one small row per
-record (summary, portfolio, index), so memory does not grow with what the reports hold.
+review.xlsx row by row (:class:`.xlsx.WorkbookStream`), the index's rows into a temporary file;
+what stays in memory is one small portfolio row per record (:class:`.portfolio.UnitRow`), so
+memory does not grow with what the reports hold.
 
 review.html: a batch of at most ``SINGLE_PAGE_FILES`` files is one page as before (总览, summary
 table, every file's section). A larger batch gets an index instead — the 总览 and one sortable,
