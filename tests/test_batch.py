@@ -156,3 +156,20 @@ def test_a_dying_worker_loses_only_its_file(seeds_dir):
     assert [o.ok for o in outputs] == [True, False, True, True, True]
     assert "工作进程异常退出" in outputs[1].error and files[1] in outputs[1].error
     assert outputs[1].records[0].summary["状态"] == outputs[1].error
+
+
+def _conversions_seen(task: Task):
+    """What a worker knows of the batch's LibreOffice conversions."""
+    from jixiao.readers import office
+
+    return task.index, {k: (str(v) if v else None) for k, v in office._cache.items()}
+
+
+def test_workers_take_the_batch_conversions(tmp_path):
+    """.doc files are converted once for the batch in the main process; every worker starts with
+    those conversions (and so never starts LibreOffice for them)."""
+    done = {str(tmp_path / "a.doc"): str(tmp_path / "a.docx"), str(tmp_path / "b.doc"): None}
+    tasks = [Task(i, str(tmp_path / f"{i}.txt"), Settings(), html=False) for i in range(6)]
+    seen = list(_pool(tasks, 2, done, _conversions_seen))
+    assert [i for i, _ in seen] == list(range(6))
+    assert all(cache == done for _, cache in seen)
