@@ -15,6 +15,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -113,9 +114,11 @@ def batch_gc() -> Iterator[None]:
 
 def _adopt_conversions(done: dict[str, str | None]) -> None:
     """Worker initializer: the LibreOffice conversions made once for the batch; the batch's
-    garbage-collector settings (for the worker's life)."""
+    garbage-collector settings (for the worker's life); Ctrl-C left to the main process (which
+    stops the batch and writes what was done)."""
     from .readers import office
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
     office._cache.update({k: (Path(v) if v is not None else None) for k, v in done.items()})
