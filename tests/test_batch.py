@@ -173,3 +173,38 @@ def test_workers_take_the_batch_conversions(tmp_path):
     seen = list(_pool(tasks, 2, done, _conversions_seen))
     assert [i for i, _ in seen] == list(range(6))
     assert all(cache == done for _, cache in seen)
+
+
+def test_ctrl_c_writes_what_was_done(tmp_path, inputs):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) in the middle of a
+    batch: exit 130, every output written, records.jsonl the first files of the batch, whole."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    sources = [p for d in inputs for p in sorted(Path(d).glob("*.txt"))]
+    for k in range(30):
+        for src in sources:
+            shutil.copy(src, inbox / f"{k:02d}_{src.name}")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "review", str(inbox), "-o", str(out), "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    jsonl = out / "records.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not jsonl.exists() or jsonl.stat().st_size < 200_000):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "已中断" in stderr and "Traceback" not in stderr
+    lines = jsonl.read_text("utf-8").splitlines()
+    names = [Path(json.loads(line)["source"]).name for line in lines]
+    everything = sorted(p.name for p in inbox.iterdir())
+    files = list(dict.fromkeys(names))
+    assert 0 < len(files) < len(everything) and files == everything[:len(files)]
+    assert (out / "review.xlsx").stat().st_size > 0 and (out / "review.html").stat().st_size > 0
+    assert len(list((out / "reports").iterdir())) == len(files)
