@@ -49,15 +49,27 @@ def read_docx(path: Path) -> Document:
     if body is None:
         raise ReadError(str(path), "文件已损坏：word/document.xml 中没有正文（w:body）")
     doc = Document(path=str(path), encoding="docx", format="docx")
-    _Walker(doc).body(body)
+    _Walker(doc, body).body(body)
     if not doc.blocks or not any((b.text.strip() if isinstance(b, Paragraph) else b.rows) for b in doc.blocks):
         raise ReadError(str(path), "文档没有任何文字内容（可能全部是图片：请提供可复制文字的版本）")
     return render_lines(doc)
 
 
 class _Walker:
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, body: etree._Element | None = None):
         self.doc = doc
+        self.texts = _paragraph_texts(body) if body is not None else None
+
+    def text(self, p: etree._Element, boxes: list[etree._Element]) -> str:
+        """``_text(p, boxes)``, from the map made in one pass over the body when there is one."""
+        if self.texts is None:
+            return _text(p, boxes)
+        got = self.texts.get(p)
+        if got is None:
+            return ""
+        pieces, found = got
+        boxes.extend(found)
+        return "".join(pieces)
 
     def add(self, block) -> int:
         block.index = len(self.doc.blocks)
@@ -74,7 +86,7 @@ class _Walker:
 
     def paragraph(self, p: etree._Element) -> None:
         boxes: list[etree._Element] = []
-        text = _text(p, boxes)
+        text = self.text(p, boxes)
         self.add(Paragraph(0, text))
         for box in boxes:  # text boxes after their anchor paragraph
             self.body(box)
@@ -86,14 +98,19 @@ class _Walker:
         index = self.add(table)
         nested: list[tuple[etree._Element, int, int]] = []
         origin_at: dict[int, Cell] = {}  # grid column → cell whose vertical merge is open there
+        cell_text = self.cell_text
         for tr in _content(tbl, TR):
             row: list[Cell] = []
-            grid = _as_int(_props(tr.find(TR_PR)).get(GRID_BEFORE))
+            grid = _as_int(_props(_child(tr, TR_PR)).get(GRID_BEFORE))
+            r = len(rows)
             for tc in _content(tr, TC):
-                props = _props(tc.find(TC_PR))
-                span = max(1, _as_int(props.get(GRID_SPAN)) or 1)
-                vmerge = props.get(V_MERGE, False)
-                hmerge = props.get(H_MERGE, False)
+                props = _props(_child(tc, TC_PR))
+                if props:
+                    span = max(1, _as_int(props.get(GRID_SPAN)) or 1)
+                    vmerge = props.get(V_MERGE, False)
+                    hmerge = props.get(H_MERGE, False)
+                else:
+                    span, vmerge, hmerge = 1, False, False
                 if hmerge is not False and hmerge != "restart" and row:
                     row[-1].colspan += span  # legacy horizontal merge continuation
                     grid += span
@@ -101,12 +118,13 @@ class _Walker:
                 if vmerge is not False and vmerge in (None, "continue") and grid in origin_at:
                     origin = origin_at[grid]
                     origin.rowspan += 1
-                    cell = Cell("", len(rows), len(row), colspan=span, covered=True)
+                    cell = Cell("", r, len(row), colspan=span, covered=True)
                 else:
-                    cell = Cell(self.cell_text(tc, nested, len(rows), len(row)), len(rows), len(row), colspan=span)
+                    c = len(row)
+                    cell = Cell(cell_text(tc, nested, r, c), r, c, colspan=span)
                     if vmerge == "restart":
                         origin_at[grid] = cell
-                    else:
+                    elif origin_at:
                         origin_at.pop(grid, None)
                 row.append(cell)
                 grid += span
@@ -116,61 +134,134 @@ class _Walker:
 
     def cell_text(self, tc: etree._Element, nested: list, r: int, c: int) -> str:
         parts: list[str] = []
+        text = self.text
         for child in _content(tc):
-            if child.tag == P:
+            t = child.tag
+            if t == P:
                 boxes: list[etree._Element] = []
-                parts.append(_text(child, boxes))
+                parts.append(text(child, boxes))
                 for box in boxes:
-                    parts.extend(_text(bp, []) for bp in box.iter(P))
-            elif child.tag == TBL:
+                    parts.extend(text(bp, []) for bp in box.iter(P))
+            elif t == TBL:
                 nested.append((child, r, c))
         while parts and not parts[-1].strip():
             parts.pop()
-        return "\n".join(parts)
+        return parts[0] if len(parts) == 1 else "\n".join(parts)
 
 
-def _content(el: etree._Element, tag: str | None = None):
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """``el.find(tag)`` for a plain tag: the first child with it (a loop beats ElementPath here)."""
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _content(el: etree._Element, tag: str | None = None) -> list[etree._Element]:
     """Children of ``el``, looking through content-control and custom-XML wrappers."""
+    out: list[etree._Element] = []
     for child in el:
         t = child.tag
         if t == SDT:
-            inner = child.find(SDT_CONTENT)
+            inner = _child(child, SDT_CONTENT)
             if inner is not None:
-                yield from _content(inner, tag)
+                out.extend(_content(inner, tag))
         elif t in WRAPPERS:
-            yield from _content(child, tag)
+            out.extend(_content(child, tag))
         elif tag is None or t == tag:
-            yield child
+            out.append(child)
+    return out
+
+
+_V = "{%s}" % V
+_EMIT = {T: None, TAB: " ", BR: "\n", CR: "\n", NO_BREAK_HYPHEN: "-"}
+_FOUND = (T, TAB, BR, CR, NO_BREAK_HYPHEN, TXBX, PICT, _V + "*")  # what the text is made of
+_STOP = frozenset(SKIP) | frozenset(_FOUND[:-1])  # an ancestor (below the paragraph) that hides it
 
 
 def _text(p: etree._Element, boxes: list[etree._Element]) -> str:
-    """A paragraph's visible text; text boxes found inside are appended to ``boxes``."""
+    """A paragraph's visible text; text boxes found inside are appended to ``boxes``.
+
+    One C-level pass over the elements that make text (``p.iter`` of ``_FOUND``); an element is
+    left out when an ancestor below ``p`` is skipped (``SKIP``: deleted text, properties, the VML
+    fallback) or already makes text itself (a text box, a VML shape) — the same text, in the same
+    order, as walking the tree down and not entering those."""
     out: list[str] = []
-
-    def walk(el: etree._Element) -> None:
-        for child in el:
-            t = child.tag
-            if not isinstance(t, str) or t in SKIP:
-                continue
-            if t == T:
-                out.append(child.text or "")
-            elif t == TAB:
-                out.append(" ")
-            elif t in (BR, CR):
-                out.append("\n")
-            elif t == NO_BREAK_HYPHEN:
-                out.append("-")
+    emit = _EMIT
+    stop = _STOP
+    for el in p.iter(*_FOUND):
+        parent = el.getparent()
+        while parent is not p:
+            t = parent.tag
+            if t in stop or t.startswith(_V):
+                break
+            parent = parent.getparent()
+        else:
+            t = el.tag
+            if t in emit:
+                s = emit[t]
+                out.append((el.text or "") if s is None else s)
             elif t == TXBX:
-                boxes.append(child)
-            elif t == PICT or t.startswith("{%s}" % V):
-                # VML-only text boxes (old Word): read, unless a DrawingML choice already gave them
-                for box in child.iter(TXBX):
-                    boxes.append(box)
-            else:
-                walk(child)
-
-    walk(p)
+                boxes.append(el)
+            else:  # w:pict or a VML element: VML-only text boxes (old Word)
+                boxes.extend(el.iter(TXBX))
     return "".join(out)
+
+
+_INNER_P = etree.XPath(".//w:p//w:p", namespaces={"w": W})
+
+
+def _paragraph_texts(root: etree._Element) -> dict[etree._Element, tuple[list[str], list[etree._Element]]]:
+    """Every paragraph's text pieces and text boxes under ``root``, in one pass: the same as
+    ``_text(p, boxes)`` for each ``w:p`` (``"".join(pieces)``, boxes in order), without a tag
+    matcher and a walk per paragraph. Paragraphs with neither are left out of the map.
+
+    An element making text belongs to its nearest paragraph unless an ancestor between them
+    stops it (``_STOP``, VML), and to every enclosing paragraph reached without such a stop
+    (a paragraph inside a paragraph: malformed, but read as the tree walk reads it)."""
+    out: dict[etree._Element, tuple[list[str], list[etree._Element]]] = {}
+    outer: dict[etree._Element, list[etree._Element]] = {}  # paragraph → enclosing paragraphs it reaches
+    emit, stop = _EMIT, _STOP
+    inner = set(_INNER_P(root))  # paragraphs inside a paragraph (text boxes)
+
+    def reaches(p: etree._Element) -> list[etree._Element]:
+        got = outer.get(p)
+        if got is None:
+            got = []
+            anc = p.getparent()
+            while anc is not None:
+                t = anc.tag
+                if t == P:
+                    got.append(anc)
+                elif t in stop or t.startswith(_V):
+                    break
+                anc = anc.getparent()
+            outer[p] = got
+        return got
+
+    for el in root.iter(*_FOUND):
+        anc = el.getparent()
+        while anc is not None:
+            t = anc.tag
+            if t == P or t in stop or t.startswith(_V):
+                break
+            anc = anc.getparent()
+        if anc is None or anc.tag != P:
+            continue
+        t = el.tag
+        ups = reaches(anc) if anc in inner else None
+        for p in (anc, *ups) if ups else (anc,):
+            got = out.get(p)
+            if got is None:
+                got = out[p] = ([], [])
+            if t in emit:
+                s = emit[t]
+                got[0].append((el.text or "") if s is None else s)
+            elif t == TXBX:
+                got[1].append(el)
+            else:  # w:pict or a VML element: VML-only text boxes (old Word)
+                got[1].extend(el.iter(TXBX))
+    return out
 
 
 def _props(pr: etree._Element | None) -> dict[str, str | None]:
