@@ -38,9 +38,17 @@ class ReadError(Exception):
 BBox = tuple[float, float, float, float]
 
 
-@dataclass(slots=True)
+def _clean_text(text: str) -> str:
+    return "".join(text.split()).replace("\u3000", "")
+
+
+@dataclass(slots=True, init=False, repr=False)
 class Cell:
-    text: str
+    """One table cell. ``text`` is its text; ``clean`` the text with line breaks and
+    ideographic/normal spaces removed (for label matching), a plain attribute kept in step with
+    ``text`` by the ``text`` setter (the extractors read it thousands of times per report)."""
+
+    _text: str
     row: int
     col: int
     line: int = 0  # first line of the cell in the text view
@@ -53,18 +61,40 @@ class Cell:
     bbox: BBox | None = None  # PDF box (x0, top, x1, bottom), points
     ref: str | None = None  # spreadsheet A1 reference
     confidence: float | None = None  # OCR confidence 0–1
-    _clean: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)  # (text, clean)
+    clean: str = field(default="", compare=False)  # text without line breaks and spaces
+
+    def __init__(self, text: str, row: int, col: int, line: int = 0, line_end: int = 0, rowspan: int = 1,
+                 colspan: int = 1, multiline: bool = False, covered: bool = False, page: int | None = None,
+                 bbox: BBox | None = None, ref: str | None = None, confidence: float | None = None):
+        self._text = text
+        self.clean = "".join(text.split()).replace("\u3000", "") if text else ""
+        self.row = row
+        self.col = col
+        self.line = line
+        self.line_end = line_end
+        self.rowspan = rowspan
+        self.colspan = colspan
+        self.multiline = multiline
+        self.covered = covered
+        self.page = page
+        self.bbox = bbox
+        self.ref = ref
+        self.confidence = confidence
 
     @property
-    def clean(self) -> str:
-        """Text with line breaks and ideographic/normal spaces removed (for label matching).
-        Kept beside the text it was made from (the extractors ask for it many times over)."""
-        memo = self._clean
-        if memo is not None and memo[0] is self.text:
-            return memo[1]
-        clean = "".join(self.text.split()).replace("\u3000", "")
-        self._clean = (self.text, clean)
-        return clean
+    def text(self) -> str:
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+        self.clean = _clean_text(value) if value else ""
+
+    def __repr__(self) -> str:
+        return (f"Cell(text={self._text!r}, row={self.row!r}, col={self.col!r}, line={self.line!r}, "
+                f"line_end={self.line_end!r}, rowspan={self.rowspan!r}, colspan={self.colspan!r}, "
+                f"multiline={self.multiline!r}, covered={self.covered!r}, page={self.page!r}, bbox={self.bbox!r}, "
+                f"ref={self.ref!r}, confidence={self.confidence!r})")
 
 
 @dataclass(slots=True)
