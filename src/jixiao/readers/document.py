@@ -90,6 +90,10 @@ class Cell:
         self._text = value
         self.clean = _clean_text(value) if value else ""
 
+    def respace(self, text: str) -> None:
+        """Set ``text`` to a text differing from it only in whitespace (``clean`` is unchanged)."""
+        self._text = text
+
     def __repr__(self) -> str:
         return (f"Cell(text={self._text!r}, row={self.row!r}, col={self.col!r}, line={self.line!r}, "
                 f"line_end={self.line_end!r}, rowspan={self.rowspan!r}, colspan={self.colspan!r}, "
@@ -191,6 +195,9 @@ class Document:
 def _text_lines(text: str) -> list[str]:
     """A cell's or paragraph's text as view lines: tabs become spaces (a leading tab would read as
     a new cell), runs of blank lines become one."""
+    if "\n" not in text and "\t" not in text and "\r" not in text:  # one line (most cells)
+        ln = text.rstrip()
+        return [ln] if ln else []
     out: list[str] = []
     for ln in text.replace("\t", " ").replace("\r", "").split("\n"):
         ln = ln.rstrip()
@@ -239,7 +246,9 @@ def render_lines(doc: Document) -> Document:
                     lines.extend(s.lstrip() or "" for s in body[1:])
                     cell.line_end = len(lines)
                     cell.multiline = len(body) > 1
-                    cell.text = "\n".join(s.strip() for s in body) if body != [""] else ""
+                    # only whitespace changes: the cell's clean text stays what it was
+                    cell.respace(("\n".join(s.strip() for s in body) if len(body) > 1 else body[0].strip())
+                                 if body != [""] else "")
             block.line_end = len(lines)
             lines.extend(["", ""])
         renumbered[block.index] = len(kept)
