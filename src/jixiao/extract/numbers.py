@@ -86,9 +86,17 @@ def _in_gb2312(text: str) -> bool:
 def normalize(text: str | None) -> str:
     """Full-width digits/punctuation → ASCII, traditional characters → simplified (one for one),
     whitespace and ideographic spaces removed: the text that labels and patterns match."""
+    got = _memo.get(text)
+    if got is not None:
+        return got
     if text is None:
         return ""
-    return _normalize(text) if len(text) <= MEMO_CHARS else _normalize_text(text)
+    out = _normalize_text(text)
+    if len(text) <= MEMO_CHARS:
+        if len(_memo) >= MEMO_ENTRIES:
+            _memo.clear()
+        _memo[text] = out
+    return out
 
 
 def _normalize_text(text: str) -> str:
@@ -97,9 +105,11 @@ def _normalize_text(text: str) -> str:
 
 # memoised: the extractors and checks normalise the same cell and line texts many times over
 # (~2000 calls, ~300 distinct texts per report); bounded in entries and in the length of the
-# texts kept, so that memory stays flat over a batch (at most ~5 MB, typically about 1 MB)
+# texts kept, so that memory stays flat over a batch (at most ~5 MB, typically about 1 MB).
+# A plain dict emptied when full: a hit is one dict lookup (cheaper than an lru_cache call)
 MEMO_CHARS = 256
-_normalize = lru_cache(maxsize=4096)(_normalize_text)
+MEMO_ENTRIES = 4096
+_memo: dict[str, str] = {}
 
 
 def normalize_map(text: str) -> tuple[str, list[int]]:
