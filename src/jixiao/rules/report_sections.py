@@ -127,11 +127,24 @@ def text_lines(doc: Document) -> list[TextLine]:
                 if part.strip():
                     add(part, {"file": path, "block": block.index, "line": block.line + k, "page": block.page}, False)
         elif isinstance(block, Table):
-            for cell in block.cells():
-                for k, part in enumerate(cell.text.split("\n")):
-                    if part.strip():
-                        add(part, {"file": path, "block": block.index, "row": cell.row, "col": cell.col,
-                                   "line": cell.line + k, "page": cell.page, "sheet": block.sheet, "ref": cell.ref}, True)
+            for row in block.rows:
+                for cell in row:
+                    if not cell.clean:
+                        continue  # no line of it is more than whitespace
+                    text = cell.text
+                    if "\n" not in text and "。" not in text and not SPACE_RUN.search(text):
+                        # one line, one piece (most cells): ``add`` without its splitting
+                        norm = normalize(text)
+                        if norm:
+                            out.append(TextLine(text, norm, {"file": path, "block": block.index, "row": cell.row,
+                                                             "col": cell.col, "line": cell.line, "page": cell.page,
+                                                             "sheet": block.sheet, "ref": cell.ref}, len(out), True))
+                        continue
+                    for k, part in enumerate(text.split("\n")):
+                        if part.strip():
+                            add(part, {"file": path, "block": block.index, "row": cell.row, "col": cell.col,
+                                       "line": cell.line + k, "page": cell.page, "sheet": block.sheet, "ref": cell.ref},
+                                True)
     return out
 
 
@@ -265,13 +278,15 @@ def title_line(lines: list[TextLine], report: Report) -> Value | None:
     return None
 
 
-def detect_format(report: Report, doc: Document, lines: list[TextLine]) -> tuple[FormatMatch | None, list[FormatMatch]]:
+def detect_format(report: Report, doc: Document, lines: list[TextLine], full: str | None = None,
+                  heads: _Heads | None = None) -> tuple[FormatMatch | None, list[FormatMatch]]:
     """The 统一参考格式 the report follows: at least half of its sections found as headings, and a
-    region word in the title/unit name or a phrase peculiar to the format; the best such match."""
+    region word in the title/unit name or a phrase peculiar to the format; the best such match.
+    ``full`` (the lines' norms joined) and ``heads`` (``_heads(lines)``) when the caller has them."""
     head = "".join(ln.norm for ln in lines[:6]) + normalize(str(report.unit_name.value or ""))
-    full = "".join(ln.norm for ln in lines)
+    full = "".join(ln.norm for ln in lines) if full is None else full
     matches = []
-    heads = _heads(lines)
+    heads = _heads(lines) if heads is None else heads
     for fmt in formats()["formats"]:
         hits = find_sections(lines, fmt["sections"], report, heads)
         ratio = sum(h.found for h in hits) / len(hits)
@@ -543,10 +558,11 @@ class Analysis:
 def analyse_sections(report: Report, doc: Document) -> Analysis:
     """Section detection, format, problems and measures of one report (not scored, not cached)."""
     lines = text_lines(doc)
-    match, cands = detect_format(report, doc, lines)
-    specs = match.fmt["sections"] if match else formats()["generic"]["sections"]
-    sections = match.sections if match else find_sections(lines, specs, report)
     full = "".join(ln.norm for ln in lines)
+    heads = _heads(lines)
+    match, cands = detect_format(report, doc, lines, full, heads)
+    specs = match.fmt["sections"] if match else formats()["generic"]["sections"]
+    sections = match.sections if match else find_sections(lines, specs, report, heads)
     attachments = check_attachments(report, doc, match.fmt, full) if match else []
     stops = {h.line.pos for h in sections if h.line is not None}
     areas = formats()["quality"]["problems"]["areas"]
