@@ -104,7 +104,12 @@ class _Walker:
             grid = _as_int(_props(_child(tr, TR_PR)).get(GRID_BEFORE))
             r = len(rows)
             for tc in _content(tr, TC):
-                props = _props(_child(tc, TC_PR))
+                for pr in tc:  # _props(_child(tc, TC_PR)), inline: once per cell
+                    if pr.tag == TC_PR:
+                        props = {child.tag: child.get(VAL) for child in pr}
+                        break
+                else:
+                    props = None
                 if props:
                     span = max(1, _as_int(props.get(GRID_SPAN)) or 1)
                     vmerge = props.get(V_MERGE, False)
@@ -134,14 +139,18 @@ class _Walker:
 
     def cell_text(self, tc: etree._Element, nested: list, r: int, c: int) -> str:
         parts: list[str] = []
-        text = self.text
+        texts = self.texts
         for child in _content(tc):
             t = child.tag
             if t == P:
+                got = texts.get(child) if texts is not None else None
+                if got is not None and not got[1]:  # the usual paragraph: text, no text box
+                    parts.append("".join(got[0]))
+                    continue
                 boxes: list[etree._Element] = []
-                parts.append(text(child, boxes))
+                parts.append(self.text(child, boxes))
                 for box in boxes:
-                    parts.extend(text(bp, []) for bp in box.iter(P))
+                    parts.extend(self.text(bp, []) for bp in box.iter(P))
             elif t == TBL:
                 nested.append((child, r, c))
         while parts and not parts[-1].strip():
