@@ -56,7 +56,7 @@ def text_lines(doc: Document) -> list[Line]:
         else:
             items = []
             for cell in block.cells():
-                if len(cell.clean) < 40 and "\n" not in cell.text.strip():
+                if len(cell.clean) < 40 and ("\n" not in cell.text or "\n" not in cell.text.strip()):
                     continue
                 for k, part in enumerate(cell.text.split("\n")):
                     if part.strip():

@@ -240,7 +240,16 @@ def render_lines(doc: Document) -> Document:
                     lines.append("")
                 for c, cell in enumerate(row):
                     cell.row, cell.col = r, c
-                    body = _text_lines(cell.text) or [""]
+                    text = cell.text
+                    if "\n" not in text and "\t" not in text and "\r" not in text:  # one line: _text_lines inline
+                        one = text.rstrip()
+                        cell.line = len(lines) + 1
+                        lines.append("\t" + one.lstrip())
+                        cell.line_end = cell.line
+                        cell.multiline = False
+                        cell.respace(one.strip() if one else "")
+                        continue
+                    body = _text_lines(text) or [""]
                     cell.line = len(lines) + 1
                     lines.append("\t" + body[0].lstrip())
                     lines.extend(s.lstrip() or "" for s in body[1:])
