@@ -146,20 +146,23 @@ def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
         texts = [c.clean for c in row]
         if not texts:
             continue
-        c = cell_after(row, r"^绩效自评综合得分") if any(t.startswith("绩效自评综合得分") for t in texts) else None
+        firsts = {t[:1] for t in texts}  # a label below starts a cell: its first character is among these
+        c = cell_after(row, r"^绩效自评综合得分") \
+            if "绩" in firsts and any(t.startswith("绩效自评综合得分") for t in texts) else None
         if c is not None:
             v = amount_value(doc, table, c)
             report.self_assessment.total = v
             report.figures.append(Figure(key="self.total", label="自评得分", where="自评情况表", value=v))
-        c = cell_after(row, r"^评价等次") if any(t.startswith("评价等次") for t in texts) else None
+        c = cell_after(row, r"^评价等次") if "评" in firsts and any(t.startswith("评价等次") for t in texts) else None
         if c is not None:
             report.self_assessment.grade = cell_value(doc, table, c)
-        if any(t.startswith("整体支出绩效定性目标") for t in texts) and i + 1 < len(table.rows):
-            cells = [x for x in table.rows[i + 1] if x.clean]
-            report.qualitative_goals.extend(cell_value(doc, table, x) for x in cells)
-        if any(t.startswith("整体支出绩效定量目标") for t in texts):
-            in_quant = True
-            continue
+        if "整" in firsts:
+            if any(t.startswith("整体支出绩效定性目标") for t in texts) and i + 1 < len(table.rows):
+                cells = [x for x in table.rows[i + 1] if x.clean]
+                report.qualitative_goals.extend(cell_value(doc, table, x) for x in cells)
+            if any(t.startswith("整体支出绩效定量目标") for t in texts):
+                in_quant = True
+                continue
         if in_quant:
             if len(row) != 5:
                 in_quant = any(t.startswith(("产出", "效益")) for t in texts)
