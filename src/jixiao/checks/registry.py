@@ -75,12 +75,12 @@ class Context:
         if v.source is None or v.source.place is not None or v.source.block is None:
             return v
         key = (v.source.block, v.source.row, v.source.col)
-        if key not in self._places:
-            from ..extract.places import place_of
-
-            self._places[key] = place_of(self.doc, v.source, self._places.setdefault("headers", {}))
-        place = self._places[key]
-        return v if place is None else v.model_copy(update={"source": v.source.model_copy(update={"place": place})})
+        places = self._places
+        if key in places:
+            place = places[key]
+        else:
+            place = places[key] = _place_of()(self.doc, v.source, places.setdefault("headers", {}))
+        return v if place is None else _copy_with(v, "source", _copy_with(v.source, "place", place))
 
     def grade(self, total: Decimal | None) -> str | None:
         """优/良/中/差 of ``total`` under the applied rule set's bands (N-01, or a config's)."""
@@ -99,6 +99,38 @@ class Context:
         if card is None or card.ruleset != "national_2020" or not card.items or card.items[0].indicator != "预算执行率":
             return []
         return list(zip(self.report.indicators, card.items[1:]))
+
+
+def _place_of():
+    """:func:`jixiao.extract.places.place_of`, imported on first use (not once per value)."""
+    global _PLACE_OF
+    if _PLACE_OF is None:
+        from ..extract.places import place_of
+
+        _PLACE_OF = place_of
+    return _PLACE_OF
+
+
+_PLACE_OF = None
+
+
+def _copy_with(model: Any, name: str, value: Any) -> Any:
+    """``model.model_copy(update={name: value})`` for a model without extra fields or private
+    attributes (Value, Source): the same shallow copy, field set and all, without model_copy's
+    general path (deep copies, extras), ~70 times per report."""
+    if model.__pydantic_extra__ is not None or model.__pydantic_private__ is not None:
+        return model.model_copy(update={name: value})
+    cls = type(model)
+    copied = cls.__new__(cls)
+    data = model.__dict__.copy()
+    data[name] = value
+    fields_set = set(model.__pydantic_fields_set__)
+    fields_set.add(name)
+    object.__setattr__(copied, "__dict__", data)
+    object.__setattr__(copied, "__pydantic_extra__", None)
+    object.__setattr__(copied, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(copied, "__pydantic_private__", None)
+    return copied
 
 
 CheckFn = Callable[[Context], Iterable[Hit]]
