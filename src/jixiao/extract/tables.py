@@ -38,9 +38,27 @@ def per_table(fn):
     return wrapper
 
 
+_CELL_SOURCE_FIELDS = frozenset(("file", "block", "row", "col", "line", "page", "bbox", "sheet", "ref"))
+
+
 def source_of(doc: Document, table: Table | None, cell: Cell | None = None, line: int | None = None,
               block: int | None = None) -> Source:
     if cell is not None and table is not None:
+        file, index, row, col, ln, page, sheet, ref = (doc.path, table.index, cell.row, cell.col, cell.line,
+                                                        cell.page, table.sheet, cell.ref)
+        if (cell.bbox is None and type(file) is str and type(index) is int and type(row) is int
+                and type(col) is int and type(ln) is int and (page is None or type(page) is int)
+                and (sheet is None or type(sheet) is str) and (ref is None or type(ref) is str)):
+            # every field already of its type (no bbox to coerce to floats): the Source validation
+            # would make, built without it (~150 per report)
+            src = Source.__new__(Source)
+            object.__setattr__(src, "__dict__", {"file": file, "block": index, "row": row, "col": col, "line": ln,
+                                                 "page": page, "bbox": None, "sheet": sheet, "ref": ref,
+                                                 "place": None})
+            object.__setattr__(src, "__pydantic_fields_set__", set(_CELL_SOURCE_FIELDS))
+            object.__setattr__(src, "__pydantic_extra__", None)
+            object.__setattr__(src, "__pydantic_private__", None)
+            return src
         return Source(file=doc.path, block=table.index, row=cell.row, col=cell.col, line=cell.line,
                       page=cell.page, bbox=cell.bbox, sheet=table.sheet, ref=cell.ref)
     return Source(file=doc.path, block=block if table is None else table.index, line=line,
