@@ -6,6 +6,7 @@ an ``.xls`` that is really .xlsx, a report saved as ``.txt`` that is a PDF): see
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from .document import Block, Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
@@ -28,31 +29,44 @@ def sniff(path: Path) -> str:
     """The format of ``path`` from its first bytes (and, for containers, their parts):
     ``docx``, ``xlsx``, ``doc``, ``xls``, ``rtf``, ``pdf``, ``html``, ``image`` or ``text``.
     Raises ReadError for containers that are not reports (encrypted, other Office parts)."""
+    return _sniff(path)[0]
+
+
+def _sniff(path: Path, keep_docx: bool = False) -> tuple[str, zipfile.ZipFile | None]:
+    """:func:`sniff`, and with ``keep_docx`` a .docx container's ZipFile still open (checked by
+    :func:`open_zip`; the caller closes it), so that reading it does not open it again."""
     with path.open("rb") as fh:
         head = fh.read(2048)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        with open_zip(path) as zf:
+        zf = open_zip(path)
+        try:
             names = set(zf.namelist())
+        except BaseException:
+            zf.close()
+            raise
+        if "word/document.xml" in names and keep_docx:
+            return "docx", zf
+        zf.close()
         if "word/document.xml" in names:
-            return "docx"
+            return "docx", None
         if "xl/workbook.xml" in names:
-            return "xlsx"
+            return "xlsx", None
         if "content.xml" in names:
             raise ReadError(str(path), "这是 OpenDocument（.odt/.ods）文件，请另存为 .docx 或 .xlsx")
         if any(n.startswith("ppt/") for n in names):
             raise ReadError(str(path), "这是 PowerPoint 演示文稿，不是自评报告")
         raise ReadError(str(path), "这是一个 zip 压缩包而非 Word/Excel 文件；请解压后再审阅其中的报告")
     if head.startswith(OLE_MAGIC):
-        return _sniff_ole(path)
+        return _sniff_ole(path), None
     if b"%PDF-" in head[:1024]:
-        return "pdf"
+        return "pdf", None
     if head.startswith(IMAGE_MAGIC):
-        return "image"
+        return "image", None
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
-        return "rtf"
+        return "rtf", None
     if _looks_like_html(head):
-        return "html"
-    return "text"
+        return "html", None
+    return "text", None
 
 
 def _sniff_ole(path: Path) -> str:
@@ -100,12 +114,13 @@ def read(path: str | Path) -> Document:
     if p.is_dir():
         raise ReadError(str(p), "这是一个文件夹，不是报告文件")
     check_size(p)
-    fmt = sniff(p)
+    fmt, zf = _sniff(p, keep_docx=True)
     if fmt == "text":
         return read_text(p)
     if fmt == "docx":
         from .docx import read_docx
-        return read_docx(p)
+        with zf:
+            return read_docx(p, zf)
     if fmt in ("doc", "rtf"):
         from .office import read_via_office
         return read_via_office(p, fmt)

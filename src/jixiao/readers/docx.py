@@ -15,6 +15,7 @@ tables; building the grid from the XML once costs well under 1 ms):
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from lxml import etree
@@ -39,10 +40,14 @@ SKIP = (DEL, MOVE_FROM, FALLBACK, _w + "sdtPr", _w + "sdtEndPr", _w + "rPr", _w 
         _w + "tblGrid", _w + "trPr", _w + "tcPr", _w + "instrText", _w + "delText")
 
 
-def read_docx(path: Path) -> Document:
+def read_docx(path: Path, zf: zipfile.ZipFile | None = None) -> Document:
     """Read a .docx into a Document (format ``docx``). Raises ReadError for a corrupt, encrypted
-    or hostile container (see :mod:`.safety`)."""
-    with open_zip(path) as zf:
+    or hostile container (see :mod:`.safety`). ``zf``: the container already opened by
+    :func:`~jixiao.readers.safety.open_zip` (left open), else it is opened here."""
+    if zf is None:
+        with open_zip(path) as zf:
+            data = read_part(zf, "word/document.xml", path)
+    else:
         data = read_part(zf, "word/document.xml", path)
     root = parse_xml(data, path, "word/document.xml")
     body = root.find(_w + "body")
