@@ -256,11 +256,14 @@ def _paragraph_texts(root: etree._Element) -> dict[etree._Element, tuple[list[st
     for el in root.iter(*_FOUND):
         anc = el.getparent()
         while anc is not None:
-            t = anc.tag
-            if t == P or t in stop or t.startswith(_V):
+            t = anc.tag  # (lxml builds the tag string on every access: once per ancestor here)
+            if t == P:
+                break
+            if t in stop or t.startswith(_V):
+                anc = None
                 break
             anc = anc.getparent()
-        if anc is None or anc.tag != P:
+        if anc is None:
             continue
         t = el.tag
         ups = reaches(anc) if anc in inner else None
