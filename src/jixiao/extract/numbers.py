@@ -53,6 +53,7 @@ EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "／", "……", "...", "无
 NUM = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
 _NUM_RE = re.compile(NUM)
 _FULLWIDTH_PAIRS = tuple((chr(k), chr(v)) for k, v in FULLWIDTH.items())
+_FULLWIDTH_RX = re.compile("[" + re.escape("".join(chr(k) for k in FULLWIDTH)) + "]")
 _gb2312_fast: bool | None = None  # whether no key of MATCH_TABLE beyond FULLWIDTH is in GB2312
 
 
@@ -68,6 +69,8 @@ def match_chars(text: str) -> str:
     if fast is None:  # checked once: the shortcut holds for the table as built
         fast = _gb2312_fast = not any(_in_gb2312(chr(k)) for k in MATCH_TABLE if k not in FULLWIDTH)
     if fast and _in_gb2312(text):
+        if _FULLWIDTH_RX.search(text) is None:  # one C scan: nothing to replace (most labels)
+            return text
         for a, b in _FULLWIDTH_PAIRS:  # no replacement is itself replaced: the same as translate
             if a in text:
                 text = text.replace(a, b)
