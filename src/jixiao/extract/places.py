@@ -42,6 +42,7 @@ class _Memo:
     def __init__(self, memo: dict, table: Table):
         self.memo, self.table = memo, table
         self.is_label: dict[int, tuple[Cell, bool]] = memo.setdefault(("label",), {})  # id(cell) → (cell, label?)
+        self.grids: dict[int, tuple[list[int], int]] = memo.setdefault(("grid", table.index), {})  # row → grid
 
     def label(self, c: Cell | None) -> bool:
         if c is None:
@@ -60,11 +61,11 @@ class _Memo:
 
     def grid(self, r: int) -> tuple[list[int], int]:
         """Row ``r``'s grid starts and grid width."""
-        key = ("grid", self.table.index, r)
-        if key not in self.memo:
+        got = self.grids.get(r)
+        if got is None:
             row = self.table.rows[r]
-            self.memo[key] = (grid_starts(row), grid_width(row))
-        return self.memo[key]
+            got = self.grids[r] = (grid_starts(row), grid_width(row))
+        return got
 
     def under(self, r: int, here: int, k: int) -> Cell | None:
         """The cell of row ``r`` above cell ``k`` of row ``here``: by grid column when the rows are
