@@ -250,7 +250,13 @@ def at(row: list[Cell], col: Col | None) -> Cell | None:
     still lines up)."""
     if col is None:
         return None
-    if col.grid != col.width + col.neg or any(c.colspan > 1 for c in row):
+    merged = col.grid != col.width + col.neg
+    if not merged:
+        for c in row:  # any(c.colspan > 1 for c in row), without a generator (called ~200 times per report)
+            if c.colspan > 1:
+                merged = True
+                break
+    if merged:
         if grid_width(row) == col.width:
             for g, c in zip(grid_starts(row), row):
                 if g <= col.grid < g + max(c.colspan, 1):
