@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -180,7 +181,7 @@ def _collect(paths: list[str], absolute: bool = False) -> list[str]:
     """Files under ``paths`` (folders recursively, supported suffixes), fsspec URLs listed too;
     local paths made ``absolute`` (for a cluster, whose workers have their own working folder)."""
     if absolute:
-        paths = [p if "://" in p else str(Path(p).resolve()) for p in paths]
+        paths = [p if "://" in p else os.path.abspath(p) for p in paths]  # symlinks kept, as given
     if any("://" in p for p in paths):
         from .cluster import ClusterError, expand
 
