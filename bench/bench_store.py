@@ -18,19 +18,20 @@ Target: the review with ``--db`` within 1.5× of the run without.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import random
-import re
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from jixiao.batch import Task, review_task
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the scratch database
+
+import bench_scale  # noqa: E402  (beside this file)
+from pgdb import scratch_database  # noqa: E402
+
+from jixiao.batch import Task, review_task  # noqa: E402
 from jixiao.config import Settings
 from jixiao.store import Store, StoreWriter
 
@@ -39,30 +40,10 @@ TARGET = 1.5
 
 
 def make_reports(folder: Path, n: int) -> list[Path]:
-    """``n`` distinct reports in ``folder``: the seeds and examples in turn, each copy with one
-    (seeded random) number increased."""
-    sources = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt")) + sorted((ROOT / "examples").glob("*.txt"))
-    if not sources:
-        sys.exit("no input files found")
-    rng = random.Random(1)
-    seen: set[str] = set()
-    out = []
-    i = 0
-    while len(out) < n:
-        src = sources[i % len(sources)]
-        data = src.read_bytes()
-        runs = list(re.finditer(rb"\d+", data))
-        m = rng.choice(runs)
-        body = data[:m.start()] + str(int(m.group()) + 1 + i // len(sources)).encode() + data[m.end():]
-        i += 1
-        sha = hashlib.sha256(body).hexdigest()
-        if sha in seen:
-            continue
-        seen.add(sha)
-        p = folder / f"{len(out):04d}_{src.stem}.txt"
-        p.write_bytes(body)
-        out.append(p)
-    return out
+    """``n`` distinct reports in ``folder`` (bench_scale's: the seeds and examples in turn, each
+    copy with one number changed), in order."""
+    bench_scale.make_reports(folder, n)
+    return sorted(folder.glob("*.txt"))
 
 
 @contextmanager
@@ -72,19 +53,8 @@ def pg_database():
     if not base:
         yield None
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"jixiao_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(base, "jixiao_bench") as url:
+        yield url
 
 
 def worker_part(files: list[Path], settings: Settings, store: bool) -> tuple[float, list]:

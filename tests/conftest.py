@@ -73,24 +73,14 @@ def store_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'jixiao.db'}"
         return
     import os
-    import uuid
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from pgdb import scratch_database
 
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(PG_SKIP)
-    name = f"jixiao_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(base, "jixiao_t") as url:
+        yield url
 
 
 @pytest.fixture

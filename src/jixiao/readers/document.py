@@ -66,8 +66,7 @@ class Cell:
     def __init__(self, text: str, row: int, col: int, line: int = 0, line_end: int = 0, rowspan: int = 1,
                  colspan: int = 1, multiline: bool = False, covered: bool = False, page: int | None = None,
                  bbox: BBox | None = None, ref: str | None = None, confidence: float | None = None):
-        self._text = text
-        self.clean = "".join(text.split()).replace("\u3000", "") if text else ""
+        self.text = text  # the setter: clean with it
         self.row = row
         self.col = col
         self.line = line
