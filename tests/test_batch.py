@@ -193,9 +193,9 @@ def test_ctrl_c_writes_what_was_done(tmp_path, inputs):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "review", str(inbox), "-o", str(out), "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    jsonl = out / "records.jsonl"
+    jsonl, part = out / "records.jsonl", out / "records.jsonl.part"  # renamed when the batch closes
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not jsonl.exists() or jsonl.stat().st_size < 200_000):
+    while time.monotonic() < deadline and (not part.exists() or part.stat().st_size < 200_000):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
@@ -207,4 +207,5 @@ def test_ctrl_c_writes_what_was_done(tmp_path, inputs):
     files = list(dict.fromkeys(names))
     assert 0 < len(files) < len(everything) and files == everything[:len(files)]
     assert (out / "review.xlsx").stat().st_size > 0 and (out / "review.html").stat().st_size > 0
+    assert not part.exists()
     assert len(list((out / "reports").iterdir())) == len(files)

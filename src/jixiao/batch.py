@@ -7,6 +7,14 @@ same byte for byte however the batch ran.
 its outputs (:func:`jixiao.report.rows.file_output`), plus what the database needs when asked
 (``Task.store``). It never raises: a file that cannot be read, or a bug met on it, is an output
 with ``error`` set, and a worker process that dies takes only its file with it.
+
+Each file reviewed on this machine runs in a worker process under the budget of
+``Settings.limits`` (:class:`jixiao.config.Limits`; default 30 s and 1 GiB): its address space
+(RLIMIT_AS) may grow by at most ``file_memory`` while it is reviewed, and a file not done after
+``file_timeout`` seconds has its worker killed. Either way the file gets an error naming the limit,
+the worker is replaced and the batch goes on — with ``jobs=1`` too (one worker process), so that no
+file can hang or exhaust the process that writes the outputs. On a Dask cluster the cluster's own
+limits apply (``dask worker --memory-limit``).
 """
 
 from __future__ import annotations
@@ -18,13 +26,11 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Settings
+from .config import Limits, Settings
 from .model import Record
 from .report.rows import FileOutput, file_output
 from .review import ReviewedFile, review_file
@@ -82,6 +88,7 @@ def _review_local(task: Task, path: Path, name: str | None) -> FileOutput:
 
 def review_task(task: Task) -> FileOutput:
     """Review one file and compute its outputs; never raises (see the module doc)."""
+    global _out_of_memory
     try:
         if "://" in task.path:
             from .cluster import is_url, local_file
@@ -90,26 +97,64 @@ def review_task(task: Task) -> FileOutput:
                 with local_file(task.path) as local:
                     return _review_local(task, local, task.path)
         return _review_local(task, Path(task.path), None)
+    except MemoryError:  # the file's memory budget (RLIMIT_AS in a worker), or the machine's
+        _out_of_memory = True
+        return _failed(task, task.settings.limits.memory_message())
+    except RecursionError:
+        return _failed(task, "处理时出错：文件结构嵌套过深（RecursionError）")
     except Exception as exc:  # a bug must not take down a batch; report it against the file
         return _failed(task, f"处理时出错（{type(exc).__name__}: {exc}）")
 
 
-GC_THRESHOLD = (50_000, 20, 100)  # a report allocates ~10^5 short-lived objects: collect less often
+_out_of_memory = False  # set by review_task on a MemoryError: the worker process is then replaced
+MEMORY_EXIT = 87  # exit code of a worker that ran out of its file's memory budget
 
 
-@contextmanager
-def batch_gc() -> Iterator[None]:
-    """The garbage collector tuned for a batch: what is imported so far frozen (never scanned
-    again) and the young generation collected every GC_THRESHOLD[0] allocations instead of 700
-    — about a tenth of a report's time saved; restored afterwards."""
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
+def _address_space() -> int | None:
+    """Bytes of this process's address space (Linux), else None."""
     try:
-        yield
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _limit_memory(budget: int) -> None:
+    """Let this process's address space grow by at most ``budget`` bytes from now (RLIMIT_AS;
+    nothing where the platform has no such limit; 0 lifts the limit again)."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    used = _address_space()
+    if budget and used is not None:
+        want = used + budget
+        soft = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    else:
+        soft = hard
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _bounded(fn: Review, task: Task, memory: int) -> FileOutput:
+    """Run in a worker: ``fn(task)`` with at most ``memory`` more bytes of address space. A worker
+    that ran out of it exits (MEMORY_EXIT) instead of answering, so that it is replaced; the
+    file's error is made by the batch (:func:`_outcome`)."""
+    global _out_of_memory
+    _out_of_memory = False
+    _limit_memory(memory)
+    try:
+        out = fn(task)
+    except MemoryError:
+        _out_of_memory = True
     finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        _limit_memory(0)
+    if _out_of_memory:
+        os._exit(MEMORY_EXIT)
+    return out
+
+
+GC_THRESHOLD = (50_000, 20, 100)  # a worker's GC: a report allocates ~10^5 short-lived objects, collect less often
 
 
 def _adopt_conversions(done: dict[str, str | None]) -> None:
@@ -140,7 +185,8 @@ def _legacy(tasks: Sequence[Task]) -> list[Path]:
 
 
 def run(tasks: Sequence[Task], jobs: int = 1, cluster: str | None = None) -> Iterator[FileOutput]:
-    """Every task's output, in input order. ``jobs`` worker processes (1: this process); with
+    """Every task's output, in input order. ``jobs`` worker processes (at least one, see the
+    module doc for the limits each file runs under); with
     ``cluster``, the tasks run on the Dask scheduler at that address instead. Legacy Word files
     (.doc/.wps/.rtf) given as local paths are converted by one LibreOffice run for the whole
     batch first (see :mod:`jixiao.readers.office`); on a cluster each worker converts its own."""
@@ -152,58 +198,64 @@ def run(tasks: Sequence[Task], jobs: int = 1, cluster: str | None = None) -> Ite
     from .readers import office
 
     with office.converted(_legacy(tasks)):
-        if jobs <= 1 or len(tasks) <= 1:
-            with batch_gc():
-                for t in tasks:
-                    yield review_task(t)
-            return
         done = {k: (str(v) if v is not None else None) for k, v in office._cache.items()}
-        yield from _pool(tasks, jobs, done)
+        yield from _pool(tasks, max(1, jobs), done)
 
 
 Review = Callable[[Task], FileOutput]
 
 
-def _executor(jobs: int, done: dict[str, str | None]) -> ProcessPoolExecutor:
+def _worker_pool(jobs: int, done: dict[str, str | None]):
+    import pebble
+
     # forkserver: a clean process to fork workers from (forking this one, with the progress
     # bar's thread running, is unsafe); jixiao is imported there once
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["jixiao.batch"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_adopt_conversions, initargs=(done,))
+    return pebble.ProcessPool(max_workers=jobs, context=ctx, initializer=_adopt_conversions, initargs=(done,))
 
 
-def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Review = review_task) -> Iterator[FileOutput]:
-    """The tasks on ``jobs`` worker processes, at most WINDOW_PER_JOB × jobs in flight, yielded
-    in order. A worker that dies (killed, out of memory, a crash in a library) fails the files it
-    held — each is retried once alone, then reported — and the pool is started again."""
+def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Review = review_task,
+          limits: Limits | None = None) -> Iterator[FileOutput]:
+    """The tasks on ``jobs`` worker processes (pebble's pool), at most WINDOW_PER_JOB × jobs in
+    flight, yielded in order, each under ``limits`` (by default the first task's
+    ``settings.limits``). A worker that dies (killed, out of memory, a crash in a library) or
+    overruns the time limit fails only the file it held, and is replaced."""
+    limits = limits or (tasks[0].settings.limits if tasks else Limits())
     window = WINDOW_PER_JOB * jobs
     pending = deque(tasks)
-    executor = _executor(jobs, done)
+    pool = _worker_pool(jobs, done)
     flight: deque[tuple[Task, Future]] = deque()
+    finished = False
     try:
         while pending or flight:
             while pending and len(flight) < window:
                 t = pending.popleft()
-                flight.append((t, executor.submit(fn, t)))
+                flight.append((t, pool.schedule(_bounded, args=(fn, t, limits.file_memory),
+                                                timeout=limits.file_timeout or None)))
             t, fut = flight.popleft()
-            try:
-                yield fut.result()
-            except BrokenProcessPool:
-                executor.shutdown(wait=False, cancel_futures=True)
-                retry = [t, *(u for u, _ in flight)]
-                flight.clear()
-                yield _alone(t, done, fn)
-                pending.extendleft(reversed(retry[1:]))
-                executor = _executor(jobs, done)
+            yield _outcome(t, fut, limits)
+        finished = True
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        if finished:
+            pool.close()
+        else:  # Ctrl-C or the consumer stopped: the files in flight are not waited for
+            pool.stop()
+        pool.join()
 
 
-def _alone(task: Task, done: dict[str, str | None], fn: Review) -> FileOutput:
-    """Review one task in a pool of its own: its output, or an error output if it kills the
-    worker again."""
-    with _executor(1, done) as single:
-        try:
-            return single.submit(fn, task).result()
-        except BrokenProcessPool:
-            return _failed(task, "处理此文件时工作进程异常退出（可能内存不足或文件触发了程序崩溃），已跳过")
+def _outcome(task: Task, fut: Future, limits: Limits) -> FileOutput:
+    """The output of a task run by :func:`_pool`, or its error output."""
+    from pebble import ProcessExpired
+
+    try:
+        return fut.result()
+    except TimeoutError:
+        return _failed(task, limits.time_message())
+    except ProcessExpired as exc:
+        if exc.exitcode == MEMORY_EXIT:
+            return _failed(task, limits.memory_message())
+        how = f"被信号 {-exc.exitcode} 终止" if exc.exitcode and exc.exitcode < 0 else f"退出码 {exc.exitcode}"
+        return _failed(task, f"处理此文件时工作进程异常退出（{how}；可能内存不足或文件触发了程序崩溃），已跳过")
+    except Exception as exc:  # noqa: BLE001  fn raised (review_task never does), or its output could not be sent back
+        return _failed(task, f"处理时出错（{type(exc).__name__}: {exc}）")

@@ -9,7 +9,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -34,6 +33,12 @@ if not console.is_terminal:  # piped or in CI: rich would assume 80 columns and 
 err = Console(stderr=True)
 
 
+def _error(label: str, detail: object = "") -> None:
+    """An error on stderr: ``label`` in red, then ``detail`` as plain text (never read as rich
+    markup, so a reason with brackets prints as it is and no "[red]" ever shows)."""
+    err.print(Text.assemble((label, "red"), " " if detail != "" else "", str(detail)), highlight=False, soft_wrap=True)
+
+
 @app.command()
 def extract(file: Path = typer.Argument(..., help="一份报告（.txt）"),
             as_json: bool = typer.Option(False, "--json", help="输出 DESIGN.md §4 的 Report JSON")) -> None:
@@ -44,7 +49,7 @@ def extract(file: Path = typer.Argument(..., help="一份报告（.txt）"),
     try:
         report = do_extract(read(file))
     except ReadError as exc:
-        err.print(f"[red]无法读取[/red] {exc}")
+        _error("无法读取", exc)
         raise typer.Exit(1)
     if as_json:
         typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -72,13 +77,13 @@ def _settings(paths: list[Path], config: Optional[Path], ruleset: Optional[str])
     from .rules import RULESETS
 
     if ruleset is not None and ruleset not in RULESETS:
-        err.print(f"[red]未知的规则集[/red] {ruleset}；可用：{'、'.join(RULESETS)}")
+        _error("未知的规则集", f"{ruleset}；可用：{'、'.join(RULESETS)}")
         raise typer.Exit(2)
     found = config or (find_config(paths[0]) if paths else None)
     try:
         settings = load_config(found) if found else Settings()
     except ConfigError as exc:
-        err.print(f"[red]配置错误[/red] {exc}", markup=False, highlight=False)
+        _error("配置错误", exc)
         raise typer.Exit(2)
     if found:
         err.print(f"使用配置 {found}", highlight=False)
@@ -92,7 +97,9 @@ DB_HELP = "同时存入数据库：SQLAlchemy 地址或 SQLite 文件路径（�
 CONFIG_HELP = "配置文件（默认从报告所在文件夹向上查找 jixiao.toml 或含 [tool.jixiao] 的 pyproject.toml）"
 
 
-JOBS_HELP = "并行复核的进程数（默认为本机可用的 CPU 核数；1 为不开子进程）"
+JOBS_HELP = "并行复核的进程数（默认为本机可用的 CPU 核数）"
+TIMEOUT_HELP = "单个文件的时间限制（秒，默认 30；0 为不限）：超时的文件报告为错误，其余照常复核"
+MEMORY_HELP = "单个文件的内存限制（如 1GiB、512MiB，纯数字为 MiB；默认 1GiB；0 为不限）"
 CLUSTER_HELP = ("在已有的 Dask 集群上复核：调度器地址，如 tcp://HOST:8786（文件须为各工作节点都能读到的路径，"
                 "或 fsspec 地址 s3://… file://…）；结果仍由本机写出")
 PAGES_HELP = "review.html 写成索引页、每份报告一页（reports/）；默认超过 100 个文件时如此"
@@ -106,42 +113,54 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
            db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
            jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help=JOBS_HELP),
            cluster: Optional[str] = typer.Option(None, "--cluster", help=CLUSTER_HELP),
-           pages: Optional[bool] = typer.Option(None, "--pages/--one-page", help=PAGES_HELP)) -> None:
+           pages: Optional[bool] = typer.Option(None, "--pages/--one-page", help=PAGES_HELP),
+           file_timeout: Optional[float] = typer.Option(None, "--file-timeout", help=TIMEOUT_HELP),
+           file_memory: Optional[str] = typer.Option(None, "--file-memory", help=MEMORY_HELP)) -> None:
     """复核一批报告，写出 records.jsonl、review.xlsx、review.html。
 
-    每个文件在子进程（--jobs）或 Dask 集群（--cluster）中复核，结果按输入顺序逐个写出，输出与单进程运行逐字节相同；
-    内存占用不随文件数增长。超过 100 个文件时 review.html 是总览和全部记录的索引（可排序、筛选、分页），每份报告
+    每个文件在子进程（--jobs，至少一个）或 Dask 集群（--cluster）中复核，结果按输入顺序逐个写出，输出与单进程运行
+    逐字节相同；内存占用不随文件数增长。每个文件限时 30 秒、限内存 1 GiB（--file-timeout、--file-memory 或
+    jixiao.toml 的 [limits]）：超出的文件报告为错误，工作进程换新，其余文件照常复核。超过 100 个文件时 review.html 是总览和全部记录的索引（可排序、筛选、分页），每份报告
     一页，在 reports/ 下。
 
     加 --db 时每个文件的复核结果逐个存入数据库（与 jixiao serve 共用，由本进程一处写入）：同一单位同一年度再次复核
     生成新版本并沿用复核结论；中断（包括强行终止）后再次运行同一命令，已存入的文件（按内容哈希）不会重复存入。
 
     一个文件含部门整体自评报告和所附项目支出绩效自评表时，每份自评表各成一条记录，并与部门记录关联。
-    退出码：全部读取成功为 0；有文件无法读取为 1（其余文件照常复核并写出）；配置错误或集群错误为 2；
-    按 Ctrl-C 中断为 130（此前完成的文件照常写出）。
+    退出码：全部读取成功为 0；有文件无法读取为 1（其余文件照常复核并写出）；配置或参数错误、集群错误为 2；
+    有输出（records.jsonl、review.xlsx、review.html、数据库）未能写出为 3（其余输出照常写出）；jixiao 自身出错为 4
+    （此前完成的文件照常写出）；按 Ctrl-C 中断为 130（此前完成的文件照常写出）。
     """
     from .batch import Task, default_jobs, run
     from .report.console import batch_tables
-    from .report.writer import BatchWriter
+    from .report.writer import BatchWriter, OutputError, why
 
     settings = _settings([Path(p) for p in paths if "://" not in p], config, ruleset)
+    settings.limits = _limits(settings.limits, file_timeout, file_memory)
     files = _collect(paths, absolute=cluster is not None)
     if not files:
-        err.print("[red]没有找到可复核的报告文件[/red]")
+        _error("没有找到可复核的报告文件")
         raise typer.Exit(2)
     store = _open_store(db) if db is not None else None
     if store is not None:
         err.print(f"数据库：{store.display_url}", highlight=False)
     tasks = [Task(i, f, settings, store=store is not None) for i, f in enumerate(files)]
-    writer = BatchWriter(out, len(files), pages)
+    try:
+        writer = BatchWriter(out, len(files), pages)
+    except OutputError as exc:  # nothing could be written: reviewing would be for nothing
+        _error("无法写出结果", exc)
+        raise typer.Exit(EXIT_OUTPUT)
     saver = _store_writer(store, settings) if store is not None else None
-    skipped, broken, interrupted = 0, None, False
+    skipped, broken, interrupted, crashed, unstored = 0, None, False, None, None
     try:
         with _progress() as progress:
             task = progress.add_task("", total=len(files))
             for fo in run(tasks, jobs or default_jobs(), cluster):
                 if saver is not None:
-                    skipped += _save(saver, fo)
+                    try:
+                        skipped += _save(saver, fo)
+                    except Exception as exc:  # noqa: BLE001  the database is down or its disk full: the files go on
+                        unstored, saver = why(exc), None
                 fo.store = None
                 writer.add(fo)
                 progress.update(task, advance=1, description=Path(fo.source).name)
@@ -149,29 +168,69 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
         broken = exc
     except KeyboardInterrupt:  # Ctrl-C: the files done so far are still written below
         interrupted = True
+    except Exception as exc:  # noqa: BLE001  a bug outside any one file: still write what was done
+        crashed = exc
     finally:
         if saver is not None:
-            saver.close()
+            try:
+                saver.close()
+            except Exception as exc:  # noqa: BLE001
+                unstored = why(exc)
     written = writer.close()
     if skipped:
         err.print(f"{skipped} 个文件此前已存入（内容相同），未重复存入", highlight=False)
     for table in batch_tables(writer):
         console.print(table)
     for message in writer.failed[:FAILED_SHOWN]:
-        err.print(f"[red]无法复核[/red] {escape(message)}")
+        _error("无法复核", message)
     if len(writer.failed) > FAILED_SHOWN:
         err.print(f"另有 {len(writer.failed) - FAILED_SHOWN} 个文件无法复核，见 review.xlsx“汇总”表的“状态”列",
                   highlight=False)
-    console.print(f"已写出：{'、'.join(str(p) for p in written.values())}"
-                  + (f"；每份报告一页：{out / 'reports'}" if writer.pages else ""), highlight=False)
+    if written:
+        console.print(f"已写出：{'、'.join(str(p) for p in written.values())}"
+                      + (f"；每份报告一页：{out / 'reports'}" if writer.pages else ""), highlight=False)
+    for problem in writer.problems.values():
+        _error("输出失败", problem)
+    if unstored is not None:
+        _error("数据库写入失败", f"{unstored}；此后的文件未存入数据库（已提交的不受影响，再次运行同一命令可补存）")
     if broken is not None:
-        err.print(f"[red]集群错误[/red] {broken}（已写出此前完成的 {writer.counts['记录']} 条记录）", markup=False,
-                  highlight=False)
+        _error("集群错误", f"{broken}（已写出此前完成的 {writer.counts['记录']} 条记录）")
         raise typer.Exit(2)
     if interrupted:
         err.print(f"已中断：写出了此前完成的 {writer.files} 个文件（共 {len(files)} 个）", highlight=False)
         raise typer.Exit(130)
+    if crashed is not None:
+        _error("jixiao 内部错误", f"{type(crashed).__name__}: {crashed}（已写出此前完成的 {writer.files} 个文件；"
+                                f"请报告此问题，设置环境变量 JIXIAO_DEBUG=1 可显示详细信息）")
+        if os.environ.get("JIXIAO_DEBUG"):
+            err.print_exception(show_locals=False)
+        raise typer.Exit(EXIT_CRASH)
+    if writer.problems or unstored is not None:
+        raise typer.Exit(EXIT_OUTPUT)
     raise typer.Exit(1 if writer.failed else 0)
+
+
+EXIT_OUTPUT = 3  # an output (records.jsonl, review.xlsx, review.html, the database) could not be written
+EXIT_CRASH = 4  # a bug outside the review of any one file
+
+
+def _limits(limits, file_timeout: Optional[float], file_memory: Optional[str]):
+    """The per-file limits of the config with ``--file-timeout`` / ``--file-memory`` on top;
+    exits 2 on a bad value."""
+    from pydantic import ValidationError
+
+    from .config import Limits
+
+    given = {k: v for k, v in (("file_timeout", file_timeout), ("file_memory", file_memory)) if v is not None}
+    if not given:
+        return limits
+    try:
+        parsed = Limits.model_validate(given)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        _error("参数错误", f"--{str(e['loc'][0]).replace('_', '-')}：{e['msg'].removeprefix('Value error, ')}")
+        raise typer.Exit(2)
+    return limits.model_copy(update={k: getattr(parsed, k) for k in given})
 
 
 FAILED_SHOWN = 20  # unreadable files listed on the terminal; the rest are counted
@@ -188,7 +247,7 @@ def _collect(paths: list[str], absolute: bool = False) -> list[str]:
         try:
             return expand(paths)
         except ClusterError as exc:
-            err.print(f"[red]无法列出文件[/red] {exc}", markup=False, highlight=False)
+            _error("无法列出文件", exc)
             raise typer.Exit(2)
     return [str(p) for p in collect(paths)]
 
@@ -220,7 +279,7 @@ def _open_store(db: Optional[str]):
     try:
         return Store(db)
     except StoreError as exc:
-        err.print(f"[red]数据库错误[/red] {exc}", markup=False, highlight=False)
+        _error("数据库错误", exc)
         raise typer.Exit(2)
 
 
@@ -242,7 +301,7 @@ def _save(saver, fo) -> int:
     try:
         saver.save(fo.source, fo.sha256, fo.store, fo.source)  # a local path or an fsspec URL
     except (FileChanged, OSError) as exc:
-        err.print(f"[red]未存入数据库[/red] {fo.source}：{exc}", markup=False, highlight=False)
+        _error("未存入数据库", f"{fo.source}：{exc}")
     return 0
 
 
@@ -265,7 +324,7 @@ def rules(code: Optional[str] = typer.Argument(None, help="检查代码，如 JX
     if code:
         c = REGISTRY.get(code.upper())
         if c is None:
-            err.print(f"[red]没有检查 {code}[/red]；用 `jixiao rules` 查看全部。")
+            _error(f"没有检查 {code}", "用 `jixiao rules` 查看全部。")
             raise typer.Exit(2)
         console.print(f"[bold]{c.code} {c.title}[/bold]（{c.name}，{c.family}，级别：{c.severity}，适用：{kinds_text(c)}）\n",
                       markup=True, highlight=False)
@@ -292,7 +351,7 @@ def show(file: Path = typer.Argument(..., help="一份报告（.txt .docx .doc .
     try:
         doc = read(file)
     except ReadError as exc:
-        err.print(f"[red]无法读取[/red] {exc}")
+        _error("无法读取", exc)
         raise typer.Exit(1)
     if text:
         for n, line in enumerate(doc.lines, 1):
@@ -316,7 +375,7 @@ def show(file: Path = typer.Argument(..., help="一份报告（.txt .docx .doc .
         else:
             console.print(f"[dim]块{b.index} {where}第{b.line}行[/dim] {b.text[:100]}", markup=True, highlight=False)
     for note in doc.notes:
-        err.print(f"[yellow]提示[/yellow] {note.message}")
+        err.print(Text.assemble(("提示", "yellow"), " ", note.message))
 
 
 def _show_layout(doc) -> None:
@@ -406,7 +465,7 @@ def _user_change(what: str, change, *args) -> None:
     try:
         change(*args)
     except UserError as exc:
-        err.print(f"[red]{what}失败[/red] {exc}", markup=False, highlight=False)
+        _error(f"{what}失败", exc)
         raise typer.Exit(2)
 
 

@@ -17,6 +17,9 @@ Found upward from the reviewed folder (:func:`find_config`) or given with ``--co
     money_tolerance = 0.01              # 万元
     [items."Y-07"]                      # any rule-set item by its RULES.md id
     step = 0.5
+    [limits]                            # the budget of one file in a batch (0: none)
+    file_timeout = 30                   # 秒
+    file_memory = "1GiB"                # or "512MiB"; a bare number is MiB
 
 A wrong key or value raises :class:`ConfigError` naming the file and the line.
 """
@@ -71,6 +74,56 @@ class Params(_Strict):
     rate_tolerance: Decimal | None = Field(default=None, ge=0)
 
 
+SIZE_UNITS = {"": 1 << 20, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
+              "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
+
+
+def parse_size(value: Any) -> int:
+    """Bytes of a size: ``"1GiB"``, ``"512 MiB"``, ``"200M"`` (binary units), or a bare number of
+    MiB. Raises ValueError (in Chinese) for anything else."""
+    if isinstance(value, bool):
+        raise ValueError("应为大小，如 \"1GiB\"、\"512MiB\" 或 MiB 数")  # noqa: TRY004  pydantic reports ValueError
+    if isinstance(value, (int, float)):
+        number, unit = value, ""
+    else:
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
+        if not m or m.group(2).lower() not in SIZE_UNITS:
+            raise ValueError(f"无法识别的大小“{value}”（应为如 1GiB、512MiB，或 MiB 数）")
+        number, unit = float(m.group(1)), m.group(2).lower()
+    if number < 0:
+        raise ValueError("大小不能为负数")
+    return int(number * SIZE_UNITS[unit])
+
+
+def size_text(size: int) -> str:
+    """``1 GiB``, ``512 MiB``, ``1.5 GiB``: a byte count as a person reads it."""
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= factor:
+            return f"{size / factor:.4g} {unit}"
+    return f"{size} 字节"
+
+
+class Limits(_Strict):
+    """The budget of one file in a batch (:mod:`jixiao.batch`): wall-clock seconds and bytes of
+    memory (address space beyond what the worker process holds before the file) for reading and
+    reviewing it; 0 means no limit. Beyond it the file gets an error naming the limit
+    (:meth:`time_message`, :meth:`memory_message`) and the batch goes on."""
+
+    file_timeout: float = Field(default=30, ge=0)  # 秒
+    file_memory: int = Field(default=1 << 30, ge=0)  # bytes
+
+    @field_validator("file_memory", mode="before")
+    @classmethod
+    def _size(cls, v: Any) -> int:
+        return parse_size(v)
+
+    def time_message(self) -> str:
+        return f"超出单个文件时间限制（{self.file_timeout:g} 秒），已停止处理此文件"
+
+    def memory_message(self) -> str:
+        return f"超出单个文件内存限制（{size_text(self.file_memory)}），已停止处理此文件"
+
+
 class Settings(_Strict):
     """What a review runs with; the defaults are the packaged rule sets as they are."""
 
@@ -81,6 +134,7 @@ class Settings(_Strict):
     grades: Grades | None = None
     params: Params = Field(default_factory=Params)
     items: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    limits: Limits = Field(default_factory=Limits, exclude=True)  # how a batch runs, not what a review finds
     path: Path | None = Field(default=None, exclude=True)  # the file it came from
     ruleset_origin: str = Field(default="配置", exclude=True)
 

@@ -14,12 +14,26 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, field_serializer, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    field_serializer,
+    model_serializer,
+)
+
+from .decimals import is_absurd
 
 
 def json_number(value: Any) -> Any:
-    """Decimal → int or float for JSON output (two-decimal amounts round-trip exactly)."""
+    """Decimal → int or float for JSON output (two-decimal amounts round-trip exactly); a number
+    no report can hold (:func:`jixiao.decimals.is_absurd`: ≥ 10^15, not finite — JX908 names it)
+    → its text, which reads back as the same Decimal (an int of 5,000 digits would not, nor a
+    float of 400)."""
     if isinstance(value, Decimal):
+        if is_absurd(value):
+            return str(value)
         return int(value) if value == value.to_integral_value() else float(value)
     return value
 

@@ -56,7 +56,8 @@ def _review_report(report: Report, doc: Document, settings: Settings, part: int,
 def review_file(path: str | Path, settings: Settings | None = None, keep_document: bool = False,
                 name: str | None = None) -> ReviewedFile:
     """Review one file (its main document, plus attached project tables in ``parts``). Never
-    raises for bad input: the error goes into ``record.error``. ``keep_document`` keeps the
+    raises for bad input: the error goes into ``record.error`` (only MemoryError goes through,
+    for :mod:`jixiao.batch` to name the file's memory limit). ``keep_document`` keeps the
     Document as read (its tables, for the store's views) on the result. ``name`` labels the
     records and every source instead of ``path`` (a URL whose content was copied to ``path``)."""
     from .extract import extract_parts
@@ -80,9 +81,11 @@ def review_file(path: str | Path, settings: Settings | None = None, keep_documen
         parent = main.record.id if parts[0][1].kind == "department" else None
         for n, (view, report) in enumerate(parts[1:], 1):
             main.parts.append(ReviewedFile(_review_report(report, view, settings, n, parent), doc.lines))
+    except MemoryError:
+        raise  # as from read(): the file's memory budget, named by jixiao.batch
     except Exception as exc:  # a bug must not take down a batch; report it against the file
         return ReviewedFile(Record(source=p, id=f"{p}#0", format=doc.format,
-                                   error=f"{p}: 处理时出错（{type(exc).__name__}: {exc}）"), doc.lines)
+                                   error=f"{p}: 处理时出错（{type(exc).__name__}: {str(exc)[:300]}）"), doc.lines)
     return main
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
+from pydantic import BaseModel
+
+from ..decimals import is_absurd
 from ..extract.explain import unmatched_tables
 from ..model import Source, Value
 from ..rules.quality import analyse
@@ -235,3 +239,58 @@ def ocr_low_confidence(ctx: Context) -> Iterator[Hit]:
         if note.code == "ocr_low_confidence":
             yield Hit(note.message, _note_evidence(ctx, note), expected="置信度≥0.8",
                       found=f"置信度{note.confidence:.2f}" if note.confidence is not None else "置信度低")
+
+
+def _values(node: object) -> Iterator[Value]:
+    """Every Value in a Report (fields, lists, dicts), depth first."""
+    if isinstance(node, Value):
+        yield node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            child = getattr(node, name)
+            if isinstance(child, (BaseModel, list, dict)):
+                yield from _values(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _values(child)
+    elif isinstance(node, dict):
+        for child in node.values():
+            yield from _values(child)
+
+
+def _absurd_number(v: Value) -> Decimal | None:
+    parsed = getattr(v, "parsed", None)
+    for x in (v.value, parsed.number if parsed is not None else None):
+        if is_absurd(x):
+            return x
+    return None
+
+
+@check("JX908", "number-out-of-range", "数值超出合理范围（疑似录入或转换错误）", "warning")
+def number_out_of_range(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    读入的金额、得分、比率或指标值中，是否有绝对值不小于 10^15（万元、分或比率）的数，
+    例如三十位数字的“全年预算数”、几千位数字的“总分”。
+
+    为什么重要
+    这样的数不可能是真实的填报值，多半是单元格粘连、导出或录入错误；依赖它的评分和一致性检查
+    只能作参考，需对照原件核实。它照常写入各项输出（records.jsonl 中写成字符串，Excel 中写成文本，
+    图中不画），不会使复核中断。
+
+    示例
+    自评表“总分”一栏为 400 位的 999…9；“全年预算数”为 1234567890123456789012345678901.5。
+
+    依据
+    [INF] 解析质量提示。
+    """
+    seen: set[tuple[str | None, int | None]] = set()
+    for v in _values(ctx.report):
+        x = _absurd_number(v)
+        key = (v.raw, v.source.line if v.source else None)
+        if x is None or key in seen:
+            continue
+        seen.add(key)
+        raw = v.raw if v.raw is not None else str(x)
+        shown = raw if len(raw) <= 40 else f"{raw[:20]}…（共 {len(raw)} 个字符）"
+        yield Hit(f"数值“{shown}”超出合理范围（绝对值不小于 10^15），不可能是真实的金额、得分或比率；"
+                  "依赖它的复核结论需对照原件核实。", [v], expected="合理的数值", found=shown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
+from ..decimals import quantize
 from ..extract.numbers import money_text, percent_text
 from ..model import Control
 from ..rules import metrics
@@ -217,7 +218,7 @@ def _table_item(ctx: Context, yueyang: str, hunan: str | None = None) -> str:
 
 def _pp(x: Decimal) -> str:
     """A gap in percentage points, two decimals."""
-    return f"{(abs(x) * 100).quantize(Decimal('0.01'))}"
+    return f"{quantize(abs(x) * 100, Decimal('0.01'))}"
 
 
 @check("JX308", "staff-control-rate", "在职人员控制率（53号共性指标）", "info", kinds=DEPARTMENT)

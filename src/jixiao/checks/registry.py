@@ -191,6 +191,8 @@ def run(ctx: Context, codes: Iterable[str] | None = None) -> Iterator[Finding]:
             continue
         try:
             hits = list(c.fn(ctx))
+        except MemoryError:
+            raise  # the file's memory budget: the whole file fails (jixiao.batch), not one check
         except Exception as exc:  # a broken check must not hide the others
             hits = [Hit(f"检查 {code} 执行出错：{type(exc).__name__}: {exc}",
                         [Value(raw=ctx.doc.path, source=Source(file=ctx.doc.path))], severity="info")]

@@ -266,10 +266,11 @@ def year_fallback(doc: Document, report: Report, lines: list[Line] | None = None
         return
     lines = text_lines(doc) if lines is None else lines
     counts = Counter(re.findall(r"(20\d\d)年", "".join(ln.norm for ln in lines)))
-    if counts:
-        year = int(counts.most_common(1)[0][0])
-        ln = next(ln for ln in lines if f"{year}年" in ln.norm)
-        report.year = _v(ln, re.search(f"{year}年", ln.norm), year)
+    for year, _ in counts.most_common():  # a year written across a line break ("于2022" / "年完成") has no line
+        ln = next((ln for ln in lines if f"{year}年" in ln.norm), None)
+        if ln is not None:
+            report.year = _v(ln, re.search(f"{year}年", ln.norm), int(year))
+            return
 
 
 SECTION_NAMES = {

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from ..decimals import quantize
 from ..model import Measure
 
 FULLWIDTH = str.maketrans(
@@ -309,7 +310,7 @@ def percent_text(value: Decimal | None) -> str:
     """Fraction → ``66.46%`` (two decimals); None → ``无``."""
     if value is None:
         return "无"
-    return f"{(value * 100).quantize(Decimal('0.01'))}%"
+    return f"{quantize(value * 100, Decimal('0.01'))}%"
 
 
 def money_text(value: Decimal | None) -> str:

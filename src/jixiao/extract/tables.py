@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
+from ..decimals import quantize
 from ..model import MeasureValue, Source, Value
 from ..readers.document import Cell, Document, Table
 from .layouts import Synonyms, layouts
@@ -124,7 +125,7 @@ def money_value(doc: Document, table: Table, cell: Cell | None) -> Value:
 def tidy(x: Decimal) -> Decimal:
     """A converted amount without the trailing zeros of the conversion (1377000.00元 × 0.0001 →
     137.70, not 137.700000): two decimals when exact to the cent of a 万元, else normalised."""
-    cent = x.quantize(Decimal("0.01"))
+    cent = quantize(x, Decimal("0.01"))
     return cent if cent == x else Decimal(format(x.normalize(), "f"))
 
 

@@ -7,7 +7,10 @@ an ``.xls`` that is really .xlsx, a report saved as ``.txt`` that is a PDF): see
 from __future__ import annotations
 
 import zipfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .document import Block, Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
 from .safety import check_size, open_zip
@@ -21,6 +24,7 @@ __all__ = ["Block", "Cell", "Document", "Paragraph", "ReadError", "ReadNote", "T
 SUFFIXES = (".txt", ".text", ".docx", ".docm", ".doc", ".wps", ".rtf", ".pdf", ".xlsx", ".xlsm", ".xls",
             ".et", ".html", ".htm", ".mht")
 
+T = TypeVar("T")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
@@ -28,8 +32,9 @@ IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 def sniff(path: Path) -> str:
     """The format of ``path`` from its first bytes (and, for containers, their parts):
     ``docx``, ``xlsx``, ``doc``, ``xls``, ``rtf``, ``pdf``, ``html``, ``image`` or ``text``.
-    Raises ReadError for containers that are not reports (encrypted, other Office parts)."""
-    return _sniff(path)[0]
+    Raises ReadError for containers that are not reports (encrypted, other Office parts) and for
+    any failure on the way (see :func:`read`)."""
+    return _guarded(path, lambda: _sniff(path)[0])
 
 
 def _sniff(path: Path, keep_docx: bool = False) -> tuple[str, zipfile.ZipFile | None]:
@@ -106,9 +111,36 @@ def read(path: str | Path) -> Document:
 
     Raises :class:`ReadError` naming the file and the reason: missing, a folder, empty, too
     large, corrupt, encrypted, a zip bomb, XML with entity declarations, an unsupported format,
-    LibreOffice absent for .doc, or an image-only PDF without the OCR extra.
+    LibreOffice absent for .doc, or an image-only PDF without the OCR extra — and any other
+    exception a reader meets on the file (a bad CRC, nesting too deep, an unknown codec), its
+    type and message kept as the reason. Only MemoryError (the file's memory budget, see
+    :mod:`jixiao.batch`) and BaseExceptions (Ctrl-C) go through.
     """
-    p = Path(path)
+    return _guarded(path, lambda: _read(Path(path)))
+
+
+# exceptions a reader may meet on a hostile file → what the reason says first
+_REASONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (RecursionError, "文件结构嵌套过深，无法读取"),
+    ((zipfile.BadZipFile, zlib.error, EOFError), "文件已损坏：压缩数据无法解压"),
+    (NotImplementedError, "文件使用了不支持的格式特性"),
+    (UnicodeError, "文件的文字编码无法识别"),
+    (OSError, "无法读取文件"),
+)
+
+
+def _guarded(path: str | Path, fn: Callable[[], T]) -> T:
+    """``fn()``, any exception but ReadError and MemoryError turned into a ReadError for ``path``."""
+    try:
+        return fn()
+    except (ReadError, MemoryError):
+        raise
+    except Exception as exc:  # a hostile file must give a typed error, never a crash
+        lead = next((text for kinds, text in _REASONS if isinstance(exc, kinds)), "读取时出错")
+        raise ReadError(str(path), f"{lead}（{type(exc).__name__}: {str(exc)[:300]}）") from exc
+
+
+def _read(p: Path) -> Document:
     if not p.exists():
         raise ReadError(str(p), "文件不存在")
     if p.is_dir():

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
+from ..decimals import quantize
 from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
 from .safety import check_size
 
@@ -568,7 +569,7 @@ def _format_digits(d: Decimal, spec: str, sci: bool) -> str:
     thousands = "," in int_part
     decimals = sum(1 for c in frac_part if c in _DIGIT)
     min_decimals = sum(1 for c in frac_part if c == "0")
-    q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    q = quantize(d, Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     s = format(q, ",f" if thousands else "f")
     if "." in s and min_decimals < decimals:  # '#' decimals are optional
         head, frac = s.split(".")

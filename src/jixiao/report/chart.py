@@ -17,6 +17,7 @@ from functools import cache
 from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 
+from ..decimals import is_absurd
 from .portfolio import Portfolio, UnitRow
 from .summary import fmt
 
@@ -99,7 +100,8 @@ def alt_text(p: Portfolio, rows: list[UnitRow]) -> str:
 
 def render_chart(p: Portfolio) -> Chart:
     """The two-panel PNG of a portfolio (``SIZE_PX``), with its alt text and font note."""
-    rows = [r for r in p.by_drop if r.self_total is not None and r.total is not None][:MAX_UNITS]
+    rows = [r for r in p.by_drop if r.self_total is not None and r.total is not None
+            and not is_absurd(r.self_total) and not is_absurd(r.total)][:MAX_UNITS]  # JX908 names the others
     font = cjk_font()
     family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
     rc = {"font.family": "sans-serif", "font.sans-serif": family, "axes.unicode_minus": False}

@@ -28,6 +28,7 @@ from ..checks.registry import PARSER_NOTICE_HEADING
 from ..model import Finding, Record, Value
 from ..review import ReviewedFile
 from ..rules.ruleset import ruleset_basis
+from .cleantext import finalize
 from .overview import headline, overview_tables, summary_tables
 from .portfolio import Portfolio, build_portfolio
 from .provenance import is_inferred, quality_rows, tag_text
@@ -111,6 +112,7 @@ def _environment() -> Environment:
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize,  # no character XML forbids in the page (a note says how many were dropped)
     )
     env.filters["fmt"] = fmt
     env.filters["tag_text"] = tag_text

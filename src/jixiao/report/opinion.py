@@ -46,6 +46,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from ..checks.registry import is_parser_notice
+from ..decimals import quantize
 from ..extract.numbers import money_text, percent_text
 from ..model import Finding, Record, Scorecard, ScoredItem
 from ..rules.base import q2
@@ -429,7 +430,7 @@ def _basic_section(doc, record: Record, card: Scorecard | None) -> None:
             text = f"全年预算数{money_text(budget)}，全年执行数{money_text(executed)}，预算执行率{text}（{basis}）"
         else:
             text = f"{text}（{basis}）"
-        if stated is not None and basis != "自评表填报" and stated.quantize(rate) != rate:
+        if stated is not None and basis != "自评表填报" and quantize(stated, rate) != rate:
             text += f"；自评表填报执行率{percent_text(stated)}，与计算结果不符"
         _para(doc, text + "。", lead="预算执行率：")
 

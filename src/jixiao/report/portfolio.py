@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..checks.registry import audit_findings
+from ..decimals import quantize
 from ..model import Record, Report
 from ..review import ReviewedFile
 from .summary import (
@@ -117,9 +118,9 @@ def execution_rate(report: Report | None) -> tuple[Decimal | None, str | None, D
     stated = _as_decimal(funds.execution_rate.value)
     budget, executed = _as_decimal(funds.full_year_budget.value), _as_decimal(funds.executed.value)
     if budget is not None and executed is not None and budget != 0:
-        return (executed / budget).quantize(RATE_QUANTUM, ROUND_HALF_UP), BASIS_COMPUTED, stated
+        return quantize(executed / budget, RATE_QUANTUM, ROUND_HALF_UP), BASIS_COMPUTED, stated
     if stated is not None:
-        return stated.quantize(RATE_QUANTUM, ROUND_HALF_UP), BASIS_STATED, stated
+        return quantize(stated, RATE_QUANTUM, ROUND_HALF_UP), BASIS_STATED, stated
     return None, None, None
 
 

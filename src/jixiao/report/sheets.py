@@ -6,6 +6,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
+from ..decimals import is_absurd
 from .overview import Pct
 
 MAX_WIDTH = 60
@@ -15,11 +16,15 @@ PERCENT = "0.00%"
 
 
 def cell_value(value: Any) -> Any:
-    """Decimal → int/float, Pct → its fraction (shown with PERCENT), everything else unchanged
-    (None stays empty)."""
+    """Decimal → int/float, Pct → its fraction (shown with PERCENT), a number no report can hold
+    (≥ 10^15, JX908) → its text (Excel has no such number), everything else unchanged (None stays
+    empty)."""
     if isinstance(value, Pct):
-        return float(value.value)
+        value = value.value
+        return str(value) if is_absurd(value) else float(value)
     if isinstance(value, Decimal):
+        if is_absurd(value):
+            return str(value)
         return int(value) if value == value.to_integral_value() else float(value)
     return value
 

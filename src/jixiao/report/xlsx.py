@@ -21,9 +21,18 @@ import xlsxwriter
 
 from ..checks.registry import PARSER_NOTICE_HEADING
 from ..review import ReviewedFile
+from .cleantext import printable
 from .portfolio import Portfolio
 from .provenance import QUALITY_COLUMNS
-from .rows import FINDING_COLUMNS, ITEM_COLUMNS, NOTICE_COLUMNS, FileOutput, Rows, evidence_text, file_outputs
+from .rows import (
+    FINDING_COLUMNS,
+    ITEM_COLUMNS,
+    NOTICE_COLUMNS,
+    FileOutput,
+    Rows,
+    evidence_text,
+    file_outputs,
+)
 from .sheets import INFERRED_RGB, MAX_WIDTH, WRAP_FROM, cell_value, display_width
 from .summary import SUMMARY_COLUMNS
 
@@ -34,8 +43,10 @@ FIT_ROWS = 2_000  # rows a sheet keeps to fit its column widths on before it str
 
 
 def write_cell(ws, row: int, col: int, value: Any, fmt=None) -> None:
-    """One cell by its type: text as text (a leading ``=`` or a URL stays text), numbers as
-    numbers, None left empty (but formatted when ``fmt`` is given)."""
+    """One cell by its type: text as text (a leading ``=`` ``+`` ``-`` ``@`` or a URL stays text:
+    ``write_string`` never writes a formula), without the characters XML forbids
+    (:func:`.cleantext.printable`); numbers as numbers, None left empty (but formatted when
+    ``fmt`` is given)."""
     if value is None:
         if fmt is not None:
             ws.write_blank(row, col, None, fmt)
@@ -44,7 +55,7 @@ def write_cell(ws, row: int, col: int, value: Any, fmt=None) -> None:
     elif isinstance(value, (int, float)):
         ws.write_number(row, col, value, fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws.write_string(row, col, printable(str(value)), fmt)
 
 
 class SheetStream:

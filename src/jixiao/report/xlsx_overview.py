@@ -48,7 +48,7 @@ def write_overview(wb, ws, p: Portfolio, chart: Chart | None = None) -> None:
              for w in (False, True) for pct in (False, True)}
 
     ws.write_string(0, 0, TITLE, title)
-    ws.write_string(1, 0, headline(p))
+    write_cell(ws, 1, 0, headline(p))
     if chart.note:
         ws.write_string(2, 0, chart.note, note)
     scale = IMAGE_SCALE * DPI / SCREEN_DPI
@@ -56,10 +56,10 @@ def write_overview(wb, ws, p: Portfolio, chart: Chart | None = None) -> None:
                     {"image_data": io.BytesIO(chart.png), "x_scale": scale, "y_scale": scale})
     row = IMAGE_ANCHOR_ROW - 1 + math.ceil(SIZE_PX[1] * IMAGE_SCALE / ROW_PX) + 1  # 0-based, below the picture
     for table in tables:
-        ws.write_string(row, 0, table.title, heading)
+        write_cell(ws, row, 0, table.title, heading)
         row += 1
         for col, name in enumerate(table.columns):
-            ws.write_string(row, col, name, header[col in wrap])
+            write_cell(ws, row, col, name, header[col in wrap])
         row += 1
         for values in table.rows:
             for col, v in enumerate(values):
@@ -67,7 +67,7 @@ def write_overview(wb, ws, p: Portfolio, chart: Chart | None = None) -> None:
                 write_cell(ws, row, col, cell_value(v), fmt if (col in wrap or isinstance(v, Pct)) else None)
             row += 1
         if table.note:
-            ws.write_string(row, 0, table.note, note)
+            write_cell(ws, row, 0, table.note, note)
             row += 1
         row += 1
 

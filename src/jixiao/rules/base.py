@@ -8,6 +8,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..decimals import quantize
+
 D0 = Decimal(0)
 D100 = Decimal(100)
 CENT = Decimal("0.01")
@@ -28,7 +30,7 @@ def dec(x: Any) -> Decimal:
 
 def q2(x: Decimal) -> Decimal:
     """Round to 0.01 point, half up, as the forms do."""
-    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+    return quantize(x, CENT, rounding=ROUND_HALF_UP)
 
 
 def grade(total: Decimal | None, bands: list | None = None) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Sequence
 
+from ..decimals import quantize
 from ..extract.numbers import percent_text as pct
 from .base import D0, dec, q2
 
@@ -62,7 +63,7 @@ def per_point(W: Decimal, x: Decimal, limit: Decimal, step: Decimal, direction: 
     score = q2(max(D0, W - units * step))
     word = "超出" if direction == "over" else "低于"
     per = "个百分点" if unit == Decimal("0.01") else f"个{pct(unit)}"
-    return score, f"{pct(x)}，{word}标准 {pct(limit)} {units.quantize(Decimal('0.01'))}{per} × {step} 分 → 得 {score} 分"
+    return score, f"{pct(x)}，{word}标准 {pct(limit)} {quantize(units, Decimal('0.01'))}{per} × {step} 分 → 得 {score} 分"
 
 
 def execution(W: Decimal, rate: Decimal, method: str = "proportional",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..decimals import quantize
 from ..model import Report, ScoredItem, Scorecard
 from .base import D0, D100, dec, normalize_grade, q2, ratio
 from .formulas import execution
@@ -68,7 +69,7 @@ def score_national(report: Report, rs: Ruleset | None = None) -> Scorecard:
     target_w = D100 - exe_w
     factor = target_w / applicable_w if applicable_w else Decimal(1)
     if applicable_w and abs(applicable_w - target_w) > Decimal("0.01"):
-        card.note = (f"指标分值合计 {applicable_w} 分，按 {target_w} 分折算（×{factor.quantize(Decimal('0.0001'))}），"
+        card.note = (f"指标分值合计 {applicable_w} 分，按 {target_w} 分折算（×{quantize(factor, Decimal('0.0001'))}），"
                      f"另加预算执行率 {exe_w} 分")
     blank = [i for i in card.items[1:] if i.weight is not None and i.status != "不适用"
              and i.score is None and i.self_score is None]

@@ -25,6 +25,7 @@ import threading
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ..decimals import quantize
 from ..extract.numbers import normalize
 from ..model import Deduction, Indicator, QualityItem, QualityScore, Report, Value
 from ..readers.document import Document
@@ -46,12 +47,12 @@ __all__ = ["ATTACH_ITEM", "Analysis", "analyse", "assess_quality", "formats", "l
 def _pts(x: Decimal) -> Decimal:
     """Points to 0.01, written without trailing zeros: 16.50 → 16.5, 20.00 → 20."""
     x = q2(x)
-    return x.quantize(Decimal(1)) if x == x.to_integral_value() else x.normalize()
+    return quantize(x, Decimal(1)) if x == x.to_integral_value() else x.normalize()
 
 
 def _round_step(x: Decimal, step: Decimal) -> Decimal:
     """Half-up to a multiple of ``step`` (0.5 point)."""
-    return _pts((x / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
+    return _pts(quantize(x / step, Decimal(1), rounding=ROUND_HALF_UP) * step)
 
 
 def _num(x: Decimal) -> str:
@@ -324,7 +325,7 @@ def _indicator_table(a: Analysis) -> QualityItem:
 
 def _band_points(low: int, high: int, position: float) -> Decimal:
     position = max(0.0, min(1.0, position))
-    return (Decimal(low) + (Decimal(high - low) * Decimal(str(position)))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return quantize(Decimal(low) + (Decimal(high - low) * Decimal(str(position))), Decimal(1), rounding=ROUND_HALF_UP)
 
 
 def has_cause(it: Item) -> bool:

@@ -94,6 +94,7 @@ def portfolio_xlsx(store: Store, user: User, f: Filters) -> tuple[str, bytes]:
     复核结论 with every effective decision (and those left on earlier versions, their finding gone)."""
     from openpyxl import load_workbook
 
+    from ..report.cleantext import append_row
     from ..report.xlsx import write_xlsx
 
     with store.session() as s:
@@ -114,7 +115,7 @@ def portfolio_xlsx(store: Store, user: User, f: Filters) -> tuple[str, bytes]:
         ws = wb.create_sheet("复核结论")
         ws.append(["单位/项目", "年度", "版本", "代码", "问题", "复核结论", "意见", "复核人", "时间", "说明"])
         for row in decisions:
-            ws.append(row)
+            append_row(ws, row)  # a comment "=HYPERLINK(…)" stays text
         wb.save(path)
         data = path.read_bytes()
     audit(store, user, "export", None, kind="组合总览", filters=f.as_query())
