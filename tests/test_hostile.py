@@ -357,3 +357,49 @@ def test_a_hostile_batch_writes_all_three_outputs(tmp_path):
     assert "超出单个文件内存限制（100 MiB）" in by["f_cells.txt"]["error"]
     load_workbook(out / "review.xlsx")
     assert "g_clean.txt" in (out / "review.html").read_text("utf-8")
+
+
+def test_stores_opened_at_once_on_a_new_database(tmp_path):
+    """Several processes (here threads, each its own connection) creating one new SQLite store at
+    once: one migrates, the others wait and find the schema there (was: "table alembic_version
+    already exists")."""
+    import threading
+
+    from jixiao.store import Store
+
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    start, errors, stores = threading.Barrier(4), [], []
+
+    def open_store():
+        start.wait()
+        try:
+            stores.append(Store(url))
+        except Exception as exc:  # noqa: BLE001  collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(stores) == 4
+    assert "alembic_version" in stores[0].tables()
+
+
+def test_two_db_runs_on_one_sqlite_file_both_finish(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "j.db"
+    examples = ROOT / "examples"
+    procs = [subprocess.Popen([sys.executable, "-m", "jixiao.cli", "review", str(examples), "--db", str(db),
+                               "-o", str(tmp_path / f"out{k}")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for k in range(2)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    import sqlite3
+
+    with sqlite3.connect(db) as c:
+        files = len(list(examples.glob("*.txt")))
+        assert c.execute("select count(*) from reviews").fetchone() == (files,)  # each stored once
+        assert c.execute("select count(*) from blobs").fetchone() == (files,)

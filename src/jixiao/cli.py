@@ -114,13 +114,13 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
            jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help=JOBS_HELP),
            cluster: Optional[str] = typer.Option(None, "--cluster", help=CLUSTER_HELP),
            pages: Optional[bool] = typer.Option(None, "--pages/--one-page", help=PAGES_HELP),
-           file_timeout: Optional[float] = typer.Option(None, "--file-timeout", help=TIMEOUT_HELP),
-           file_memory: Optional[str] = typer.Option(None, "--file-memory", help=MEMORY_HELP)) -> None:
+           file_timeout: float | None = typer.Option(None, "--file-timeout", help=TIMEOUT_HELP),
+           file_memory: str | None = typer.Option(None, "--file-memory", help=MEMORY_HELP)) -> None:
     """复核一批报告，写出 records.jsonl、review.xlsx、review.html。
 
     每个文件在子进程（--jobs，至少一个）或 Dask 集群（--cluster）中复核，结果按输入顺序逐个写出，输出与单进程运行
     逐字节相同；内存占用不随文件数增长。每个文件限时 30 秒、限内存 1 GiB（--file-timeout、--file-memory 或
-    jixiao.toml 的 [limits]）：超出的文件报告为错误，工作进程换新，其余文件照常复核。超过 100 个文件时 review.html 是总览和全部记录的索引（可排序、筛选、分页），每份报告
+    jixiao.toml 的 limits 一节）：超出的文件报告为错误，工作进程换新，其余文件照常复核。超过 100 个文件时 review.html 是总览和全部记录的索引（可排序、筛选、分页），每份报告
     一页，在 reports/ 下。
 
     加 --db 时每个文件的复核结果逐个存入数据库（与 jixiao serve 共用，由本进程一处写入）：同一单位同一年度再次复核
@@ -214,7 +214,7 @@ EXIT_OUTPUT = 3  # an output (records.jsonl, review.xlsx, review.html, the datab
 EXIT_CRASH = 4  # a bug outside the review of any one file
 
 
-def _limits(limits, file_timeout: Optional[float], file_memory: Optional[str]):
+def _limits(limits, file_timeout: float | None, file_memory: str | None):
     """The per-file limits of the config with ``--file-timeout`` / ``--file-memory`` on top;
     exits 2 on a bad value."""
     from pydantic import ValidationError

@@ -60,6 +60,19 @@ def _postgresql_settings(dbapi_conn, _record) -> None:
         dbapi_conn.rollback()
 
 
+MIGRATION_LOCK = 0x6A697869  # PostgreSQL advisory lock key of the migrations ("jixi")
+
+
+def _migration_lock(conn) -> None:
+    """One migration at a time, held to the end of the transaction: two processes opening a new
+    store at once (two ``jixiao review --db`` runs) would both create its tables; the second
+    waits (SQLite: busy_timeout, 30 s) and then finds the schema already at the newest revision."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+
+
 class Store:
     """A database plus its folder of files. ``Store(url)`` connects and migrates to the newest
     schema (Alembic); raises :class:`StoreError` when that fails.
@@ -105,6 +118,7 @@ class Store:
         cfg.set_main_option("script_location", str(resources.files("jixiao.store") / "migrations"))
         try:
             with self.engine.begin() as conn:
+                _migration_lock(conn)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except Exception as exc:
