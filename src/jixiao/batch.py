@@ -199,7 +199,7 @@ def run(tasks: Sequence[Task], jobs: int = 1, cluster: str | None = None) -> Ite
 
     with office.converted(_legacy(tasks)):
         done = {k: (str(v) if v is not None else None) for k, v in office._cache.items()}
-        yield from _pool(tasks, max(1, jobs), done)
+        yield from _pool(tasks, max(1, min(jobs, len(tasks))), done)
 
 
 Review = Callable[[Task], FileOutput]
