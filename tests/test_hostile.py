@@ -9,6 +9,7 @@ batch holding several of them, which writes all three outputs and exits with the
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import time
@@ -47,7 +48,7 @@ def _edited(path: Path, old: str, new: str, to: Path) -> Path:
 def _bad_crc(tmp: Path, name: str, good: bytes, member: str) -> Path:
     """The zip ``good`` rewritten with ``member`` stored (not deflated) and one byte of it changed:
     the member's CRC-32 no longer matches its bytes."""
-    src = zipfile.ZipFile(__import__("io").BytesIO(good))
+    src = zipfile.ZipFile(io.BytesIO(good))
     out = tmp / name
     with zipfile.ZipFile(out, "w") as zf:
         for info in src.infolist():
@@ -65,7 +66,7 @@ def _docx_bytes() -> bytes:
 
     doc = Document()
     doc.add_paragraph("示例区文化馆2024年度部门整体支出绩效自评报告")
-    buf = __import__("io").BytesIO()
+    buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
 
@@ -73,7 +74,7 @@ def _docx_bytes() -> bytes:
 def _xlsx_bytes() -> bytes:
     wb = Workbook()
     wb.active.append(["项目名称", "示例项目"])
-    buf = __import__("io").BytesIO()
+    buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
