@@ -66,10 +66,11 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(store_url, tmp_path):
-    """``jixiao serve`` on 127.0.0.1 and a free port over ``store_url`` with one reviewer; its base URL."""
+    """``jixiao serve`` on 127.0.0.1 and a free port over ``store_url`` with one administrator (who
+    sees every region and the 审计日志); its base URL."""
     env = {k: v for k, v in os.environ.items() if k != "JIXIAO_DB"}
     env["JIXIAO_DATA"] = str(tmp_path)
-    added = subprocess.run([*_jixiao(), "user", "add", USER, "--role", "reviewer", "--password-stdin",
+    added = subprocess.run([*_jixiao(), "user", "add", USER, "--role", "admin", "--password-stdin",
                             "--db", store_url], input=PASSWORD + "\n", text=True, capture_output=True,
                            cwd=tmp_path, env=env, timeout=60, check=False)
     assert added.returncode == 0, added.stderr + added.stdout
@@ -197,7 +198,7 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(server + "/")
-    expect(page.locator("header .who")).to_contain_text(f"{USER}（复核人员）")
+    expect(page.locator("header .who")).to_contain_text(f"{USER}（管理员）")
     cookie = next(c for c in context.cookies() if c["name"] == "jixiao_session")
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
     expect(page.locator("#portfolio tbody")).to_contain_text("没有符合条件的报告")
@@ -284,6 +285,17 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     assert hl.first.evaluate("td => getComputedStyle(td).backgroundColor") != \
         table.locator("td:not(.hl)").first.evaluate("td => getComputedStyle(td).backgroundColor"), "引用单元格没有高亮"
     shot(page, "report_v1")
+
+    # the export warns while findings are pending
+    expect(page.locator("#pending-warning")).to_be_visible()
+    expect(page.locator("#pending-warning")).to_contain_text("尚有 13 条问题待复核")
+    # 不采纳 without a reason is stopped in the page, at the finding (nothing is sent)
+    card = finding(page, DISMISS_CODE)
+    card.get_by_role("button", name="不采纳").click()
+    assert card.locator("textarea[name=comment]").evaluate("t => t.validationMessage") == "不采纳须说明理由"
+    assert card.locator("textarea[name=comment]").evaluate("t => document.activeElement === t")
+    assert re.search(r"/reports/\d+$", page.url)
+    expect(card.locator("header .decision")).to_have_text("待复核")
 
     # confirm one finding, dismiss another (with a reason)
     for code, status, comment in ((CONFIRM_CODE, "确认", CONFIRM_COMMENT), (DISMISS_CODE, "不采纳", DISMISS_REASON)):
@@ -394,6 +406,15 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     expect(page.locator("#audit tbody tr")).to_have_count(1)
     expect(page.locator("#audit tbody tr")).to_contain_text(CONFIRM_CODE)
     shot(page, "audit")
+
+    # /api/docs: Swagger UI from the package, no request leaves the server, no script error
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
+    page.goto(server + "/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("jixiao 绩效自评复核")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    assert not outside, outside
+    shot(page, "api_docs")
 
     assert not problems, problems
     context.close()

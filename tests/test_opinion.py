@@ -23,7 +23,6 @@ from jixiao.report.opinion import (
     differing_items,
     opinion_docx,
     points_text,
-    signed_points,
 )
 from jixiao.review import review_file
 
@@ -98,7 +97,7 @@ def test_seed003_opinion(seed003):
     differing = [it for it in card.items if it.score is not None and it.score != it.self_score]
     assert [it.indicator for it in differing] == ["预算执行率"]
     rows = _table_rows(d)
-    assert rows[0] == ["三级指标/项目", "分值", "自评得分", "复核得分", "差额", "计算方法", "依据"]
+    assert rows[0] == ["三级指标/项目", "分值", "自评得分", "复核得分", "得分差（自评−复核）", "计算方法", "依据"]
     assert rows[1][:5] == ["预算执行率", "10", "未填", "6.65", "—"]
     assert "10×66.46% = 6.65" in rows[1][5]
     # 依据 cites the rule's source, marked 推断 — no rule id, no provenance tag
@@ -114,7 +113,8 @@ def test_seed003_opinion(seed003):
     assert "（二）预算执行率偏低（警告）" in confirmed
     jx305 = rec.findings[_index(rec, "JX305")]
     assert f"问题说明：{jx305.message}" in confirmed
-    assert "“3370.55”（第2块 表第4行第5列 原文第52行）" in confirmed
+    cited = [x for x in confirmed if x.startswith("“3370.55”")]
+    assert cited and "块" not in cited[0] and "·" in cited[0]  # the place by table/row/column headings
     assert "复核意见：执行率仅66.46%，请说明未执行原因（李四，2025-03-01 09:30）" in confirmed
     assert "复核意见：预算执行率应单独赋10分（李四，2025-03-01 09:30）" in confirmed
 
@@ -207,8 +207,8 @@ def test_project_table_example():
     items = differing_items(card)
     assert [r[0] for r in rows] == [it.indicator for it in items] == ["预算执行率", "维修更新健身路径器材套数"]
     for row, it in zip(rows, items):
-        assert row[2:5] == [points_text(it.self_score), points_text(it.score), signed_points(it.score - it.self_score)]
-    assert rows[1][2:5] == ["20.00", "16.00", "-4.00"]
+        assert row[2:5] == [points_text(it.self_score), points_text(it.score), points_text(it.self_score - it.score)]
+    assert rows[1][2:5] == ["20.00", "16.00", "4.00"]  # 得分差 = 自评 − 复核: positive, the points taken off
     annex = _section(lines, "附：未采纳的问题", None)
     assert annex[:2] == ["无。", "无待复核的问题。"]
 

@@ -35,7 +35,10 @@ from jixiao.store.models import (
     Report,
     Review,
 )
+from jixiao.store.access import Scope
 from jixiao.store.queries import Filters, facets, portfolio, report_view, series
+
+ALL = Scope(everything=True)  # an administrator sees every report
 
 # seed 003 written again with its 预计 figures reported as final: JX408 (以预计数作为完成情况) goes,
 # everything else stays — the "corrected file" a unit sends back
@@ -89,12 +92,12 @@ def test_seeds_are_stored_with_their_values(store, seeds_dir):
         # the stored record names the file as uploaded, not the blob path
         assert "003_3263db2257e1df56.txt" in r.record_json and str(store.files.root) not in r.record_json
         # portfolio: sorted by 得分差, filterable
-        rows = portfolio(s, Filters())
+        rows = portfolio(s, Filters(), ALL)
         assert rows[0].score_drop == max(x.score_drop for x in rows if x.score_drop is not None)
-        assert [x.unit_name for x in portfolio(s, Filters(year=2019))] == ["岳麓区商务局"]
-        assert {x.unit_name for x in portfolio(s, Filters(code="JX305"))} >= {"岳麓区商务局"}
-        assert [x.unit_name for x in portfolio(s, Filters(region="岳麓区"))] == ["岳麓区商务局"]
-        f = facets(s)
+        assert [x.unit_name for x in portfolio(s, Filters(year=2019), ALL)] == ["岳麓区商务局"]
+        assert {x.unit_name for x in portfolio(s, Filters(code="JX305"), ALL)} >= {"岳麓区商务局"}
+        assert [x.unit_name for x in portfolio(s, Filters(region="岳麓区"), ALL)] == ["岳麓区商务局"]
+        f = facets(s, ALL)
         assert 2019 in f["year"] and "岳麓区" in f["region"] and "national_2020" in f["ruleset"]
 
 
@@ -132,14 +135,14 @@ def test_rereview_makes_a_version_and_keeps_every_decision(store, seed, tmp_path
         assert (d213.status, d213.comment) == ("确认", "复核后确认")
         assert "JX408" not in {f.code for f in r2.findings}
         # the decision whose finding is gone is kept on version 1, logged and listed
-        v = report_view(s, r2.id)
+        v = report_view(s, r2.id, ALL)
         assert [(d.status, f.code, old.version) for d, f, old in v.orphans] == [("不采纳", "JX408", 1)]
         logged = s.scalars(select(AuditEntry).where(AuditEntry.action == "not_carried")).all()
         assert len(logged) == 1 and json.loads(logged[0].detail)["code"] == "JX408"
         assert [x.version for x in v.versions] == [1, 2]
-        assert [x.id for x in series(s, r2.id)] == [r2.id]
+        assert [x.id for x in series(s, r2.id, ALL)] == [r2.id]
         # the portfolio shows the current version only
-        assert [x.id for x in portfolio(s, Filters(year=2019))] == [r2.id]
+        assert [x.id for x in portfolio(s, Filters(year=2019), ALL)] == [r2.id]
 
 
 def test_a_decision_not_carried_can_be_carried_by_hand(store, seed, tmp_path):
@@ -171,7 +174,7 @@ def test_a_decision_not_carried_can_be_carried_by_hand(store, seed, tmp_path):
     with store.session() as s:
         d = s.get(Decision, new)
         assert (d.finding_id, d.status, d.comment, d.carried_from_id) == (target.id, "不采纳", "决算数已在附表中给出", old)
-        assert report_view(s, r2.id).orphans == []
+        assert report_view(s, r2.id, ALL).orphans == []
         log = s.scalars(select(AuditEntry).where(AuditEntry.action == "carried_by_hand")).one()
         assert log.user_id == reviewer.id and json.loads(log.detail)["from_code"] == "JX408"
     with pytest.raises(DecisionError, match="已沿用"):

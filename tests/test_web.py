@@ -41,8 +41,8 @@ def wait_batch(client: TestClient, batch_id: int) -> dict:
 
 @pytest.fixture
 def app(store):
-    create_user(store, "li", PASSWORD, "reviewer", "李复核")
-    create_user(store, "zhou", PASSWORD, "viewer", "周查看")
+    create_user(store, "li", PASSWORD, "admin", "李复核")  # sees every region
+    create_user(store, "zhou", PASSWORD, "viewer", "周查看", regions=["岳麓区"])
     return create_app(store, limits=Limits(max_file_bytes=2 * 1024 * 1024, max_files=20,
                                            max_total_bytes=8 * 1024 * 1024))
 
@@ -77,7 +77,7 @@ def test_login_sets_a_hardened_session_cookie(app):
         assert "jixiao_session=" in cookie
         assert all(flag in cookie for flag in ("HttpOnly", "Secure", "SameSite=strict"))
         page = c.get("/")
-        assert "李复核（复核人员）" in page.text
+        assert "李复核（管理员）" in page.text
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         assert page.headers["x-frame-options"] == "DENY"
 
@@ -225,7 +225,7 @@ def test_parser_notices_are_listed_apart(loaded):
     url = f"/reports/{ids['001']}"
     page = client.get(url).text
     assert "规则集 national_2020" not in page and "narrative" not in page.split('id="items"')[0]
-    findings = page[page.index('<section class="findings">'):page.index('<section class="notices"')]
+    findings = page[page.index('<section class="findings"'):page.index('<section class="notices"')]
     notices = page[page.index('<section class="notices"'):]
     notices = notices[:notices.index("</section>")]
     assert "<h2>解析提示（1）</h2>" in notices
@@ -275,14 +275,16 @@ def test_audit_log_page_and_api(app, loaded):
     assert rows[:3] == ["export", "decide", "review"] and rows.count("review") == 5 and "upload" in rows
     decided = log[log.index('<tr data-action="decide">'):]
     decided = decided[:decided.index("</tr>")]
-    assert "李复核" in decided and f'<a href="/findings/{fid}">问题 {fid}</a>' in decided
-    assert "结论：确认" in decided and "意见：属实" in decided and "代码：JX305" in decided
+    assert "李复核" in decided and f'<a href="/findings/{fid}">JX305 预算执行率偏低（岳麓区商务局 2019年度 第1版）</a>' in decided
+    assert "<dt>结论</dt><dd>确认</dd>" in decided and "<dt>意见</dt><dd>属实</dd>" in decided
+    assert "<dt>报告</dt><dd>岳麓区商务局 2019年度 第1版</dd>" in decided  # by name, not by id
     assert client.get(f"/findings/{fid}", follow_redirects=False).headers["location"] == f"/reports/{ids['003']}#f{fid}"
     only = client.get("/audit", params={"action": "decide"}).text
     assert re.findall(r'<tr data-action="(\w+)">', only) == ["decide"]
     zhou = client.get("/audit", params={"user": "zhou"}).text
     assert re.findall(r'<tr data-action="(\w+)">', zhou) == ["user_created"]
-    assert re.search(r"<td>命令行</td><td>创建用户</td>\s*<td>用户 2</td>", zhou) and "用户名：zhou；角色：viewer" in zhou
+    assert re.search(r"<td>命令行</td><td>创建用户</td>\s*<td>用户 zhou</td>", zhou)
+    assert "<dt>角色</dt><dd>只读</dd>" in zhou and "<dt>地区</dt><dd>岳麓区</dd>" in zhou
 
     api = client.get("/api/audit", params={"action": "decide"}).json()
     assert [(a["user"], a["target"], a["detail"]["status"]) for a in api] == [("li", f"finding:{fid}", "确认")]
@@ -318,7 +320,8 @@ def test_carry_an_orphaned_decision_by_hand(app, client, seed, tmp_path):
     page = client.get(f"/reports/{v2}").text
     form = page[page.index(f'action="/decisions/{decision_id}/carry"'):]
     form = form[:form.index("</form>")]
-    options = re.findall(r'<option value="(\d+)">(JX\d+)', form)
+    options = re.findall(r'<option value="(\d+)"(?: selected)?>(JX\d+)', form)
+    assert '<option value="" selected>请选择本版本中的同一问题</option>' in form  # no JX408 left: nothing preselected
     undecided = [f for f in detail["findings"] if f["decision"] is None]
     assert sorted(int(i) for i, _ in options) == sorted(f["id"] for f in undecided)
     assert "JX403" not in [c for _, c in options]  # decided (carried automatically): not offered
@@ -429,13 +432,13 @@ def test_disable_reset_and_role_change_take_effect_at_once(app, store):
         assert page.get("/", follow_redirects=False).headers["location"] == "/login"
         assert api.get("/api/me", headers=bearer).status_code == 401
         assert login(page, "li").status_code != 303  # a disabled user cannot log in
-        assert ["li", "reviewer", "李复核", "停用"] in [ln.split() for ln in run(cli, ["user", "list", *db]).output.splitlines()]
+        assert ["li", "admin", "李复核", "停用", "全部"] in [ln.split() for ln in run(cli, ["user", "list", *db]).output.splitlines()]
 
         assert run(cli, ["user", "enable", "li", *db]).exit_code == 0
         assert run(cli, ["user", "passwd", "li", "--password-stdin", *db], input="new-secret-1\n").exit_code == 0
         assert login(page, "li").status_code != 303  # the old password no longer works
         assert login(page, "li", "new-secret-1").status_code == 303
-        assert page.get("/api/me").json()["user"]["role"] == "reviewer"
+        assert page.get("/api/me").json()["user"]["role"] == "admin"
 
         assert run(cli, ["user", "role", "li", "viewer", *db]).exit_code == 0
         assert page.get("/", follow_redirects=False).status_code == 303  # the session ended
@@ -448,8 +451,8 @@ def test_disable_reset_and_role_change_take_effect_at_once(app, store):
     assert unknown.exit_code == 2 and "没有这个用户：nobody" in unknown.output
     with store.session() as s:
         actions = [a.action for a in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-    assert [a for a in actions if a not in ("login", "user_created")] == [
-        "user_disabled", "user_enabled", "password_reset", "role_changed"]
+    assert [a for a in actions if a not in ("login", "user_created")] == [  # failed logins are audited too
+        "user_disabled", "login_failed", "user_enabled", "password_reset", "login_failed", "role_changed"]
 
 
 def test_a_batch_left_pending_is_finished_when_the_app_starts(store, seed):
@@ -459,7 +462,7 @@ def test_a_batch_left_pending_is_finished_when_the_app_starts(store, seed):
     path = seed("004")
     batch_id = create_batch(store, [Entry(path.name, add_blob(store, path), path.stat().st_size)])
     assert progress(store, batch_id)["done"] == 0
-    create_user(store, "wu", PASSWORD, "viewer")
+    create_user(store, "wu", PASSWORD, "admin")
     with TestClient(create_app(store), base_url="https://testserver") as c:
         assert login(c, "wu").status_code == 303
         p = wait_batch(c, batch_id)

@@ -444,11 +444,15 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（�
                 log_level="warning")
 
 
-user_app = typer.Typer(help="管理复核工作台的用户（复核人员 reviewer / 只读 viewer）。", no_args_is_help=True)
+user_app = typer.Typer(help="管理复核工作台的用户（管理员 admin / 复核人员 reviewer / 只读 viewer）及其可查看的地区、单位。",
+                       no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
 _DB_OPTION = typer.Option(None, "--db", help="数据库（默认取 JIXIAO_DB 或 jixiao-data/jixiao.db）")
+_ROLE_HELP = "admin（管理员：全部地区与审计日志）、reviewer（复核人员）或 viewer（只读）"
+_REGION_OPTION = typer.Option(None, "--region", help="可查看、复核的地区（报告所记的地区，如 岳麓区；可重复）")
+_UNIT_OPTION = typer.Option(None, "--unit", help="可查看、复核的单位（报告的单位名称；可重复）")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -471,16 +475,23 @@ def _user_change(what: str, change, *args) -> None:
 
 @user_app.command("add")
 def user_add(username: str = typer.Argument(..., help="用户名"),
-             role: str = typer.Option("reviewer", "--role", help="reviewer（复核人员）或 viewer（只读）"),
+             role: str = typer.Option("reviewer", "--role", help=_ROLE_HELP),
              name: Optional[str] = typer.Option(None, "--name", help="显示的姓名"),
+             region: Optional[list[str]] = _REGION_OPTION,
+             unit: Optional[list[str]] = _UNIT_OPTION,
              password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读密码（脚本用）"),
              db: Optional[str] = _DB_OPTION) -> None:
-    """创建用户（密码以 argon2id 哈希保存）。"""
+    """创建用户（密码以 argon2id 哈希保存）。管理员以外的用户只能看到 --region / --unit 给出的地区和单位。"""
+    from functools import partial
+
     from .store import create_user
 
     password = _read_password(password_stdin)
-    _user_change("创建用户", create_user, _open_store(db), username, password, role, name)
-    console.print(f"已创建用户 {username}（{role}）", highlight=False)
+    _user_change("创建用户", partial(create_user, regions=region or (), units=unit or ()), _open_store(db), username,
+                 password, role, name)
+    console.print(f"已创建用户 {username}（{role}）", highlight=False, markup=False)
+    if role != "admin" and not (region or unit):
+        err.print("提示：尚未分配地区或单位，该用户看不到任何报告；用 jixiao user grant 分配。", highlight=False, markup=False)
 
 
 @user_app.command("passwd")
@@ -492,7 +503,7 @@ def user_passwd(username: str = typer.Argument(..., help="用户名"),
 
     password = _read_password(password_stdin)
     _user_change("重置密码", set_password, _open_store(db), username, password)
-    console.print(f"已重置 {username} 的密码", highlight=False)
+    console.print(f"已重置 {username} 的密码", highlight=False, markup=False)
 
 
 @user_app.command("disable")
@@ -501,7 +512,7 @@ def user_disable(username: str = typer.Argument(..., help="用户名"), db: Opti
     from .store.users import set_active
 
     _user_change("停用用户", set_active, _open_store(db), username, False)
-    console.print(f"已停用用户 {username}", highlight=False)
+    console.print(f"已停用用户 {username}", highlight=False, markup=False)
 
 
 @user_app.command("enable")
@@ -510,32 +521,61 @@ def user_enable(username: str = typer.Argument(..., help="用户名"), db: Optio
     from .store.users import set_active
 
     _user_change("启用用户", set_active, _open_store(db), username, True)
-    console.print(f"已启用用户 {username}", highlight=False)
+    console.print(f"已启用用户 {username}", highlight=False, markup=False)
 
 
 @user_app.command("role")
 def user_role(username: str = typer.Argument(..., help="用户名"),
-              role: str = typer.Argument(..., help="reviewer（复核人员）或 viewer（只读）"),
+              role: str = typer.Argument(..., help=_ROLE_HELP),
               db: Optional[str] = _DB_OPTION) -> None:
     """更改用户角色；该用户需重新登录。"""
     from .store.users import set_role
 
     _user_change("更改角色", set_role, _open_store(db), username, role)
-    console.print(f"已将 {username} 的角色改为 {role}", highlight=False)
+    console.print(f"已将 {username} 的角色改为 {role}", highlight=False, markup=False)
+
+
+def _scope_change(username: str, region: Optional[list[str]], unit: Optional[list[str]], db: Optional[str],
+                  remove: bool) -> None:
+    from .store import UserError
+    from .store.access import scope_text
+    from .store.users import set_scope
+
+    try:
+        scope = set_scope(_open_store(db), username, region or (), unit or (), remove=remove)
+    except UserError as exc:
+        _error(f"{'收回' if remove else '分配'}失败", exc)
+        raise typer.Exit(2)
+    console.print(f"{username} 现可查看：{scope_text(scope)}", highlight=False, markup=False)
+
+
+@user_app.command("grant")
+def user_grant(username: str = typer.Argument(..., help="用户名"), region: Optional[list[str]] = _REGION_OPTION,
+               unit: Optional[list[str]] = _UNIT_OPTION, db: Optional[str] = _DB_OPTION) -> None:
+    """给用户分配可查看、复核的地区或单位（记入审计日志）。"""
+    _scope_change(username, region, unit, db, remove=False)
+
+
+@user_app.command("revoke")
+def user_revoke(username: str = typer.Argument(..., help="用户名"), region: Optional[list[str]] = _REGION_OPTION,
+                unit: Optional[list[str]] = _UNIT_OPTION, db: Optional[str] = _DB_OPTION) -> None:
+    """收回用户的地区或单位（记入审计日志）。"""
+    _scope_change(username, region, unit, db, remove=True)
 
 
 @user_app.command("list")
 def user_list(db: Optional[str] = _DB_OPTION) -> None:
-    """列出用户。"""
+    """列出用户：用户名、角色、姓名、状态、可查看的地区与单位。"""
     from sqlalchemy import select
 
+    from .store.access import scope_of, scope_text
     from .store.models import User
 
     store = _open_store(db)
     with store.session() as s:
         for u in s.scalars(select(User).order_by(User.username)):
-            console.print(f"{u.username}\t{u.role}\t{u.display_name or ''}\t{'启用' if u.active else '停用'}",
-                          highlight=False, markup=False)
+            console.print(f"{u.username}\t{u.role}\t{u.display_name or ''}\t{'启用' if u.active else '停用'}"
+                          f"\t{scope_text(scope_of(s, u))}", highlight=False, markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

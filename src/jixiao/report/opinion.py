@@ -11,11 +11,13 @@ document (python-docx). ``triage[i]`` is the reviewer's :class:`Triage` of ``rec
   ``total``/``grade``, scores in points with two decimals), 预算执行率 (fraction shown as a
   percentage, amounts in 万元; computed as :func:`.portfolio.execution_rate` does);
 * 二、评分复核: the scored items whose recomputed score differs from the self score (三级指标/项目,
-  分值, 自评得分, 复核得分, 差额 = 复核 − 自评, 计算方法, 依据 = the rule's source document, marked
+  分值, 自评得分, 复核得分, 得分差 = 自评 − 复核 — the sign convention of the whole tool: positive
+  when the review lowers the score —, 计算方法, 依据 = the rule's source document, marked
   推断 when the method is our inference — never an internal rule id or tag),
   plus the scorecard's 折算 note and the points that could not be recomputed;
 * 三、复核确认的问题: every 确认 finding (errors first), numbered (一)(二)…: title, message, the
-  cited original text with its location (:meth:`Source.label`), the reviewer's comment;
+  cited original text with its place in the report's own words (:func:`place_text`: 表名·行标签·列标题,
+  page or sheet cell — never the internal block index), the reviewer's comment;
 * 四、需整改事项: one line per confirmed finding saying what to correct (现为 / 应为 when the
   finding carries them) — no deadline is invented;
 * 附：未采纳的问题 (不采纳 findings with the reason given) and a line counting the findings still
@@ -24,6 +26,9 @@ document (python-docx). ``triage[i]`` is the reviewer's :class:`Triage` of ``rec
   could not be read is not a finding about the unit, whatever its triage says;
 * the rule set named by its document (财预〔2020〕10号), not by its internal name;
 * 复核人 and date.
+
+Report text is written as text (python-docx escapes it for XML); characters XML 1.0 forbids
+(control characters a report may carry) are replaced by spaces so that no text can break the file.
 
 A record that failed (``error``) or holds no report gives a short document saying 无法复核 and
 why. A record without scorecards (a narrative report) still gets its confirmed findings; its
@@ -34,6 +39,7 @@ score sections say 无法复核评分 and why. Fonts: East Asian text in 仿宋 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,10 +54,9 @@ from docx.shared import Cm, Pt
 from ..checks.registry import is_parser_notice
 from ..decimals import quantize
 from ..extract.numbers import money_text, percent_text
-from ..model import Finding, Record, Scorecard, ScoredItem
+from ..model import Finding, Record, Scorecard, ScoredItem, Source
 from ..rules.base import q2
 from ..rules.ruleset import ruleset_basis
-from .html import excerpts
 from .portfolio import execution_rate
 from .provenance import is_inferred
 from .summary import (
@@ -78,7 +83,9 @@ TABLE_PT = 10.5  # 五号
 DASH = "—"
 NOT_FILLED = "未填"
 EVIDENCE_CHARS = 200  # cited text longer than this is cut with …
-SCORE_COLUMNS = ("三级指标/项目", "分值", "自评得分", "复核得分", "差额", "计算方法", "依据")
+DIFF_HEADING = "得分差（自评−复核）"  # the one sign convention for score differences (as the portfolio's 得分差)
+SCORE_COLUMNS = ("三级指标/项目", "分值", "自评得分", "复核得分", DIFF_HEADING, "计算方法", "依据")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -101,14 +108,6 @@ class Triage:
 def points_text(x: Decimal | None) -> str:
     """Points with two decimals as the forms write them (``98.5`` → ``98.50``); None → ``—``."""
     return DASH if x is None else f"{q2(x)}"
-
-
-def signed_points(x: Decimal | None) -> str:
-    """A score difference with its sign: ``+6.65``, ``-3.20``, ``0.00``; None → ``—``."""
-    if x is None:
-        return DASH
-    v = q2(x)
-    return f"+{v}" if v > 0 else f"{v}"
 
 
 def date_text(d: date) -> str:
@@ -230,12 +229,40 @@ def _cut(text: str) -> str:
     return text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS] + "…"
 
 
+def place_text(src: Source | None, line: bool = False) -> str:
+    """Where a cited value stands, as a person finds it: the place in the report's own words
+    (``基础数据表·三公经费·决算数``, extract.places; else ``表格第4行第5列``), the page or sheet cell
+    where the format has one, and ``原文第52行`` (of the text view the web page shows) when
+    ``line`` or when nothing else is known. Never the internal block index (``第2块``); "" when
+    nothing is known at all."""
+    if src is None:
+        return ""
+    parts = []
+    if src.place:
+        parts.append(src.place)
+    elif src.row is not None and src.col is not None:
+        parts.append(f"表格第{src.row + 1}行第{src.col + 1}列")
+    if src.sheet is not None:
+        parts.append(f"工作表“{src.sheet}”{src.ref or ''}")
+    elif src.page is not None:
+        parts.append(f"第{src.page}页")
+    if src.line is not None and (line or not parts):
+        parts.append(f"原文第{src.line}行")
+    return " ".join(parts)
+
+
 def evidence_lines(finding: Finding) -> list[str]:
-    """``“3370.55”（第2块 表第4行第5列 原文第52行）``, one per distinct cited text and place."""
-    out = []
-    for ex in excerpts(finding, []):
-        raw = _cut(ex.raw) if ex.raw.strip() else "（空白）"
-        out.append(f"“{raw}”" + (f"（{ex.label}）" if ex.label else ""))
+    """``“3370.55”（基础数据表·预算执行·全年执行数）``, one per distinct cited text and place (the
+    text-view line only where no place in the report is known)."""
+    out, seen = [], set()
+    for v in finding.evidence:
+        raw = v.raw if v.raw is not None else ("" if v.value is None else str(v.value))
+        where = place_text(v.source)
+        if (raw, where) in seen:
+            continue
+        seen.add((raw, where))
+        text = _cut(raw) if raw.strip() else "（空白）"
+        out.append(f"“{text}”" + (f"（{where}）" if where else ""))
     return out
 
 
@@ -293,7 +320,7 @@ def _new_document(title: str, reviewer: str | None):
 
 
 def _run(par, text: str, *, bold: bool = False, font: str | None = None, size: float | None = None):
-    run = par.add_run(text)
+    run = par.add_run(_NOT_XML.sub(" ", text))
     run.bold = bold or None
     if font is not None:
         _fonts(run._element, font)
@@ -445,11 +472,12 @@ def _score_section(doc, card: Scorecard | None) -> None:
     if not items:
         _para(doc, "逐项复核，各项复核得分与自评得分一致。")
     else:
-        _para(doc, f"逐项复核，以下{len(items)}项复核得分与自评得分不同（分值、得分单位为分；差额 = 复核得分 − 自评得分）：")
+        _para(doc, f"逐项复核，以下{len(items)}项复核得分与自评得分不同（分值、得分单位为分；"
+                   f"得分差 = 自评得分 − 复核得分，正数为复核扣减）：")
         rows = [[it.indicator or DASH, fmt(it.weight),
                  points_text(it.self_score) if it.self_score is not None else NOT_FILLED,
                  points_text(it.score),
-                 signed_points(it.score - it.self_score) if it.self_score is not None else DASH,
+                 points_text(it.self_score - it.score) if it.self_score is not None else DASH,
                  it.formula or it.reason or DASH, basis_text(it, card.ruleset)] for it in items]
         _table(doc, SCORE_COLUMNS, rows, [2.8, 1.1, 1.3, 1.3, 1.2, 4.6, 3.3])
     if card.note:
@@ -472,8 +500,8 @@ def _confirmed_section(doc, confirmed: list[tuple[Finding, Triage | None]]) -> N
         severity = SEVERITY_LABEL.get(f.severity, f.severity)
         _para(doc, f"（{cn_number(n)}）{f.title}（{severity}）")
         _para(doc, f.message, lead="问题说明：")
-        if f.score_impact is not None and f.score_impact != 0:
-            _para(doc, f"{signed_points(f.score_impact)}分", lead="影响得分：")
+        if f.score_impact is not None and f.score_impact != 0:  # negative: the self score is too high
+            _para(doc, f"{points_text(-f.score_impact)}分", lead=f"{DIFF_HEADING}：")
         lines = evidence_lines(f)
         if lines:
             _para(doc, "", lead="原文依据：")

@@ -13,6 +13,7 @@ from .db import Store
 from .models import AuditEntry, Decision, Finding, User, clean_text
 
 STATUSES = ("确认", "不采纳")
+DECIDERS = ("reviewer", "admin")  # the roles that may decide (a viewer only reads)
 
 
 class DecisionError(ValueError):
@@ -25,7 +26,7 @@ def decide(store: Store, finding_id: int, status: str, comment: str | None, user
     comment = clean_text(comment)
     if status not in STATUSES:
         raise DecisionError(f"未知的复核结论：{status}（可选：确认、不采纳）")
-    if user.role != "reviewer":
+    if user.role not in DECIDERS:
         raise DecisionError("只读用户不能作出复核结论")
     if status == "不采纳" and not comment:
         raise DecisionError("不采纳须说明理由")
@@ -54,7 +55,7 @@ def carry_decision(store: Store, decision_id: int, finding_id: int, user: User) 
     Raises DecisionError for a viewer, an unknown decision or finding, a decision that is no longer
     the effective one on its finding or was already carried, a finding of another report or not of a
     later version, or a finding that already has a decision (it would be overwritten silently)."""
-    if user.role != "reviewer":
+    if user.role not in DECIDERS:
         raise DecisionError("只读用户不能作出复核结论")
     with store.session() as s:
         d = s.get(Decision, decision_id)

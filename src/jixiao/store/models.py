@@ -16,7 +16,7 @@ What is kept, and why:
 - ``indicators`` and ``findings``: queryable copies of the Record's rows (year-over-year, filters).
 - ``decisions``: a reviewer's 确认 / 不采纳 with a comment on a finding. Never deleted or updated:
   a new decision supersedes (latest wins); a carried decision points at the one it copies.
-- ``users``, ``sessions`` (login sessions, CSRF token), ``batches``/``batch_items`` (progress),
+- ``users``, ``user_scopes`` (the regions / units a user may see), ``sessions`` (login sessions, CSRF token), ``batches``/``batch_items`` (progress),
   ``audit_log`` (who did what, when).
 
 Amounts: score columns are points (Numeric 2 dp), ``execution_rate`` a fraction (0.6646).
@@ -86,9 +86,22 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(255))  # argon2id
-    role: Mapped[str] = mapped_column(String(16))  # reviewer (财政复核人员) / viewer (只读)
+    role: Mapped[str] = mapped_column(String(16))  # admin (管理员) / reviewer (财政复核人员) / viewer (只读)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
+
+
+class UserScope(Base):
+    """One region (地区) or unit (单位名称) given to a user: what the user may see and decide
+    (store.access). An administrator needs none."""
+
+    __tablename__ = "user_scopes"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # region / unit
+    value: Mapped[str] = mapped_column(String(255))
 
 
 class AuthSession(Base):
@@ -267,6 +280,7 @@ class Decision(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_action_target", "action", "target"),)  # failed logins by name
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(When, default=utcnow, index=True)

@@ -26,7 +26,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ..store.batches import progress
 from ..store.models import Decision, Report, aware
 from ..store.queries import (
     ACTION_TEXT,
@@ -36,9 +35,16 @@ from ..store.queries import (
     portfolio,
     report_view,
 )
-from ..store.users import authenticate, close_session, open_session
+from ..store.users import LoginRefused, close_session, login, open_session
 from . import services
-from .auth import Auth, check_csrf, require_reviewer, require_user
+from .auth import (
+    Auth,
+    check_csrf,
+    client_address,
+    require_admin,
+    require_reviewer,
+    require_user,
+)
 from .pages import download, filters_from
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -46,6 +52,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Unauthorized = {401: {"description": "需要登录"}}
+Locked = {429: {"description": "登录失败次数过多，用户名暂时锁定"}}
 BadBody = {400: {"description": "请求体无法解析"}}
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # database ids are 32-bit on PostgreSQL
 
@@ -58,7 +65,7 @@ class LoginIn(BaseModel):
 class UserOut(BaseModel):
     username: str
     display_name: str | None
-    role: Literal["reviewer", "viewer"]
+    role: Literal["admin", "reviewer", "viewer"]
 
 
 class LoginOut(BaseModel):
@@ -201,11 +208,13 @@ def _user_out(u) -> UserOut:
     return UserOut(username=u.username, display_name=u.display_name, role=u.role)
 
 
-@router.post("/login", response_model=LoginOut, responses={**Unauthorized, **BadBody})
+@router.post("/login", response_model=LoginOut, responses={**Unauthorized, **BadBody, **Locked})
 def api_login(request: Request, body: LoginIn) -> LoginOut:
-    user = authenticate(request.app.state.store, body.username, body.password)
-    if user is None:
-        raise HTTPException(401, "用户名或密码错误")
+    """登录，取得 Bearer 令牌。失败记入审计日志；同一用户名连续失败过多时暂时锁定（429）。"""
+    try:
+        user = login(request.app.state.store, body.username, body.password, client_address(request))
+    except LoginRefused as exc:
+        raise HTTPException(429 if exc.locked else 401, str(exc)) from None
     token, csrf = open_session(request.app.state.store, user.id)
     return LoginOut(token=token, csrf_token=csrf, user=_user_out(user))
 
@@ -228,23 +237,23 @@ def reports(request: Request, year: int | None = Query(None, ge=1900, le=2200), 
             kind: Literal["department", "project"] | None = None,
             sort: Literal[tuple(SORTS)] = "drop",  # type: ignore[valid-type]
             auth: Auth = Depends(require_user)) -> list[ReportOut]:
-    """组合总览：各报告的最新版本，可按年度、地区、复核等次、规则集、问题代码、类型筛选。"""
+    """组合总览：分配给您的地区、单位中各报告的最新版本，可按年度、地区、复核等次、规则集、问题代码、类型筛选。"""
     f = filters_from(str(year) if year else None, region, grade, ruleset, code, kind, sort)
     with request.app.state.store.session() as s:
-        return [report_out(r) for r in portfolio(s, f)]
+        return [report_out(r) for r in portfolio(s, f, auth.scope)]
 
 
 @router.get("/facets", responses=Unauthorized)
 def api_facets(request: Request, auth: Auth = Depends(require_user)) -> dict:
     with request.app.state.store.session() as s:
-        return facets(s)
+        return facets(s, auth.scope)
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail, responses={**Unauthorized, 404: {}})
 def report_detail(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> ReportDetail:
     """一份报告：逐项自评得分与复核得分，问题及其复核结论。"""
     with request.app.state.store.session() as s:
-        v = report_view(s, report_id)
+        v = report_view(s, report_id, auth.scope)
         if v is None:
             raise HTTPException(404, "报告不存在")
         card = v.record.scorecards[0] if v.record.scorecards else None
@@ -272,7 +281,8 @@ def api_decide(request: Request, finding_id: Id, body: Annotated[DecisionIn, Bod
     """对一条问题作出复核结论：确认，或不采纳（须说明理由）。"""
     check_csrf(request, auth)
     require_reviewer(auth)
-    decision_id = services.record_decision(request.app.state.store, auth.user, finding_id, body.status, body.comment)
+    decision_id = services.record_decision(request.app.state.store, auth.user, auth.scope, finding_id, body.status,
+                                           body.comment)
     with request.app.state.store.session() as s:
         return decision_out(s.get(Decision, decision_id))
 
@@ -285,7 +295,7 @@ def api_carry(request: Request, decision_id: Id, body: Annotated[CarryIn, Body()
     """把以往版本中未能自动沿用的复核结论（见报告的 ``orphans``）沿用到后续版本中尚无结论的同一问题。"""
     check_csrf(request, auth)
     require_reviewer(auth)
-    decision_id = services.carry(request.app.state.store, auth.user, decision_id, body.finding_id)
+    decision_id = services.carry(request.app.state.store, auth.user, auth.scope, decision_id, body.finding_id)
     with request.app.state.store.session() as s:
         return decision_out(s.get(Decision, decision_id))
 
@@ -297,36 +307,32 @@ async def api_upload(request: Request, files: list[UploadFile] = File(...), regi
     """上传报告文件（或 zip），返回批次；复核在后台进行，用 GET /api/batches/{id} 查看进度。"""
     check_csrf(request, auth)
     require_reviewer(auth)
-    batch_id = await services.take_upload(request.app.state.store, request.app.state.limits, auth.user, files,
-                                          region)
+    batch_id = await services.take_upload(request.app.state.store, request.app.state.limits, auth, files, region)
     if request.app.state.worker is not None:
         request.app.state.worker.submit(batch_id)
-    return BatchOut(**progress(request.app.state.store, batch_id))
+    return BatchOut(**services.batch_progress(request.app.state.store, auth, batch_id))
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut, responses={**Unauthorized, 404: {}})
 def api_batch(request: Request, batch_id: Id, auth: Auth = Depends(require_user)) -> BatchOut:
-    p = progress(request.app.state.store, batch_id)
-    if p is None:
-        raise HTTPException(404, "批次不存在")
-    return BatchOut(**p)
+    return BatchOut(**services.batch_progress(request.app.state.store, auth, batch_id))
 
 
 @router.get("/reports/{report_id}/history", responses={**Unauthorized, 404: {}})
 def api_history(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> dict:
     """同一单位（同一项目）各年度的对比：得分，及同一指标的年度指标值与实际完成值；标出调低的目标。"""
-    reports, yoy = services.year_over_year(request.app.state.store, report_id)
+    reports, yoy, why = services.year_over_year(request.app.state.store, auth.scope, report_id)
     years = [YearOut(report_id=r.id, year=r.year, total=_f(r.total), self_total=_f(r.self_total),
                      grade=r.grade).model_dump() for r in reports]
-    return {"years": years, "comparison": jsonable_encoder(yoy)}
+    return {"years": years, "comparison": jsonable_encoder(yoy) if yoy is not None else None, "message": why}
 
 
 @router.get("/reports/{report_id}/opinion.docx", responses={**Unauthorized, 404: {},
                                                           200: {"content": {DOCX: {}}}})
 def api_opinion(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> Response:
     """导出该报告的复核意见（.docx）。"""
-    name, data = services.opinion(request.app.state.store, auth.user, report_id)
-    return download(name, data, DOCX)
+    name, data, pending = services.opinion(request.app.state.store, auth.user, auth.scope, report_id)
+    return download(name, data, DOCX, services.pending_warning(pending))
 
 
 @router.get("/portfolio.xlsx", responses={**Unauthorized, 200: {"content": {XLSX: {}}}})
@@ -335,7 +341,7 @@ def api_portfolio_xlsx(request: Request, year: int | None = Query(None, ge=1900,
                        kind: Literal["department", "project"] | None = None,
                        auth: Auth = Depends(require_user)) -> Response:
     """导出组合总览（.xlsx，含复核结论）。"""
-    name, data = services.portfolio_xlsx(request.app.state.store, auth.user,
+    name, data = services.portfolio_xlsx(request.app.state.store, auth.user, auth.scope,
                                          filters_from(str(year) if year else None, region, grade, ruleset, code,
                                                       kind, None))
     return download(name, data, XLSX)
@@ -350,13 +356,13 @@ class AuditOut(BaseModel):
     detail: dict | None
 
 
-@router.get("/audit", response_model=list[AuditOut], responses={**Unauthorized, 403: {"description": "只读用户不能查看"}})
+@router.get("/audit", response_model=list[AuditOut], responses={**Unauthorized, 403: {"description": "仅管理员可查看"}})
 def api_audit(request: Request, action: Literal[tuple(ACTION_TEXT)] | None = None,  # type: ignore[valid-type]
               user: str | None = Query(None, max_length=64, pattern=r"^[^\x00]*$"),
               before: int | None = Query(None, ge=1, le=2**31 - 1),
               auth: Auth = Depends(require_user)) -> list[AuditOut]:
-    """审计日志（新的在前，每次至多 100 条；``before`` 取更早的一页）。仅复核人员。"""
-    require_reviewer(auth)
+    """审计日志（新的在前，每次至多 100 条；``before`` 取更早的一页）。仅管理员。"""
+    require_admin(auth)
     with request.app.state.store.session() as s:
         return [AuditOut(id=ln.entry.id, at=aware(ln.entry.at), user=ln.entry.user.username if ln.entry.user else None,
                          action=ln.entry.action, target=ln.entry.target,

@@ -6,13 +6,16 @@ Run it with ``jixiao serve`` (127.0.0.1:8000, SQLite store ``jixiao-data/jixiao.
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from importlib import resources
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings
 from ..store import Store
@@ -22,7 +25,44 @@ from .worker import Worker
 
 UPLOAD_PATHS = ("/upload", "/api/uploads")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+# Swagger UI sets style attributes from its script: /api/docs alone allows inline styles (not scripts)
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                    "Referrer-Policy": "same-origin", "Cross-Origin-Opener-Policy": "same-origin"}
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+# what the framework itself answers (no route, wrong method), in Chinese
+STATUS_TEXT = {400: "请求无法解析", 401: "需要登录", 403: "没有权限", 404: "页面不存在", 405: "不支持该请求方法",
+               411: "请求须带 Content-Length", 413: "请求过大", 422: "请求参数有误", 429: "请求过于频繁，请稍后再试",
+               500: "服务器内部错误"}
+log = logging.getLogger("jixiao.web")
+
+
+def secure(request: Request, response: Response) -> Response:
+    """Add the security headers every response carries (errors too): CSP without inline script,
+    no framing, nosniff, same-origin referrers; and Cache-Control: no-store on everything but the
+    static files (pages, API answers and exports hold report data)."""
+    csp = DOCS_CSP if request.url.path == "/api/docs" else CSP
+    response.headers.setdefault("Content-Security-Policy", csp)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if not request.url.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def foreign_origin(request: Request) -> bool:
+    """Whether a state-changing request comes from another site: its ``Origin`` (else its
+    ``Referer``) names a host other than the one asked (``Host``). A request with neither — a
+    script or an API client, not a browser form — passes here (cookie requests still need the
+    CSRF token)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return False
+    if origin == "null":
+        return True
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() != host.lower()
 
 
 def create_app(store: Store, settings: Settings | None = None, *, limits: Limits | None = None,
@@ -42,7 +82,7 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
             app.state.worker.stop()
 
     app = FastAPI(title="jixiao 绩效自评复核", version="1", lifespan=lifespan, openapi_url="/api/openapi.json",
-                  docs_url="/api/docs", redoc_url=None,
+                  docs_url=None, redoc_url=None,
                   description="预算绩效自评报告复核：上传、组合总览、单位复核、问题复核结论、导出。")
     app.state.store = store
     app.state.settings = settings
@@ -52,20 +92,16 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        if request.method in STATE_CHANGING and foreign_origin(request):
+            return secure(request, _error(request, 403, "来源校验失败：请从本系统的页面提交"))
         if request.method == "POST" and request.url.path in UPLOAD_PATHS:
             length = request.headers.get("content-length")
             if length is None:
-                return _error(request, 411, "上传须带 Content-Length")
+                return secure(request, _error(request, 411, "上传须带 Content-Length"))
             if not length.isdigit() or int(length) > limits.max_total_bytes + (1 << 20):
-                return _error(request, 413, f"上传过大：一次最多 {limits.max_total_bytes // (1 << 20)} MB")
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.url.path.startswith("/api/") or "text/html" in response.headers.get("content-type", ""):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+                return secure(request, _error(request, 413,
+                                              f"上传过大：一次最多 {limits.max_total_bytes // (1 << 20)} MB"))
+        return secure(request, await call_next(request))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired):
@@ -73,9 +109,20 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
             return JSONResponse({"detail": "需要登录"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return RedirectResponse("/login", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException):
-        return _error(request, exc.status_code, str(exc.detail), exc.headers)
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = str(exc.detail)
+        if not any("\u4e00" <= ch <= "\u9fff" for ch in message):  # the framework's own English
+            message = STATUS_TEXT.get(exc.status_code, f"请求未能完成（{exc.status_code}）")
+        return _error(request, exc.status_code, message, exc.headers)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception):
+        """A bug: logged with its traceback on the server; the user gets a Chinese page (or JSON
+        under /api/) with no internals, carrying the security headers (this answer is made outside
+        the middleware)."""
+        log.error("处理 %s %s 时出错", request.method, request.url.path, exc_info=exc)
+        return secure(request, _error(request, 500, "服务器内部错误：操作未能完成，已记入服务器日志。请稍后重试或联系管理员。"))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -89,7 +136,32 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
     app.include_router(api_router)
     app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=str(resources.files("jixiao.web") / "static")), name="static")
+    app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """Swagger UI from the swagger-ui-bundle package (works offline: no CDN), started by
+        /static/api-docs.js (no inline script)."""
+        return HTMLResponse(DOCS_PAGE)
+
     return app
+
+
+def swagger_ui_dir() -> str:
+    """The folder of Swagger UI's files inside the swagger-ui-bundle package."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    return str(swagger_ui_path)
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>jixiao API 文档</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
+<script src="/api/docs/assets/swagger-ui-bundle.js" defer></script>
+<script src="/static/api-docs.js" defer></script>
+</head><body><div id="swagger-ui" data-openapi="/api/openapi.json"></div></body></html>
+"""
 
 
 def _plain(errors) -> list:
@@ -97,7 +169,7 @@ def _plain(errors) -> list:
             for e in errors]
 
 
-def _error(request: Request, status: int, message: str, headers=None):
+def _error(request: Request, status: int, message: str, headers=None) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
     from .pages import render_error

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 
+from ..store.access import Scope, scope_of
+from ..store.decisions import DECIDERS
 from ..store.models import User
 from ..store.users import session_user
 
@@ -29,10 +31,15 @@ class Auth:
     csrf: str
     token: str
     via: str  # cookie / bearer
+    scope: Scope  # the reports the user may see and decide (store.access)
 
     @property
     def can_review(self) -> bool:
-        return self.user.role == "reviewer"
+        return self.user.role in DECIDERS
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == "admin"
 
 
 class LoginRequired(Exception):
@@ -45,10 +52,13 @@ def current(request: Request) -> Auth | None:
         token, via = header[7:].strip(), "bearer"
     else:
         token, via = request.cookies.get(COOKIE, ""), "cookie"
-    found = session_user(request.app.state.store, token)
+    store = request.app.state.store
+    found = session_user(store, token)
     if found is None:
         return None
-    return Auth(found[0], found[1], token, via)
+    with store.session() as s:
+        scope = scope_of(s, found[0])
+    return Auth(found[0], found[1], token, via, scope)
 
 
 def require_user(request: Request) -> Auth:
@@ -61,6 +71,15 @@ def require_user(request: Request) -> Auth:
 def require_reviewer(auth: Auth) -> None:
     if not auth.can_review:
         raise HTTPException(403, "只读用户不能执行此操作（需要复核人员角色）")
+
+
+def require_admin(auth: Auth) -> None:
+    if not auth.is_admin:
+        raise HTTPException(403, "仅管理员可查看（需要管理员角色）")
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def check_csrf(request: Request, auth: Auth, form_token: str | None = None) -> None:

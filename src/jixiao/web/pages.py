@@ -27,8 +27,9 @@ from ..checks.registry import PARSER_NOTICE_HEADING, is_parser_notice
 from ..extract.numbers import percent_text
 from ..model import Finding as FindingRecord
 from ..report.html import Excerpt, excerpts
+from ..report.opinion import DIFF_HEADING, basis_text, place_text
 from ..rules.ruleset import ruleset_basis
-from ..store.batches import progress
+from ..store.access import scope_text
 from ..store.models import Finding, User, clean_text, local_time
 from ..store.queries import (
     ACTION_TEXT,
@@ -40,14 +41,17 @@ from ..store.queries import (
     portfolio,
     report_view,
 )
-from ..store.users import ROLES, authenticate, close_session, open_session
+from ..store.users import ROLES, LoginRefused, close_session, open_session
+from ..store.users import login as check_login
 from . import services
 from .auth import (
     COOKIE,
     LOGIN_CSRF,
     Auth,
     check_csrf,
+    client_address,
     current,
+    require_admin,
     require_reviewer,
     require_user,
     set_session_cookie,
@@ -76,7 +80,8 @@ _env = Environment(loader=PackageLoader("jixiao.web", "templates"), autoescape=s
                    trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(pts=_pts, pct=_pct, kind=lambda k: KIND_TEXT.get(k, k),
                     severity=lambda s: SEVERITY_TEXT.get(s, s), when=local_time, ruleset_basis=ruleset_basis)
-_env.globals.update(ROLES=ROLES, SORTS=SORTS, NOTICE_HEADING=PARSER_NOTICE_HEADING)
+_env.filters.update(basis=basis_text, scope_text=scope_text)
+_env.globals.update(ROLES=ROLES, SORTS=SORTS, NOTICE_HEADING=PARSER_NOTICE_HEADING, DIFF_HEADING=DIFF_HEADING)
 
 
 def _query(**params: str) -> str:
@@ -94,7 +99,13 @@ def render(request: Request, template: str, status: int = 200, auth: Auth | None
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, status_code=status, message=message)
+    """The Chinese error page (no traceback, no internals). The navigation shows the user when the
+    session can be read; an error page never fails for want of it (a broken database, say)."""
+    try:
+        auth = current(request)
+    except Exception:  # noqa: BLE001  the error being shown may be the database's
+        auth = None
+    return render(request, "error.html", status=status, auth=auth or False, status_code=status, message=message)
 
 
 # --- login ---------------------------------------------------------------------------------------
@@ -113,9 +124,13 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     sent = request.cookies.get(LOGIN_CSRF, "")
     if not sent or not secrets.compare_digest(sent.encode(), csrf_token.encode()):
         return login_form(request, error="页面已过期，请重新登录")
-    user = authenticate(request.app.state.store, username, password)
-    if user is None:
-        return login_form(request, error="用户名或密码错误")
+    try:
+        user = check_login(request.app.state.store, username, password, client_address(request))
+    except LoginRefused as exc:
+        resp = login_form(request, error=str(exc))
+        if exc.locked:
+            resp.status_code = 429
+        return resp
     token, _ = open_session(request.app.state.store, user.id)
     resp = RedirectResponse("/", status_code=303)
     set_session_cookie(resp, request, token)
@@ -148,13 +163,13 @@ def portfolio_page(request: Request, year: str | None = None, region: str | None
                    sort: str | None = None, auth: Auth = Depends(require_user)) -> HTMLResponse:
     f = filters_from(year, region, grade, ruleset, code, kind, sort)
     with request.app.state.store.session() as s:
-        rows = portfolio(s, f)
+        rows = portfolio(s, f, auth.scope)
         # parser notices (解析提示) are not triaged: they count neither as decided nor as pending
         audit = {r.id: [fd for fd in r.findings if not is_parser_notice(fd)] for r in rows}
         pending = {r.id: sum(1 for fd in audit[r.id] if fd.decision is None) for r in rows}
         decided = {r.id: len(audit[r.id]) - pending[r.id] for r in rows}
         notices = {r.id: len(r.findings) - len(audit[r.id]) for r in rows}
-        return render(request, "portfolio.html", auth=auth, rows=rows, f=f, facets=facets(s), pending=pending,
+        return render(request, "portfolio.html", auth=auth, rows=rows, f=f, facets=facets(s, auth.scope), pending=pending,
                       decided=decided, notices=notices, query=urlencode(f.as_query()))
 
 
@@ -162,14 +177,18 @@ def portfolio_page(request: Request, year: str | None = None, region: str | None
 def portfolio_export(request: Request, year: str | None = None, region: str | None = None, grade: str | None = None,
                      ruleset: str | None = None, code: str | None = None, kind: str | None = None,
                      sort: str | None = None, auth: Auth = Depends(require_user)) -> Response:
-    name, data = services.portfolio_xlsx(request.app.state.store, auth.user,
+    name, data = services.portfolio_xlsx(request.app.state.store, auth.user, auth.scope,
                                          filters_from(year, region, grade, ruleset, code, kind, sort))
     return download(name, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def download(name: str, data: bytes, media_type: str) -> Response:
-    return Response(data, media_type=media_type,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+def download(name: str, data: bytes, media_type: str, warning: str | None = None) -> Response:
+    """An export: an attachment that no cache keeps (``Cache-Control: no-store``); ``warning``
+    (e.g. findings still pending) goes out as ``X-Jixiao-Warning`` (percent-encoded UTF-8)."""
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "Cache-Control": "no-store"}
+    if warning:
+        headers["X-Jixiao-Warning"] = quote(warning)
+    return Response(data, media_type=media_type, headers=headers)
 
 
 # --- upload and batches --------------------------------------------------------------------------
@@ -177,7 +196,8 @@ def download(name: str, data: bytes, media_type: str) -> Response:
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, auth: Auth = Depends(require_user)) -> HTMLResponse:
     require_reviewer(auth)
-    return render(request, "upload.html", auth=auth, limits=request.app.state.limits)
+    return render(request, "upload.html", auth=auth, limits=request.app.state.limits,
+                  regions=sorted(auth.scope.regions))
 
 
 @router.post("/upload")
@@ -185,8 +205,7 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), r
                  csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
     check_csrf(request, auth, csrf_token)
     require_reviewer(auth)
-    batch_id = await services.take_upload(request.app.state.store, request.app.state.limits, auth.user, files,
-                                          region)
+    batch_id = await services.take_upload(request.app.state.store, request.app.state.limits, auth, files, region)
     if request.app.state.worker is not None:
         request.app.state.worker.submit(batch_id)
     return RedirectResponse(f"/batches/{batch_id}", status_code=303)
@@ -194,10 +213,7 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), r
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(request: Request, batch_id: Id, auth: Auth = Depends(require_user)) -> HTMLResponse:
-    p = progress(request.app.state.store, batch_id)
-    if p is None:
-        raise HTTPException(404, "批次不存在")
-    return render(request, "batch.html", auth=auth, p=p)
+    return render(request, "batch.html", auth=auth, p=services.batch_progress(request.app.state.store, auth, batch_id))
 
 
 # --- one report ----------------------------------------------------------------------------------
@@ -219,7 +235,8 @@ class FindingView:
 
 
 def cited_tables(finding: FindingRecord, tables: dict[int, dict]) -> list[CitedTable]:
-    """The tables the finding's evidence points into, each with its cited cells."""
+    """The tables the finding's evidence points into, each with its cited cells, named as the
+    report names them (the table part of the cited cell's place, 基础数据表), with its sheet or page."""
     out: dict[int, CitedTable] = {}
     for v in finding.evidence:
         src = v.source
@@ -227,10 +244,27 @@ def cited_tables(finding: FindingRecord, tables: dict[int, dict]) -> list[CitedT
             continue
         t = tables[src.block]
         if src.block not in out:
-            where = f"工作表“{t['sheet']}”" if t.get("sheet") else (f"第{t['page']}页" if t.get("page") else "")
-            out[src.block] = CitedTable(src.block, f"第{src.block + 1}块表格{where}", t["rows"])
+            name = src.place.split("·")[0] if src.place else "引用的表格"
+            where = f"（工作表“{t['sheet']}”）" if t.get("sheet") else (f"（第{t['page']}页）" if t.get("page") else "")
+            out[src.block] = CitedTable(src.block, name + where, t["rows"])
         out[src.block].cited.add((src.row, src.col))
     return list(out.values())
+
+
+def finding_excerpts(finding: FindingRecord, lines: list[str]) -> list[Excerpt]:
+    """The excerpts of the finding's evidence (report.html.excerpts: one per distinct raw text and
+    line), each labelled by its place in the report's own words and its line in the text view shown
+    (``基础数据表·预算执行·全年执行数 原文第52行``) — not by the internal block index."""
+    out = excerpts(finding, lines)
+    sources, seen = [], set()
+    for v in finding.evidence:  # the same distinct evidence, in the same order, as excerpts() keeps
+        key = (v.raw, v.source.line if v.source else None, v.source.file if v.source else None)
+        if key not in seen:
+            seen.add(key)
+            sources.append(v.source)
+    for ex, src in zip(out, sources):
+        ex.label = place_text(src, line=True)
+    return out
 
 
 # the unit page's findings filter: ?show=… (by the reviewer's decision) and ?sev=… (by severity)
@@ -247,21 +281,27 @@ def _shown(f: FindingView, show: str, sev: str) -> bool:
             and (not sev or f.record.severity == sev))
 
 
-@router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, report_id: Id, show: str = "all", sev: str = "",
-                auth: Auth = Depends(require_user)) -> HTMLResponse:
-    """One report. ``show`` (all / pending / confirmed / dismissed) and ``sev`` (error / warning /
-    info) narrow the findings listed; the counts and the index above them cover all findings.
-    Parser notices (解析提示, JX9xx) are listed apart below the findings: not filtered, not
-    counted with them, not triaged (no 确认/不采纳)."""
+@dataclass
+class Refused:
+    """A decision the server refused (422), shown inside its finding with what was typed."""
+
+    finding_id: int
+    message: str
+    comment: str
+
+
+def report_response(request: Request, auth: Auth, report_id: int, show: str = "all", sev: str = "",
+                    refused: Refused | None = None) -> HTMLResponse:
+    """The unit page (see :func:`report_page`); with ``refused``, answered 422 with the refusal
+    inline in that finding (the typed comment kept, the textarea focused: the reviewer's place)."""
     show = show if show in SHOW_TEXT else "all"
     sev = sev if sev in SEVERITY_TEXT else ""
     with request.app.state.store.session() as s:
-        v = report_view(s, report_id)
+        v = report_view(s, report_id, auth.scope)
         if v is None:
             raise HTTPException(404, "报告不存在")
         recs = v.record.findings or []
-        every = [FindingView(f, recs[f.position], excerpts(recs[f.position], v.lines),
+        every = [FindingView(f, recs[f.position], finding_excerpts(recs[f.position], v.lines),
                              cited_tables(recs[f.position], v.tables))
                  for f in v.findings if f.position < len(recs)]
         views = [f for f in every if not is_parser_notice(f.record)]
@@ -269,10 +309,23 @@ def report_page(request: Request, report_id: Id, show: str = "all", sev: str = "
         counts = {k: sum(_shown(f, k, "") for f in views) for k in SHOW_TEXT}
         sev_counts = {k: sum(f.record.severity == k for f in views) for k in SEVERITY_TEXT}
         card = v.record.scorecards[0] if v.record.scorecards else None
-        return render(request, "report.html", auth=auth, v=v, r=v.report, card=card, all_findings=views,
-                      findings=[f for f in views if _shown(f, show, sev)], show=show, sev=sev,
+        listed = [f for f in views if _shown(f, show, sev) or (refused and f.row.id == refused.finding_id)]
+        return render(request, "report.html", status=422 if refused else 200, auth=auth, v=v, r=v.report, card=card,
+                      all_findings=views, findings=listed, show=show, sev=sev,
                       undecided=[f for f in views if f.row.decision is None], notices=notices,
-                      show_text=SHOW_TEXT, counts=counts, sev_counts=sev_counts, quality=v.record.quality)
+                      show_text=SHOW_TEXT, counts=counts, sev_counts=sev_counts, quality=v.record.quality,
+                      refused=refused)
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse)
+def report_page(request: Request, report_id: Id, show: str = "all", sev: str = "",
+                auth: Auth = Depends(require_user)) -> HTMLResponse:
+    """One report (404 outside the user's scope). ``show`` (all / pending / confirmed / dismissed)
+    and ``sev`` (error / warning / info) narrow the findings listed; the counts and the index above
+    them cover all findings. Parser notices (解析提示, JX9xx) are listed apart below the findings:
+    not filtered, not counted with them, not triaged (no 确认/不采纳). The findings come before the
+    long table of scored items; decisions left on earlier versions (沿用) come first of all."""
+    return report_response(request, auth, report_id, show, sev)
 
 
 def next_pending(findings: list[Finding], after: Finding) -> Finding:
@@ -287,11 +340,8 @@ def next_pending(findings: list[Finding], after: Finding) -> Finding:
 @router.get("/findings/{finding_id}")
 def finding_page(request: Request, finding_id: Id, auth: Auth = Depends(require_user)) -> RedirectResponse:
     """A finding's place on its report's page (links from the audit log)."""
-    with request.app.state.store.session() as s:
-        f = s.get(Finding, finding_id)
-        if f is None:
-            raise HTTPException(404, "问题不存在")
-        return RedirectResponse(f"/reports/{f.report_id}#f{f.id}", status_code=303)
+    f = services.finding_in_scope(request.app.state.store, auth.scope, finding_id)
+    return RedirectResponse(f"/reports/{f.report_id}#f{f.id}", status_code=303)
 
 
 @router.post("/findings/{finding_id}/decision")
@@ -299,11 +349,19 @@ def decision(request: Request, finding_id: Id, status: str = Form(""), comment: 
              csrf_token: str = Form(""), show: str = Form("all"), sev: str = Form(""),
              auth: Auth = Depends(require_user)):
     """Record 确认 / 不采纳, then go back to the report (with the same filter) at the next finding
-    still 待复核."""
+    still 待复核. A decision refused for what was sent (不采纳 without a reason: 422) comes back as
+    the report page with the refusal shown inside that finding."""
     check_csrf(request, auth, csrf_token)
     require_reviewer(auth)
-    services.record_decision(request.app.state.store, auth.user, finding_id, status, comment)
-    with request.app.state.store.session() as s:
+    store = request.app.state.store
+    try:
+        services.record_decision(store, auth.user, auth.scope, finding_id, status, comment)
+    except HTTPException as exc:
+        if exc.status_code != 422:
+            raise
+        f = services.finding_in_scope(store, auth.scope, finding_id)
+        return report_response(request, auth, f.report_id, show, sev, Refused(finding_id, str(exc.detail), comment))
+    with store.session() as s:
         f = s.get(Finding, finding_id)
         target = next_pending(f.report.findings, f)
         query = _query(show=show if show in SHOW_TEXT else "", sev=sev if sev in SEVERITY_TEXT else "")
@@ -312,14 +370,15 @@ def decision(request: Request, finding_id: Id, status: str = Form(""), comment: 
 
 @router.get("/reports/{report_id}/opinion.docx")
 def opinion_export(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> Response:
-    name, data = services.opinion(request.app.state.store, auth.user, report_id)
-    return download(name, data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    name, data, pending = services.opinion(request.app.state.store, auth.user, auth.scope, report_id)
+    return download(name, data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    services.pending_warning(pending))
 
 
 @router.get("/reports/{report_id}/history", response_class=HTMLResponse)
 def history_page(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> HTMLResponse:
-    reports, yoy = services.year_over_year(request.app.state.store, report_id)
-    return render(request, "history.html", auth=auth, reports=reports, yoy=yoy, report_id=report_id)
+    reports, yoy, why = services.year_over_year(request.app.state.store, auth.scope, report_id)
+    return render(request, "history.html", auth=auth, reports=reports, yoy=yoy, why=why, report_id=report_id)
 
 
 @router.post("/decisions/{decision_id}/carry")
@@ -329,18 +388,19 @@ def carry_page(request: Request, decision_id: Id, finding_id: int = Form(0, ge=0
     this version (the same problem, reworded); back to that finding."""
     check_csrf(request, auth, csrf_token)
     require_reviewer(auth)
-    services.carry(request.app.state.store, auth.user, decision_id, finding_id)
+    services.carry(request.app.state.store, auth.user, auth.scope, decision_id, finding_id)
     with request.app.state.store.session() as s:
         return RedirectResponse(f"/reports/{s.get(Finding, finding_id).report_id}#f{finding_id}", status_code=303)
 
 
-# --- the audit log (reviewers) ----------------------------------------------------------------------
+# --- the audit log (administrators) ---------------------------------------------------------------
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, action: str = "", user: str = "", before: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                auth: Auth = Depends(require_user)) -> HTMLResponse:
-    """审计日志, newest first, 100 a page; by 操作 and by 用户. Reviewers only."""
-    require_reviewer(auth)
+    """审计日志, newest first, 100 a page; by 操作 and by 用户. Administrators only (it names every
+    region's reports)."""
+    require_admin(auth)
     action = action if action in ACTION_TEXT else ""
     user = clean_text(user, 64) or ""
     with request.app.state.store.session() as s:

@@ -1,4 +1,5 @@
-// A little JS: batch progress polling, and scrolling the highlighted cell into view.
+// A little JS (no inline script anywhere: the CSP forbids it): batch progress polling, scrolling the
+// highlighted cell into view, the reason 不采纳 needs, and the place of a refused decision.
 (function () {
   "use strict";
   function poll(box) {
@@ -28,6 +29,24 @@
       });
     }
     centre(document);
+    // 不采纳 needs a reason: say so at the textarea before sending (the server refuses it too)
+    document.querySelectorAll("form.triage button.no").forEach(function (btn) {
+      btn.addEventListener("click", function (ev) {
+        var text = btn.form.querySelector("textarea[name=comment]");
+        text.setCustomValidity(text.value.trim() ? "" : "不采纳须说明理由");
+        if (!text.reportValidity()) { ev.preventDefault(); }
+      });
+    });
+    document.querySelectorAll("form.triage textarea[name=comment]").forEach(function (text) {
+      text.addEventListener("input", function () { text.setCustomValidity(""); });
+    });
+    // a decision the server refused: back at that finding, its message beside the comment
+    var refused = document.getElementById("refused");
+    if (refused) {
+      refused.closest("article").scrollIntoView({ block: "center" });
+      var box = refused.closest("article").querySelector("textarea[name=comment]");
+      if (box) { box.focus(); }
+    }
     document.querySelectorAll("details.evidence, details.cited-table").forEach(function (d) {
       d.addEventListener("toggle", function () { if (d.open) { centre(d.closest("article") || d); } });
     });
