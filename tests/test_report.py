@@ -156,8 +156,8 @@ def test_xlsx(results, tmp_path):
     assert wb.sheetnames == ["总览", "汇总", "指标", "问题清单", "解析提示", "报告质量"]
     header = lambda ws: [c.value for c in ws[1]]
     assert header(wb["汇总"])[:5] == ["文件", "单位", "年度", "版式", "规则集"]
-    assert header(wb["指标"]) == ["文件", "单位", "规则集", "指标/规则", "规则编号", "依据", "来源可信度", "分值",
-                                  "自评得分", "复核得分", "差值", "状态", "计算方法", "说明"]
+    assert header(wb["指标"]) == ["文件", "单位", "规则集", "指标/项目", "依据", "来源可信度", "分值",
+                                  "自评得分", "复核得分", "得分差（自评−复核）", "状态", "计算方法", "说明"]
     assert header(wb["问题清单"]) == ["文件", "单位", "代码", "级别", "标题", "说明", "应为", "实为",
                                       "影响分值", "证据"]
     assert header(wb["报告质量"]) == ["文件", "单位", "评分依据", "编号", "名称", "分值", "得分", "来源可信度",
@@ -176,19 +176,20 @@ def test_xlsx(results, tmp_path):
 
     items = wb["指标"]
     assert items.max_row == 4  # header + 3 items
-    assert items["D2"].value == "境内经贸活动完成时间" and items["H2"].value == 2.5
-    assert items["J2"].value == 2.29 and items["K2"].value == pytest.approx(0.21)
-    assert (items["E2"].value, items["F2"].value, items["G2"].value) == ("N-07", "财预〔2020〕10号", "官方规则转载（OFF-2）")
-    assert items["G4"].value == "推断（INF）" and items["E4"].value == "N-09"
-    assert items["G4"].fill.fgColor.rgb.endswith("FFE8CC")  # an inferred rule is highlighted
-    assert items["G2"].fill.fill_type is None
+    assert "规则编号" not in header(items)  # no internal rule ids (N-07) for a person to read
+    assert items["D2"].value == "境内经贸活动完成时间" and items["G2"].value == 2.5
+    assert items["I2"].value == 2.29 and items["J2"].value == pytest.approx(0.21)
+    assert (items["E2"].value, items["F2"].value) == ("财预〔2020〕10号", "官方规则转载")
+    assert items["F4"].value == "推断"
+    assert items["F4"].fill.fgColor.rgb.endswith("FFE8CC")  # an inferred rule is highlighted
+    assert items["F2"].fill.fill_type is None
 
     problems = wb["问题清单"]
     rows = {r[2]: r for r in problems.iter_rows(min_row=2, values_only=True)}
     jx204 = rows["JX204"]
     assert problems["C2"].value == "JX204"  # errors first
     assert jx204[3] == "错误" and isinstance(jx204[8], float) and jx204[8] == -0.21
-    assert "12月（第2块 表第4行第6列 原文第5行）" in jx204[9]
+    assert "12月（表格第4行第6列）" in jx204[9]  # no internal block index (第2块)
     assert rows["JX301"][3] == "警告" and "JX901" not in rows  # parser notices are not audit findings
 
     notices = wb["解析提示"]
@@ -198,9 +199,9 @@ def test_xlsx(results, tmp_path):
     quality = {r[3]: r for r in wb["报告质量"].iter_rows(min_row=2, values_only=True)}
     assert list(quality) == ["Q-01", "Q-05", "Q-07", "合计"]  # only the record that has a quality score
     assert quality["Q-01"][5:7] == (8, "未评") and quality["Q-01"][9] == "需核对自评通知"
-    assert quality["Q-05"][5:8] == (15, 13, "地方样表（SEED）")
+    assert quality["Q-05"][5:8] == (15, 13, "地方样表")
     assert quality["Q-05"][8] == "−2 缺少“七、存在的问题及原因分析”（第2行）"
-    assert quality["Q-07"][7] == "推断（INF）" and quality["Q-07"][8] == "−4 只涉及5个方面中的3个"
+    assert quality["Q-07"][7] == "推断" and quality["Q-07"][8] == "−4 只涉及5个方面中的3个"
     assert quality["合计"][5:7] == (43, 29) and "8 分未评" in quality["合计"][9]
 
     overview = wb["总览"]
@@ -239,8 +240,9 @@ def test_html(results, tmp_path):
     # the overview comes first, then the summary and the files
     assert html.index("复核总览") < html.index("<h2>汇总</h2>") < html.index('id="f1"')
     # rule provenance: rule, its source, and an inferred rule visibly marked
-    assert '<td>N-09 <span class="tag inf">推断（INF）</span></td>' in html
-    assert '<td>N-07 <span class="tag">官方规则转载（OFF-2）</span><div class="rule-src">财预〔2020〕10号</div></td>' in html
+    assert '<td>财预〔2020〕10号 <span class="tag inf">推断</span></td>' in html
+    assert not re.search(r"\bN-\d\d\b|第\d+块|\(INF\)|（INF）|OFF-[R2M]|national_2020|selfeval_table", html)
+    assert '<td>财预〔2020〕10号 <span class="tag">官方规则转载</span></td>' in html
     # report-quality score of the department record
     assert "报告质量（岳阳2024统一参考格式）：29 分 / 已评 35 分" in html
     assert "−2 缺少“七、存在的问题及原因分析”（第2行）" in html and "未评" in html

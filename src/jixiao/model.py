@@ -85,16 +85,21 @@ class Source(BaseModel):
             return f"{self.place}（{loc}）" if loc else self.place
         return loc
 
-    def label(self) -> str:
-        """Short human-readable location, e.g. ``第3块 表第2行第5列 原文第248行``."""
+    def label(self, line: bool = True) -> str:
+        """Where the value stands, as a person finds it: the place in the report's own words
+        (``基础数据表·三公经费·决算数``, see extract.places; else ``表格第4行第5列``), the page or
+        sheet cell where the format has one, and ``原文第52行`` (of the text view) when ``line`` or
+        when nothing else is known. Never the internal block index; "" when nothing is known."""
         parts = []
-        if self.sheet is not None or self.page is not None:
-            parts.append(self.where())
-        if self.block is not None:
-            parts.append(f"第{self.block + 1}块")
-        if self.row is not None and self.col is not None:
-            parts.append(f"表第{self.row + 1}行第{self.col + 1}列")
-        if self.line is not None:
+        if self.place:
+            parts.append(self.place)
+        elif self.row is not None and self.col is not None:
+            parts.append(f"表格第{self.row + 1}行第{self.col + 1}列")
+        if self.sheet is not None:
+            parts.append(f"工作表“{self.sheet}”{self.ref or ''}")
+        elif self.page is not None:
+            parts.append(f"第{self.page}页")
+        if self.line is not None and (line or not parts):
             parts.append(f"原文第{self.line}行")
         return " ".join(parts)
 

@@ -16,7 +16,7 @@ document (python-docx). ``triage[i]`` is the reviewer's :class:`Triage` of ``rec
   推断 when the method is our inference — never an internal rule id or tag),
   plus the scorecard's 折算 note and the points that could not be recomputed;
 * 三、复核确认的问题: every 确认 finding (errors first), numbered (一)(二)…: title, message, the
-  cited original text with its place in the report's own words (:func:`place_text`: 表名·行标签·列标题,
+  cited original text with its place in the report's own words (:meth:`Source.label`: 表名·行标签·列标题,
   page or sheet cell — never the internal block index), the reviewer's comment;
 * 四、需整改事项: one line per confirmed finding saying what to correct (现为 / 应为 when the
   finding carries them) — no deadline is invented;
@@ -54,7 +54,7 @@ from docx.shared import Cm, Pt
 from ..checks.registry import is_parser_notice
 from ..decimals import quantize
 from ..extract.numbers import money_text, percent_text
-from ..model import Finding, Record, Scorecard, ScoredItem, Source
+from ..model import Finding, Record, Scorecard, ScoredItem
 from ..rules.base import q2
 from ..rules.ruleset import ruleset_basis
 from .portfolio import execution_rate
@@ -229,35 +229,13 @@ def _cut(text: str) -> str:
     return text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS] + "…"
 
 
-def place_text(src: Source | None, line: bool = False) -> str:
-    """Where a cited value stands, as a person finds it: the place in the report's own words
-    (``基础数据表·三公经费·决算数``, extract.places; else ``表格第4行第5列``), the page or sheet cell
-    where the format has one, and ``原文第52行`` (of the text view the web page shows) when
-    ``line`` or when nothing else is known. Never the internal block index (``第2块``); "" when
-    nothing is known at all."""
-    if src is None:
-        return ""
-    parts = []
-    if src.place:
-        parts.append(src.place)
-    elif src.row is not None and src.col is not None:
-        parts.append(f"表格第{src.row + 1}行第{src.col + 1}列")
-    if src.sheet is not None:
-        parts.append(f"工作表“{src.sheet}”{src.ref or ''}")
-    elif src.page is not None:
-        parts.append(f"第{src.page}页")
-    if src.line is not None and (line or not parts):
-        parts.append(f"原文第{src.line}行")
-    return " ".join(parts)
-
-
 def evidence_lines(finding: Finding) -> list[str]:
     """``“3370.55”（基础数据表·预算执行·全年执行数）``, one per distinct cited text and place (the
     text-view line only where no place in the report is known)."""
     out, seen = [], set()
     for v in finding.evidence:
         raw = v.raw if v.raw is not None else ("" if v.value is None else str(v.value))
-        where = place_text(v.source)
+        where = v.source.label(line=False) if v.source is not None else ""
         if (raw, where) in seen:
             continue
         seen.add((raw, where))

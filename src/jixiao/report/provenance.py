@@ -1,7 +1,7 @@
 """Rule provenance and the report-quality score, as the renderers show them.
 
-Provenance tags (RULES.md §0.1) become Chinese labels with the tag kept in brackets; an inferred
-rule reads ``推断（INF）`` so that a deduction resting on our own inference is visibly marked.
+Provenance tags (RULES.md §0.1) become Chinese labels (the tags stay in records.jsonl only); an
+inferred rule reads ``推断`` so that a deduction resting on our own inference is visibly marked.
 ``quality_rows(record)`` lists the 附件5 items (Q-01 … Q-08) with 分值, 得分 (``未评`` for items
 that need outside facts) and each deduction with its reason.
 """
@@ -13,20 +13,20 @@ from typing import Any
 
 from ..model import Deduction, Record
 
-TAG_LABEL = {
-    "OFF-R": "官方原文（OFF-R）",
-    "OFF-2": "官方规则转载（OFF-2）",
-    "OFF-M": "官方文件未见原文（OFF-M）",
-    "SEED": "地方样表（SEED）",
-    "IMPL": "系统实现（IMPL）",
-    "INF": "推断（INF）",
+TAG_LABEL = {  # what a reviewer reads; the tags themselves stay in records.jsonl
+    "OFF-R": "官方原文",
+    "OFF-2": "官方规则转载",
+    "OFF-M": "官方文件未见原文",
+    "SEED": "地方样表",
+    "IMPL": "系统实现",
+    "INF": "推断",
 }
 NOT_JUDGED = "未评"
 QUALITY_COLUMNS = ["文件", "单位", "评分依据", "编号", "名称", "分值", "得分", "来源可信度", "扣分", "说明"]
 
 
 def tag_text(tag: str | None) -> str | None:
-    """``INF`` → ``推断（INF）``; an unknown tag is shown as is; None stays None."""
+    """``INF`` → ``推断``; an unknown tag is shown as is; None stays None."""
     if not tag:
         return None
     return TAG_LABEL.get(tag.upper(), tag)

@@ -29,8 +29,8 @@ from .summary import (
 )
 
 ITEM_COLUMNS = [
-    "文件", "单位", "规则集", "指标/规则", "规则编号", "依据", "来源可信度",
-    "分值", "自评得分", "复核得分", "差值", "状态", "计算方法", "说明",
+    "文件", "单位", "规则集", "指标/项目", "依据", "来源可信度",
+    "分值", "自评得分", "复核得分", "得分差（自评−复核）", "状态", "计算方法", "说明",
 ]
 FINDING_COLUMNS = [
     "文件", "单位", "代码", "级别", "标题", "说明", "应为", "实为", "影响分值", "证据",
@@ -92,11 +92,12 @@ def anchor(index: int, part: int = 0) -> str:
 
 
 def evidence_text(evidence) -> str:
-    """Each evidence Value as ``raw（source.label()）``, one per line."""
+    """Each evidence Value as ``raw（where）``, one per line: its place in the report's own words
+    (:meth:`Source.label`), the text-view line only where nothing else is known."""
     out = []
     for v in evidence:
         raw = v.raw if v.raw is not None else ("" if v.value is None else str(v.value))
-        label = v.source.label() if v.source else ""
+        label = v.source.label(line=False) if v.source else ""
         out.append(f"{raw}（{label}）" if label else raw)
     return "\n".join(out)
 
@@ -106,7 +107,7 @@ def _items(rec: Record, file: str, unit: str | None) -> Rows:
     for card in rec.scorecards or []:
         for it in card.items:
             diff = it.self_score - it.score if it.self_score is not None and it.score is not None else None
-            out.add([file, unit, ruleset_basis(card.ruleset), it.indicator or it.rule, it.rule, it.source,
+            out.add([file, unit, ruleset_basis(card.ruleset), it.indicator, it.source or ruleset_basis(card.ruleset),
                      tag_text(it.tag), it.weight, it.self_score, it.score, diff, it.status, it.formula or None,
                      it.reason], is_inferred(it.tag))
     return out

@@ -11,7 +11,7 @@ from .overview import Pct
 
 MAX_WIDTH = 60
 WRAP_FROM = 30  # columns wider than this wrap their text
-INFERRED_RGB = "#FFE8CC"  # fill of 推断（INF）cells
+INFERRED_RGB = "#FFE8CC"  # fill of 推断cells
 PERCENT = "0.00%"
 
 

@@ -29,6 +29,9 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SUMMARY_COLUMNS = [
     "文件", "单位", "年度", "版式", "规则集", "自评得分", "复核得分", "得分差", "等次", "错误", "警告", "提示", "解析", "状态",
 ]
+# Report.layout as the summary names it (the internal names stay in records.jsonl)
+LAYOUT_LABEL = {"selfeval_table": "绩效自评表", "yueyang_ref": "评分表（岳阳参考格式）", "narrative": "文字报告",
+                "unknown": "未识别"}
 NOTICE_COLUMN = "解析"  # the count of parser notices (解析提示), apart from the audit's 错误/警告/提示
 
 
@@ -166,7 +169,7 @@ def summary_row(rf: ReviewedFile, record: Record | None = None,
         "文件": file_name(rec),
         "单位": display_name(rec, parents or {}),
         "年度": rep.year.value if rep is not None else None,
-        "版式": rep.layout if rep is not None else None,
+        "版式": LAYOUT_LABEL.get(rep.layout, rep.layout) if rep is not None else None,
         "规则集": ruleset_text(rec),
         "自评得分": self_total,
         "复核得分": total,

@@ -4,7 +4,7 @@ JX9xx: what could not be read — never in 问题清单), 报告质量 (附件5 
 
 Every sheet but 总览 has a bold frozen header row, an autofilter and widths fitted to the content;
 Decimal cells are written as numbers, text always as text (never a formula or a link). An
-inferred rule (``推断（INF）``) is highlighted.
+inferred rule (``推断``) is highlighted.
 
 Written by XlsxWriter in its constant-memory mode, row by row as the files of a batch finish
 (:class:`WorkbookStream`): a sheet keeps its first ``FIT_ROWS`` rows to fit the column widths and

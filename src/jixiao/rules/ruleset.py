@@ -19,10 +19,6 @@ from typing import Any
 from .base import grade, load_ruleset
 
 RULESETS = ("national_2020", "yueyang_ref_2015", "hunan_dept_2017", "narrative")
-TAG_LABEL = {
-    "OFF-R": "官方原文", "OFF-2": "官方（转载）", "OFF-M": "官方（未见原文）", "SEED": "地方模板",
-    "IMPL": "系统实现", "INF": "推断",
-}
 
 
 def ruleset_basis(name: str | None) -> str | None:

@@ -27,7 +27,7 @@ from ..checks.registry import PARSER_NOTICE_HEADING, is_parser_notice
 from ..extract.numbers import percent_text
 from ..model import Finding as FindingRecord
 from ..report.html import Excerpt, excerpts
-from ..report.opinion import DIFF_HEADING, basis_text, place_text
+from ..report.opinion import DIFF_HEADING, basis_text
 from ..rules.ruleset import ruleset_basis
 from ..store.access import scope_text
 from ..store.models import Finding, User, clean_text, local_time
@@ -255,16 +255,7 @@ def finding_excerpts(finding: FindingRecord, lines: list[str]) -> list[Excerpt]:
     """The excerpts of the finding's evidence (report.html.excerpts: one per distinct raw text and
     line), each labelled by its place in the report's own words and its line in the text view shown
     (``基础数据表·预算执行·全年执行数 原文第52行``) — not by the internal block index."""
-    out = excerpts(finding, lines)
-    sources, seen = [], set()
-    for v in finding.evidence:  # the same distinct evidence, in the same order, as excerpts() keeps
-        key = (v.raw, v.source.line if v.source else None, v.source.file if v.source else None)
-        if key not in seen:
-            seen.add(key)
-            sources.append(v.source)
-    for ex, src in zip(out, sources):
-        ex.label = place_text(src, line=True)
-    return out
+    return excerpts(finding, lines)
 
 
 # the unit page's findings filter: ?show=… (by the reviewer's decision) and ?sev=… (by severity)
