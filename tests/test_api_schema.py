@@ -2,7 +2,7 @@
 
 Schemathesis (v4) generates requests for every operation from the schema — schema-valid ones,
 then schema-violating ones — and runs them against the ASGI app over a store that already holds
-the five seeds, reviewed (and one decision), authenticated as a reviewer with a bearer token from
+the five seeds, reviewed (and one decision), authenticated as an administrator with a bearer token from
 ``POST /api/login``; on SQLite and on PostgreSQL. Bounded (``MAX_EXAMPLES`` per operation and
 mode) and deterministic (``derandomize``) so CI stays fast and reproducible.
 
@@ -57,9 +57,9 @@ BINARY = re.compile(r"\.(docx|xlsx)$")
 @pytest.fixture
 def api(store_url, tmp_path, seeds_dir):
     """The app (no background worker) over a store holding the five seeds reviewed, one decision
-    and one finished batch, a reviewer, and a bearer token obtained from POST /api/login."""
+    and one finished batch, an administrator, and a bearer token obtained from POST /api/login."""
     store = Store(store_url, files_dir=tmp_path / "files")
-    user_id = create_user(store, USER, PASSWORD, "reviewer")
+    user_id = create_user(store, USER, PASSWORD, "admin")  # every region: the whole API is exercised
     seeds = sorted(seeds_dir.glob("*.txt"))
     assert len(seeds) == 5, seeds
     for path in seeds:
@@ -82,7 +82,7 @@ def api(store_url, tmp_path, seeds_dir):
         r = client.post("/api/login", json={"username": USER, "password": PASSWORD})
         assert r.status_code == 200, r.text
         body = r.json()
-        assert body["user"] == {"username": USER, "display_name": USER, "role": "reviewer"}
+        assert body["user"] == {"username": USER, "display_name": USER, "role": "admin"}
         # a server error is a 500 response here (as a real server sends), not an exception
         safe = TestClient(app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {body['token']}"})
         yield SimpleNamespace(app=app, store=store, client=client, safe=safe, user_id=user_id,

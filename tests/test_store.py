@@ -27,6 +27,7 @@ from jixiao.store import (
     region_of,
     review_blob,
 )
+from jixiao.store.access import Scope
 from jixiao.store.models import (
     AuditEntry,
     Decision,
@@ -35,7 +36,6 @@ from jixiao.store.models import (
     Report,
     Review,
 )
-from jixiao.store.access import Scope
 from jixiao.store.queries import Filters, facets, portfolio, report_view, series
 
 ALL = Scope(everything=True)  # an administrator sees every report
@@ -213,7 +213,7 @@ def test_users_and_passwords(store):
     with pytest.raises(UserError, match="已存在"):
         create_user(store, "sun", "another-one", "viewer")
     with pytest.raises(UserError, match="角色"):
-        create_user(store, "li", "long-enough", "admin")
+        create_user(store, "li", "long-enough", "superuser")
     with pytest.raises(UserError, match="8"):
         create_user(store, "li", "short", "viewer")
 

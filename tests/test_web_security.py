@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from contextlib import ExitStack
 
 import pytest
 from fastapi.testclient import TestClient
@@ -38,27 +39,31 @@ def app(store):
     return create_app(store)
 
 
-def client_for(app, user: str) -> TestClient:
-    c = TestClient(app, base_url="https://testserver")
-    c.__enter__()
-    assert login(c, user).status_code == 303
-    return c
+@pytest.fixture
+def as_user(app):
+    """``as_user("yue")`` → a client logged in as yue (closed after the test)."""
+    with ExitStack() as stack:
+        def open_client(user: str) -> TestClient:
+            c = stack.enter_context(TestClient(app, base_url="https://testserver"))
+            assert login(c, user).status_code == 303
+            return c
+
+        yield open_client
 
 
 @pytest.fixture
-def seeded(app, seeds_dir):
-    """The five seeds uploaded by the administrator; {prefix: report id}."""
-    admin = client_for(app, "li")
+def seeded(as_user, seeds_dir):
+    """The five seeds uploaded by the administrator: (its client, {prefix: report id})."""
+    admin = as_user("li")
     files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(seeds_dir.glob("*.txt"))]
     r = admin.post("/upload", files=files, data={"csrf_token": csrf_of(admin)}, follow_redirects=False)
     p = wait_batch(admin, int(r.headers["location"].rsplit("/", 1)[1]))
-    yield admin, {i["name"][:3]: i["reports"][0]["id"] for i in p["items"]}
-    admin.__exit__(None, None, None)
+    return admin, {i["name"][:3]: i["reports"][0]["id"] for i in p["items"]}
 
 
 # --- login: lockout, audit ---------------------------------------------------------------------------
 
-def test_failed_logins_are_audited_and_lock_the_username(app, store):
+def test_failed_logins_are_audited_and_lock_the_username(app, store, as_user):
     with TestClient(app, base_url="https://testserver") as c:
         for _ in range(MAX_FAILURES):
             r = login(c, "yue", "wrong-password")
@@ -74,7 +79,7 @@ def test_failed_logins_are_audited_and_lock_the_username(app, store):
                 if e.action.startswith("login_")]
     assert rows == [("login_failed", "login:yue")] * MAX_FAILURES + [("login_locked", "login:yue")] * 2 + [
         ("login_failed", "login:ghost")]
-    admin = client_for(app, "li")
+    admin = as_user("li")
     page = admin.get("/audit", params={"action": "login_failed"}).text
     assert page.count('<tr data-action="login_failed">') == MAX_FAILURES + 1
     assert "<td>（未登录）</td><td>登录失败</td>" in page and "登录名 yue" in page and "<dt>来源地址</dt>" in page
@@ -181,8 +186,8 @@ def test_exports_are_not_cached_and_warn_of_pending_findings(seeded):
     assert log[-1]["detail"]["pending"] == 13
 
 
-def test_history_of_a_report_without_a_year_is_a_message(app, tmp_path):
-    admin = client_for(app, "li")
+def test_history_of_a_report_without_a_year_is_a_message(app, tmp_path, as_user):
+    admin = as_user("li")
     text = "\t单位名称\n\t示例区无年度局\n\n\t项目\n\t自评得分\n\n\t合计\n\t95\n"
     r = admin.post("/upload", files=[("files", ("无年度.txt", text.encode(), "text/plain"))],
                    data={"csrf_token": csrf_of(admin)}, follow_redirects=False)
@@ -200,13 +205,13 @@ def test_history_of_a_report_without_a_year_is_a_message(app, tmp_path):
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def test_report_text_is_escaped_in_pages_and_the_opinion(app, seed, tmp_path):
+def test_report_text_is_escaped_in_pages_and_the_opinion(app, seed, tmp_path, as_user):
     """A file name and a cited table's cell carrying markup are shown as text in every page, and the
     复核意见 reads the name back as written (python-docx escapes it for XML); a control character in
     the report does not break the .docx."""
     import docx
 
-    admin = client_for(app, "li")
+    admin = as_user("li")
     lines = seed("003").read_text(encoding="utf-8").split("\n")
     lines[50] = lines[50] + HOSTILE + "\x01"  # beside 原文第52行, the cited line of JX305
     name = "恶意<img src=x onerror=alert(1)>.txt"
@@ -229,9 +234,9 @@ def test_report_text_is_escaped_in_pages_and_the_opinion(app, seed, tmp_path):
 
 # --- access scoped by region / unit -------------------------------------------------------------------
 
-def test_a_reviewer_sees_and_decides_only_the_assigned_region(app, seeded):
+def test_a_reviewer_sees_and_decides_only_the_assigned_region(app, seeded, as_user):
     admin, ids = seeded
-    yue = client_for(app, "yue")
+    yue = as_user("yue")
     names = re.findall(r'<a href="/reports/\d+">([^<]+)</a>', yue.get("/").text)
     assert names == ["岳麓区商务局"]
     assert [r["unit_name"] for r in yue.get("/api/reports").json()] == ["岳麓区商务局"]
@@ -253,8 +258,8 @@ def test_a_reviewer_sees_and_decides_only_the_assigned_region(app, seeded):
     wb = load_workbook(io.BytesIO(yue.get("/portfolio.xlsx").content))
     assert {row[1] for row in wb["汇总"].iter_rows(min_row=2, values_only=True)} == {"岳麓区商务局"}
     assert yue.get("/audit").status_code == 403 and yue.get("/api/audit").status_code == 403
-    assert yue.get(f"/batches/1").status_code == 404  # the administrator's upload
-    own = client_for(app, "yue").get(f"/api/reports/{ids['003']}").json()
+    assert yue.get("/batches/1").status_code == 404  # the administrator's upload
+    own = as_user("yue").get(f"/api/reports/{ids['003']}").json()
     ok = yue.post(f"/api/findings/{own['findings'][0]['id']}/decision", json={"status": "确认"},
                   headers={"X-CSRF-Token": token})
     assert ok.status_code == 200
@@ -263,23 +268,23 @@ def test_a_reviewer_sees_and_decides_only_the_assigned_region(app, seeded):
     assert up.status_code == 403 and "未分配给您的地区" in up.text
 
 
-def test_a_unit_assignment_and_no_assignment(app, seeded):
-    admin, ids = seeded
-    jun = client_for(app, "jun")
+def test_a_unit_assignment_and_no_assignment(app, seeded, as_user):
+    _, ids = seeded
+    jun = as_user("jun")
     assert [r["unit_name"] for r in jun.get("/api/reports").json()] == ["君山区工商业联合会"]
     assert jun.get(f"/reports/{ids['003']}").status_code == 404
-    nobody = client_for(app, "nobody")
+    nobody = as_user("nobody")
     page = nobody.get("/")
     assert "尚未给您分配地区或单位" in page.text and nobody.get("/api/reports").json() == []
 
 
-def test_grant_and_revoke_from_the_command_line(app, store, seeded):
+def test_grant_and_revoke_from_the_command_line(app, store, seeded, as_user):
     from typer.testing import CliRunner
 
     from jixiao.cli import app as cli
 
-    admin, ids = seeded
-    nobody = client_for(app, "nobody")
+    admin, _ = seeded
+    nobody = as_user("nobody")
     run = CliRunner().invoke
     r = run(cli, ["user", "grant", "nobody", "--region", "君山区", "--unit", "岳麓区商务局", "--db", store.url])
     assert r.exit_code == 0 and "地区：君山区；单位：岳麓区商务局" in r.output
@@ -342,10 +347,10 @@ def test_a_refused_decision_is_shown_inline(seeded):
     assert r.text.count('id="refused"') == 1
 
 
-def test_the_carry_list_comes_first_with_nothing_preselected(app, seed, tmp_path):
+def test_the_carry_list_comes_first_with_nothing_preselected(app, seed, tmp_path, as_user):
     from test_store import corrected_003
 
-    admin = client_for(app, "li")
+    admin = as_user("li")
 
     def upload(path):
         r = admin.post("/upload", files=[("files", (path.name, path.read_bytes(), "text/plain"))],
@@ -354,7 +359,7 @@ def test_the_carry_list_comes_first_with_nothing_preselected(app, seed, tmp_path
 
     v1 = upload(seed("003"))
     page = admin.get(f"/reports/{v1}").text
-    fid = dict((c, f) for f, c in re.findall(r'id="f(\d+)" data-code="(JX\d+)"', page))
+    fid = {c: f for f, c in re.findall(r'id="f(\d+)" data-code="(JX\d+)"', page)}
     admin.post(f"/findings/{fid['JX408']}/decision",
                data={"status": "不采纳", "comment": "已说明", "csrf_token": CSRF.search(page).group(1)})
     v2 = upload(corrected_003(seed, tmp_path))
@@ -374,7 +379,7 @@ def test_api_docs_are_served_from_the_package(app):
         docs = c.get("/api/docs")
         assert docs.status_code == 200 and secured(docs)
         srcs = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
-        assert srcs and all(s.startswith("/") or s.startswith("data:") for s in srcs), srcs
+        assert srcs and all(s.startswith(("/", "data:")) for s in srcs), srcs
         assert "<script>" not in docs.text
         for s in srcs:
             if not s.startswith("data:"):

@@ -138,11 +138,12 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
     app.mount("/static", StaticFiles(directory=str(resources.files("jixiao.web") / "static")), name="static")
     app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
 
-    @app.get("/api/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        """Swagger UI from the swagger-ui-bundle package (works offline: no CDN), started by
+    async def api_docs(request: Request) -> HTMLResponse:
+        """Swagger UI from the swagger-ui-bundle-v2 package (works offline: no CDN), started by
         /static/api-docs.js (no inline script)."""
         return HTMLResponse(DOCS_PAGE)
+
+    app.add_route("/api/docs", api_docs, include_in_schema=False)  # a page, as FastAPI's own docs route is
 
     return app
 
