@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fuzz"))
-import harness  # noqa: E402
+import harness
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 CASES = {"text": 25, "docx": 25, "xlsx": 25, "html": 25, "pdf": 12}
 

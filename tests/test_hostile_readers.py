@@ -3,22 +3,21 @@ Document with a note (partial reading) or a ReadError naming the reason, never a
 
 from __future__ import annotations
 
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-
-from jixiao.readers import ReadError, read
 from ooxml import INDICATORS, p, write_docx
 from pdf_fixtures import minimal_pdf, text_op
+
+from jixiao.readers import ReadError, read
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "project_2023_示例区图书馆免费开放.txt"
 
 
 def test_undecodable_byte_in_a_text_report_is_replaced_and_noted(tmp_path):
     data = EXAMPLE.read_bytes()
-    cut = data.index("\n".encode(), 200) + 1
+    cut = data.index(b"\n", 200) + 1
     path = tmp_path / "bad.txt"
     path.write_bytes(data[:cut] + b"\xff\xfe" + data[cut:])
     doc = read(path)
@@ -90,8 +89,9 @@ def test_pdf_page_of_zeros_is_bounded(tmp_path):
     path.write_bytes(pdf)
     with pytest.raises(ReadError):  # the only page is skipped (noted): no text at all
         read(path)
-    from jixiao.readers.pdf import _over_budget
     import pdfplumber
+
+    from jixiao.readers.pdf import _over_budget
 
     with pdfplumber.open(path) as doc:
         assert "解压后超过" in _over_budget(doc.pages[0])
@@ -172,3 +172,11 @@ def test_project_row_of_100k_cells_finds_the_next_filled_cell():
     _conclusion_rows(doc, table, report)  # ~40 s when quadratic; the time is bench's, the answer is ours
     assert report.self_assessment.grade.raw == "优"
 
+
+
+def test_control_characters_in_html_are_dropped(tmp_path):
+    """Found by the fuzz suite: lxml keeps U+0001 in the tree, then refuses it when a hidden
+    element's tail is moved (ValueError)."""
+    path = tmp_path / "ctl.html"
+    path.write_bytes(b'<html><body><p>a\x01b</p><div style="display:none">x</div>\x02tail\x0c</body></html>')
+    assert read(path).lines == ["ab", "", "tail"]

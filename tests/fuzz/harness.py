@@ -54,7 +54,9 @@ def read_unwrapped(path: Path):
     if fmt == "pdf":
         from jixiao.readers.pdf import read_pdf
         return read_pdf(path)
-    from jixiao.readers import read  # doc/rtf/image: LibreOffice or OCR, read as the batch does
+    from jixiao.readers import (
+        read,  # doc/rtf/image: LibreOffice or OCR, read as the batch does
+    )
     return read(path)
 
 
@@ -68,6 +70,7 @@ def seed(reader: str) -> bytes:
     import tempfile
 
     import formats
+
     from jixiao.readers.text import read_text
 
     doc = read_text(EXAMPLE)

@@ -63,6 +63,7 @@ CONTENT_NAME = re.compile(
     re.IGNORECASE)
 CHROME_TEXT = re.compile(r"^(?:当前位置|您的位置|您现在的位置|你的位置|所在位置|首页\s*[>＞»]|【?\s*字体[：:]|"
                          r"【?\s*打印|【?\s*关闭|分享到|扫一扫)")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML text
 WS = re.compile(r"[ \t\r\n\f\v]+")
 BR = "\u2028"  # a hard line break (<br>)
 SOFT = "\u2029"  # a block boundary inside a cell: one line break, however many meet
@@ -235,7 +236,7 @@ def parse_html(text: str, path: str = "<html>", encoding: str = "utf-8") -> Docu
     from lxml import etree
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))  # lxml refuses str with a declaration
-    text = text.replace("\x00", "")
+    text = _CONTROL.sub("", text.replace("\x0c", " "))  # lxml keeps them in the tree but refuses them when text is set (_drop)
     if not text.strip():
         raise ReadError(path, "文件为空")
     # huge_tree lifts libxml2's nesting limit of 256 (messy pages with unclosed <font>/<div> pass
