@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test serve bench bench-scale docs clean
+.PHONY: demo test serve bench bench-scale fuzz docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ bench: $(STAMP)
 
 bench-scale: $(STAMP)
 	$(BIN)/python bench/bench_scale.py 100 1000 10000 --browser
+
+# mutation fuzzing of every reader (tests/fuzz/run.py): FUZZ_CASES per reader, each in a child process
+FUZZ_CASES ?= 5000
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/run.py --cases $(FUZZ_CASES)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build

@@ -196,7 +196,8 @@ def _note_evidence(ctx: Context, note) -> list[Value]:
                   source=Source(file=ctx.doc.path, page=note.page, line=note.line))]
 
 
-UNREAD = ("no_text_layer", "garbled_page", "ocr_unavailable", "sheet_truncated", "html_truncated")
+UNREAD = ("no_text_layer", "garbled_page", "ocr_unavailable", "sheet_truncated", "html_truncated",
+          "undecodable_bytes", "charset_fallback", "cell_as_text", "bad_index", "content_truncated")
 
 
 @check("JX906", "content-unread", "有内容未能读入（无文字层、乱码或超出读取上限）", "warning")

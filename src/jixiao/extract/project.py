@@ -323,9 +323,12 @@ def _goal_columns(doc: Document, table: Table, report: Report) -> None:
 def _conclusion_rows(doc: Document, table: Table, report: Report) -> None:
     """``自评结论 | text`` and ``自评等级 | 优`` rows (or ``自评等级：优`` in one cell)."""
     for row in table.rows:
+        after: list[Cell | None] = [None] * len(row)  # the next non-empty cell right of each (linear, not a slice per cell)
+        for k in range(len(row) - 2, -1, -1):
+            after[k] = row[k + 1] if row[k + 1].clean else after[k + 1]
         for k, c in enumerate(row):
             name, _, rest = c.clean.partition("：") if "：" in c.clean else c.clean.partition(":")
-            nxt = next((x for x in row[k + 1:] if x.clean), None)
+            nxt = after[k]
             if CONCLUSION.match(name):
                 if rest:
                     report.conclusion = cell_value(doc, table, c, _after_colon)

@@ -36,7 +36,7 @@ from .text import decode_bom
 MAX_HTML_BYTES = 30 * 1024 * 1024  # a report page is never this large
 MAX_CELLS = 400_000  # table cells per document
 MAX_COLSPAN = 200
-MAX_DEPTH = 200  # element nesting walked; deeper content is read as plain text
+MAX_DEPTH = 100  # element nesting walked; deeper content is read as plain text
 
 GB_ALIASES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "cp936", "ms936", "windows-936", "euc-cn",
               "x-euc-cn", "csgb2312", "chinese", "gb18030", "iso-ir-58"}
@@ -63,6 +63,7 @@ CONTENT_NAME = re.compile(
     re.IGNORECASE)
 CHROME_TEXT = re.compile(r"^(?:当前位置|您的位置|您现在的位置|你的位置|所在位置|首页\s*[>＞»]|【?\s*字体[：:]|"
                          r"【?\s*打印|【?\s*关闭|分享到|扫一扫)")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML text
 WS = re.compile(r"[ \t\r\n\f\v]+")
 BR = "\u2028"  # a hard line break (<br>)
 SOFT = "\u2029"  # a block boundary inside a cell: one line break, however many meet
@@ -125,12 +126,14 @@ def _norm_charset(name: str | None) -> str | None:
     if name in ("unicode", "utf-16", "ucs-2"):
         return "utf-16"
     try:
-        return codecs.lookup(name).name
+        found = codecs.lookup(name).name
     except LookupError:
         return None
+    return None if found in UNUSABLE else found
 
 
 SINGLE_BYTE = {"iso8859-1", "cp1252", "ascii", "latin-1"}
+UNUSABLE = {"undefined"}  # Python codecs that refuse every byte
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)["']""", re.IGNORECASE)
 
@@ -161,9 +164,22 @@ def decode_html(data: bytes, path: str, hint: str | None = None) -> tuple[str, s
             continue  # utf-16 without a BOM is not declared in an ASCII meta tag
         try:
             return data.decode(enc), enc
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # UnicodeError: codecs such as "undefined" refuse everything
             continue
     return data.decode("gb18030", errors="replace"), "gb18030"
+
+
+def charset_note(data: bytes, encoding: str) -> ReadNote | None:
+    """A ``charset_fallback`` note when the page declares a charset that is unknown or does not
+    decode it, and another (``encoding``) was used."""
+    m = _META_CHARSET.search(data[:8192]) or _XML_DECL.search(data[:8192])
+    if not m:
+        return None
+    declared = m.group(1).decode("ascii", "ignore")
+    if _norm_charset(declared) == encoding:
+        return None
+    return ReadNote("charset_fallback", f"网页声明的字符集“{declared[:40]}”无法使用，已按 {encoding} 读取；"
+                                        "个别文字可能是乱码，请核对原件")
 
 
 def _mht_html(data: bytes, path: str) -> tuple[bytes, str | None]:
@@ -207,7 +223,11 @@ def read_html(path: Path) -> Document:
     if _is_mht(data):
         data, hint = _mht_html(data, str(path))
     text, encoding = decode_html(data, str(path), hint)
-    return parse_html(text, str(path), encoding)
+    doc = parse_html(text, str(path), encoding)
+    note = None if hint else charset_note(data, encoding)
+    if note is not None:
+        doc.notes.append(note)
+    return doc
 
 
 def parse_html(text: str, path: str = "<html>", encoding: str = "utf-8") -> Document:
@@ -216,7 +236,7 @@ def parse_html(text: str, path: str = "<html>", encoding: str = "utf-8") -> Docu
     from lxml import etree
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))  # lxml refuses str with a declaration
-    text = text.replace("\x00", "")
+    text = _CONTROL.sub("", text.replace("\x0c", " "))  # lxml keeps them in the tree but refuses them when text is set (_drop)
     if not text.strip():
         raise ReadError(path, "文件为空")
     # huge_tree lifts libxml2's nesting limit of 256 (messy pages with unclosed <font>/<div> pass
@@ -239,6 +259,8 @@ def parse_html(text: str, path: str = "<html>", encoding: str = "utf-8") -> Docu
     walker = _Walker(doc)
     walker.walk_children(main, 0)
     walker.flush()
+    if walker.cut_depth:
+        doc.notes.append(ReadNote("html_truncated", f"网页表格嵌套超过 {MAX_DEPTH} 层，更深的表格只读入文字、未还原表格结构"))
     if walker.cut:
         doc.notes.append(ReadNote("html_truncated", f"网页表格单元格超过 {MAX_CELLS} 个，其余表格未读取"))
     return render_lines(doc)
@@ -368,6 +390,7 @@ class _Walker:
         self.parts: list[str] = []
         self.cells = 0
         self.cut = False
+        self.cut_depth = False
 
     # -- the document flow
     def flush(self) -> None:
@@ -406,6 +429,10 @@ class _Walker:
         rows = _rows(el)
         n_cells = sum(len(cells) for _, cells in rows)
         if n_cells == 0:
+            return
+        if depth > MAX_DEPTH:  # tables nested past the bound: their text, without the structure
+            self.cut_depth = True
+            self.parts.append(" ".join(el.itertext()))
             return
         if _layout(el, rows, n_cells):
             for _, cells in rows:  # a layout table: its content is the flow

@@ -52,6 +52,8 @@ from .document import BBox, Document, ReadError, ReadNote, render_lines
 from .layout import Item, Line, PageLayout, is_cjk, assemble, layout_page, low_confidence_notes
 
 MAX_PAGES = 500
+MAX_PAGE_CONTENT = 1024 * 1024  # decompressed bytes of one page's content streams (a dense page: ~200 KB)
+MAX_PAGE_CHARS = 30_000  # glyphs on one page (a dense A4 page of small CJK text: ~4,000)
 INSTALL_HINT = "未安装 OCR 组件：pip install 'jixiao[ocr]'"
 TABLE_SETTINGS = {
     "vertical_strategy": "lines",
@@ -222,7 +224,19 @@ def read_pdf(path: Path) -> Document:
         for page in pages:
             n = page.page_number
             try:
+                over = _over_budget(page)
+                if over:
+                    state = "broken"
+                    layouts.append(None)
+                    doc.notes.append(ReadNote("content_truncated", f"第{n}页{over}，已跳过", page=n))
+                    continue
                 chars = page.chars
+                if len(chars) > MAX_PAGE_CHARS:
+                    state = "broken"
+                    layouts.append(None)
+                    doc.notes.append(ReadNote("content_truncated", f"第{n}页有 {len(chars)} 个字符（上限 {MAX_PAGE_CHARS} 个），"
+                                                                   "不像报告页面，已跳过", page=n))
+                    continue
                 state = _text_state(chars, page)
                 if state == "ok":
                     tables = _find_tables(page)
@@ -233,15 +247,27 @@ def read_pdf(path: Path) -> Document:
                     layouts.append(None)
             except ReadError:
                 raise
-            except Exception as exc:  # a broken content stream: this page only
+            except (Exception, RecursionError) as exc:  # a broken content stream: this page only
                 state = "broken"
                 layouts.append(None)
                 doc.notes.append(ReadNote("garbled_page", f"第{n}页内容无法解析（{type(exc).__name__}），已跳过", page=n))
             finally:
-                page.close()  # drop the page's cached objects
+                try:
+                    page.close()  # drop the page's cached objects
+                except Exception:
+                    pass
             states.append(state)
-    finally:
-        pdf.close()
+    except BaseException:
+        try:  # an error from close() must not replace the one that stopped the reading
+            pdf.close()
+        except Exception:
+            pass
+        raise
+    else:
+        try:
+            pdf.close()
+        except Exception as exc:  # everything was read; closing a broken file is no reason to refuse it
+            doc.notes.append(ReadNote("garbled_page", f"PDF 关闭时出错（{type(exc).__name__}），已读内容不受影响"))
 
     need_ocr = [i for i, s in enumerate(states) if s in ("empty", "garbled")]
     ocr_ran = bool(need_ocr) and _ocr_pages(path, doc, layouts, states, need_ocr)
@@ -261,6 +287,45 @@ def read_pdf(path: Path) -> Document:
     doc.notes.extend(low_confidence_notes(doc.blocks, weak))
     doc.notes.sort(key=lambda note: note.page or 0)
     return doc
+
+
+def _over_budget(page) -> str:
+    """Why the page's content streams are too large to parse (decompressed size measured with a
+    bound, before pdfminer decodes them), or ``""``."""
+    import zlib
+
+    from pdfminer.pdftypes import resolve1
+
+    contents = resolve1(page.page_obj.attrs.get("Contents"))
+    streams = contents if isinstance(contents, list) else [contents]
+    total = glyphs = 0
+    for ref in streams[:1000]:
+        st = resolve1(ref)
+        raw = getattr(st, "rawdata", None)
+        if raw is None:
+            raw = getattr(st, "data", None) or b""
+        filters = resolve1(st.attrs.get("Filter")) if hasattr(st, "attrs") else None
+        names = [getattr(resolve1(f), "name", f) for f in (filters if isinstance(filters, list) else [filters])]
+        if any(str(x) in ("FlateDecode", "Fl") for x in names):
+            left = MAX_PAGE_CONTENT + 1 - total
+            try:
+                data = zlib.decompressobj().decompress(raw, max(1, left))
+            except zlib.error:
+                data = raw
+        elif names == [None]:
+            data = raw
+        else:
+            data = raw[:MAX_PAGE_CONTENT + 1]  # other filters: the raw size as a bound
+        total += len(data)
+        if total > MAX_PAGE_CONTENT:
+            return f"内容流解压后超过 {MAX_PAGE_CONTENT // 1024} KB，不像报告页面"
+        glyphs += sum(len(m) if m[:1] == b"(" else len(m) // 4 for m in _STRINGS.findall(data))
+        if glyphs > MAX_PAGE_CHARS:
+            return f"约有 {glyphs} 个字符（上限 {MAX_PAGE_CHARS} 个），不像报告页面"
+    return ""
+
+
+_STRINGS = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]+>")  # string operands: what glyphs are drawn from
 
 
 def _drop_running_lines(pages: list[PageLayout]) -> None:

@@ -17,7 +17,7 @@ import codecs
 import re
 from pathlib import Path
 
-from .document import Cell, Document, Paragraph, ReadError, Table
+from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table
 from .safety import check_size
 
 CELL_LINE = re.compile(r"^[ \u3000\ufeff]*\t")
@@ -26,6 +26,8 @@ CELL_LINE = re.compile(r"^[ \u3000\ufeff]*\t")
 # cells and paragraphs, while ``Document.lines`` keeps the file as it is (line numbers unchanged).
 ARTEFACT = re.compile(r"\[bookmark:[^\]\n]*\]")
 MAX_BYTES = 50 * 1024 * 1024  # a text report is never this large; refuse rather than hang
+MAX_CELLS = 200_000  # table cells (tab lines) per text file: the longest seed has ~2,000
+MAX_REPLACED = 0.01  # share of undecodable characters above which the file is not text
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:
@@ -68,7 +70,13 @@ def _decode(data: bytes, path: str) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
-        raise ReadError(path, "无法识别文本编码（既非 UTF-8/UTF-16，也非 GB18030/GBK）") from None
+        pass
+    # a few bad bytes in an otherwise readable file: replace them (the caller notes where)
+    best = min(((data.decode(enc, errors="replace"), enc) for enc in ("utf-8", "gb18030")),
+               key=lambda te: te[0].count("\ufffd"))
+    if best[0].count("\ufffd") > max(8, MAX_REPLACED * len(best[0])):
+        raise ReadError(path, "无法识别文本编码（既非 UTF-8/UTF-16，也非 GB18030/GBK）")
+    return best
 
 
 def _utf16_without_bom(data: bytes) -> bool:
@@ -105,7 +113,25 @@ def read_text(path: str | Path) -> Document:
     except OSError as exc:
         raise ReadError(str(p), f"无法打开文件：{exc.strerror or exc}") from None
     text, encoding = decode(data, str(p))
-    return parse_text(text, str(p), encoding)
+    cells = text.count("\n\t") + text.startswith("\t")
+    if cells > MAX_CELLS:
+        raise ReadError(str(p), f"文本中有约 {cells} 个表格单元格（上限 {MAX_CELLS} 个），不像一份绩效自评报告；未读取")
+    doc = parse_text(text, str(p), encoding)
+    if "\ufffd" in text and "\ufffd" not in data.decode("utf-8", errors="ignore"):
+        doc.notes.extend(replaced_notes(doc.lines, encoding))
+    return doc
+
+
+def replaced_notes(lines: list[str], encoding: str) -> list[ReadNote]:
+    """One ``undecodable_bytes`` note naming the lines where bytes that do not decode as
+    ``encoding`` were replaced by U+FFFD (the rest of the file is read)."""
+    where = [n for n, ln in enumerate(lines, 1) if "\ufffd" in ln]
+    if not where:
+        return []
+    count = sum(ln.count("\ufffd") for ln in lines)
+    shown = "、".join(f"第{n}行" for n in where[:5]) + ("等" if len(where) > 5 else "")
+    return [ReadNote("undecodable_bytes", f"有 {count} 处字节无法按 {encoding} 解码（{shown}），已替换为“\ufffd”，"
+                                          "其余内容照常读取", line=where[0])]
 
 
 def parse_text(text: str, path: str = "<text>", encoding: str = "utf-8") -> Document:
