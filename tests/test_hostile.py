@@ -243,16 +243,17 @@ def test_a_file_beyond_its_budget_gets_an_error_naming_the_limit(tmp_path, jobs)
 
 
 def test_a_real_file_beyond_the_memory_budget(tmp_path):
-    """A flat text table of a million cells (a few MB) needs far more than 100 MiB to read."""
+    """A flat text table of 190,000 cells (under the text reader's cell cap; about 1.5 MB) needs
+    far more than 30 MiB to read and review."""
     f = tmp_path / "cells.txt"
-    f.write_text("项目支出绩效自评表\n\n" + "".join(f"\t{i}\n\n" for i in range(1_000_000)), "utf-8")
+    f.write_text("项目支出绩效自评表\n\n" + "".join(f"\t{i}\n\n" for i in range(190_000)), "utf-8")
     ok = tmp_path / "ok.txt"
     ok.write_bytes(CLEAN.read_bytes())
     out = tmp_path / "out"
-    res = runner.invoke(app, ["review", str(f), str(ok), "-o", str(out), "--jobs", "1", "--file-memory", "100MiB"])
+    res = runner.invoke(app, ["review", str(f), str(ok), "-o", str(out), "--jobs", "1", "--file-memory", "30MiB"])
     assert res.exit_code == 1, res.output
     by = {Path(json.loads(l)["source"]).name: json.loads(l) for l in (out / "records.jsonl").read_text("utf-8").splitlines()}
-    assert "超出单个文件内存限制（100 MiB）" in by["cells.txt"]["error"]
+    assert "超出单个文件内存限制（30 MiB）" in by["cells.txt"]["error"]
     assert by["ok.txt"]["error"] is None
 
 
@@ -345,7 +346,7 @@ def test_a_hostile_batch_writes_all_three_outputs(tmp_path):
     (inbox / "d_control.html").write_text("<html><body><p>示例区文&#1;化馆2024年度部门整体支出绩效自评报告</p>"
                                           "<p>本馆全年支出86.40万元。</p></body></html>", "utf-8")
     (inbox / "e_split_year.txt").write_text("示例县农业服务站部门整体支出绩效自评报告\n本站于2022\n年完成验收。\n", "utf-8")
-    (inbox / "f_cells.txt").write_text("项目支出绩效自评表\n\n" + "".join(f"\t{i}\n\n" for i in range(1_000_000)), "utf-8")
+    (inbox / "f_cells.txt").write_text("项目支出绩效自评表\n\n" + "".join(f"\t{i}\n\n" for i in range(190_000)), "utf-8")
     (inbox / "g_clean.txt").write_bytes(CLEAN.read_bytes())
     out = tmp_path / "out"
     res = runner.invoke(app, ["review", str(inbox), "-o", str(out), "--file-memory", "100MiB"])
