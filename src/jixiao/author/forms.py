@@ -191,12 +191,12 @@ def _nature_rows(g: Grid, report: Report, conf: dict[str, Any]) -> None:
     spending += [(f"{k}：", v) for k, v in nature.items() if k not in {n for n, _ in conf["spending"]}]
     for i in range(max(len(income), len(spending))):
         r = g.row()
-        if i < len(income):
-            g.put(r, 1, income[i][0], colspan=2, label=True)
-            _num(g, r, 3, money(income[i][1]), colspan=2)
-        if i < len(spending):
-            g.put(r, 5, spending[i][0], colspan=2, label=True)
-            _num(g, r, 7, money(spending[i][1]), colspan=2)
+        # both halves always written (empty where a side has fewer lines): a row of five cells
+        # is read as label–amount pairs, a wider one as a source row with three amounts
+        for col, lines in ((1, income), (5, spending)):
+            name, v = lines[i] if i < len(lines) else ("", Value())
+            g.put(r, col, name, colspan=2, label=True)
+            _num(g, r, col + 2, money(v), colspan=2)
 
 
 def _goals(g: Grid, report: Report, conf: dict[str, Any]) -> None:
