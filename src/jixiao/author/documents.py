@@ -12,8 +12,8 @@ Layouts are data (``documents.toml``; the tables are built in :mod:`.forms`, the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from docx import Document as new_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH

@@ -145,7 +145,7 @@ def _funds(g: Grid, report: Report, head_label: str, conf: dict[str, Any]) -> No
 
 def _same(a: str | None, b: str | None) -> bool:
     la, lb = label_text(a or ""), label_text(b or "")
-    return bool(la and lb) and (la == lb or la.startswith(lb) or lb.startswith(la))
+    return bool(la and lb) and (la in lb or lb in la)
 
 
 def _source_rows(g: Grid, sources: list[FundSource], conf: dict[str, Any]) -> None:
@@ -156,7 +156,7 @@ def _source_rows(g: Grid, sources: list[FundSource], conf: dict[str, Any]) -> No
         s = next((x for x in left if _same(name, x.name.value or x.name.raw)), None)
         if s is not None:
             left.remove(s)
-        rows.append((name, s))
+        rows.append((name if s is None else str(s.name.value or label_text(s.name.raw or "")), s))
     rows += [(str(s.name.value or label_text(s.name.raw or "")), s) for s in left]
     for i, (name, s) in enumerate(rows):
         r = g.row()
@@ -258,7 +258,7 @@ def _trailer(report: Report, conf: dict[str, Any]) -> list[str]:
             out.append(conf["department_grade"].format(grade=grade))
     else:
         if report.conclusion.present:
-            out.append(conf["project_conclusion"].format(conclusion=text(report.conclusion)))
+            out.append(conf["project_conclusion"].format(conclusion=report.conclusion.value))
         if grade and not (report.conclusion.present and str(grade) in str(report.conclusion.value)):
             out.append(conf["project_grade"].format(grade=grade))
     out.append(conf["signature"])

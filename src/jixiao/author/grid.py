@@ -149,6 +149,7 @@ def write_sheet(ws, grid: Grid, top: int, widths_cm: list[float]) -> int:
             cell.number_format = p.number_format
         elif p.text:
             cell.value = p.text
+            cell.data_type = "s"  # a target written “=100%” is text, not a formula
             cell.number_format = "@"
         short = len(p.text) <= 12 or p.label or p.number is not None
         cell.alignment = Alignment(horizontal="center" if short else "left", vertical="center", wrap_text=True)
