@@ -1,0 +1,224 @@
+"""``jixiao template`` → filled as a unit would (openpyxl) → ``jixiao author`` → ``jixiao review``:
+the written 自评表 (.docx, .xlsx) and 自评报告 (.docx) read back as the record that was filled,
+with the same score, for a department and a project; the planted workbook gives exactly its
+planted findings; a workbook with mistakes lists each one by sheet and cell and writes nothing.
+
+The three filled workbooks are the examples' (examples/make_workbooks.py, invented units)."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from jixiao.cli import app
+from jixiao.review import review_file
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def _make_workbooks():
+    spec = importlib.util.spec_from_file_location("make_workbooks", EXAMPLES / "make_workbooks.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+mw = _make_workbooks()
+runner = CliRunner()
+
+
+def _flat(text: str) -> str:
+    """CLI output without whitespace (the terminal wraps lines where it likes)."""
+    return re.sub(r"\s+", "", text)
+
+
+def _template(data: dict, folder: Path) -> Path:
+    path = folder / data["file"]
+    res = runner.invoke(app, ["template", "--kind", data["kind"], "--year", str(data["year"]), "-o", str(path)])
+    assert res.exit_code == 0, res.output
+    assert "[" not in res.output  # no literal rich markup
+    return mw.fill(path, data)
+
+
+def _author(workbook: Path, out: Path):
+    res = runner.invoke(app, ["author", str(workbook), "-o", str(out)])
+    return res
+
+
+def _dec(x) -> Decimal:
+    return Decimal(str(x))
+
+
+@pytest.fixture(scope="module")
+def authored(tmp_path_factory):
+    """Each example authored through the CLI: {name: (data, {file kind: reviewed record}, output)}."""
+    base = tmp_path_factory.mktemp("author")
+    out = {}
+    for data in mw.EXAMPLES:
+        wb = _template(data, base)
+        folder = base / Path(data["file"]).stem
+        res = _author(wb, folder)
+        assert res.exit_code == 0, res.output
+        assert "[red]" not in res.output and "[/" not in res.output
+        files = sorted(folder.iterdir())
+        reviewed = {}
+        for f in files:
+            if f.suffix in (".docx", ".xlsx"):
+                kind = ("report" if f.stem.endswith("报告") else "table") + f.suffix
+                rf = review_file(f)
+                assert rf.ok, rf.record.error
+                reviewed[kind] = rf.record
+        assert set(reviewed) == {"report.docx", "table.docx", "table.xlsx"}, files
+        assert any(f.name.endswith("填报检查.md") for f in files)
+        out[data["file"]] = (data, reviewed, _flat(res.output))
+    return out
+
+
+def _case(authored, data):
+    return authored[data["file"]]
+
+
+def _assert_same_record(data: dict, record) -> None:
+    r = record.report
+    info = data["基本信息"]
+    assert r.kind == data["kind"]
+    assert r.year.value in (data["year"], str(data["year"]), _dec(data["year"]))
+    if data["kind"] == "department":
+        assert r.unit_name.value == info["预算部门名称"]
+        total = data["资金"]["年度资金总额"]
+        sources = {"一般公共预算": "一般公共预算", "政府性基金": "政府性基金拨款",
+                   "纳入专户管理的非税收入": "纳入专户管理的非税收入拨款", "其他资金": "其他资金"}
+        got = {s.name.value: s.executed.number for s in r.funds.by_source}
+        assert got == {name: _dec(data["资金"][label][0]) for name, label in sources.items()}
+        assert {k: v.number for k, v in r.funds.by_nature.items()} == {
+            "基本支出": _dec(data["资金"]["基本支出"][0]), "项目支出": _dec(data["资金"]["项目支出"][0])}
+    else:
+        assert r.project_name.value == info["项目名称"]
+        assert r.managing_department.value == info["主管部门"]
+        assert r.implementing_unit.value == info["实施单位"]
+        parts = [data["资金"][k] for k in ("当年财政拨款", "上年结转资金", "其他资金")]
+        total = tuple(sum(_dec(p[i]) for p in parts) for i in range(3))
+        got = {s.name.value: (s.initial_budget.number, s.full_year_budget.number, s.executed.number) for s in r.funds.by_source}
+        assert got == {k: tuple(_dec(x) for x in data["资金"][k]) for k in ("当年财政拨款", "上年结转资金", "其他资金")}
+    f = r.funds
+    assert (f.initial_budget.number, f.full_year_budget.number, f.executed.number) == tuple(_dec(x) for x in total)
+    assert f.execution_rate.number == (_dec(total[2]) / _dec(total[1])).quantize(Decimal("0.0001"))
+    rows = data["绩效指标"]
+    assert len(r.indicators) == len(rows)
+    for ind, (l1, l2, name, nature, target, unit, actual, weight, qscore, why) in zip(r.indicators, rows):
+        assert (ind.level1.value, ind.level2.value, ind.name.value) == (l1, l2, name)
+        assert ind.weight.number == _dec(weight)
+        for got, filled in ((ind.target, target), (ind.actual, actual)):
+            if isinstance(filled, (int, float)):
+                assert got.parsed.number == _dec(filled), (name, got.raw)
+                assert (got.parsed.unit or None) == unit, (name, got.raw)
+            else:
+                assert got.raw == filled
+        if nature in ("正向", "反向") and isinstance(target, (int, float)):
+            assert ind.target.parsed.op == (">=" if nature == "正向" else "<=")
+        if qscore is not None:
+            assert ind.self_score.number == _dec(qscore)
+        if why:
+            assert ind.deviation.value == "".join(why.split())
+
+
+def _assert_same_score(record) -> None:
+    card = record.scorecards[0]
+    sa = record.report.self_assessment
+    assert card.total is not None
+    assert card.total == sa.total.number  # the score the review recomputes is the score written
+    assert card.grade == sa.grade.value
+    for item, ind in zip(card.items[1:], record.report.indicators):
+        assert item.score == ind.self_score.number, ind.name.value
+
+
+def _codes(record, severities=("error", "warning")) -> set[str]:
+    return {f.code for f in record.findings if f.severity in severities}
+
+
+@pytest.mark.parametrize("data", [mw.CLEAN_DEPARTMENT, mw.CLEAN_PROJECT], ids=["department", "project"])
+@pytest.mark.parametrize("kind", ["report.docx", "table.docx", "table.xlsx"])
+def test_clean_round_trip(authored, data, kind):
+    data, reviewed, output = _case(authored, data)
+    record = reviewed[kind]
+    _assert_same_record(data, record)
+    _assert_same_score(record)
+    assert not _codes(record, ("error",)), [f.message for f in record.findings if f.severity == "error"]
+    assert "填报检查" in output and "得分" in output
+
+
+def test_clean_scores_agree_across_files(authored):
+    for data in (mw.CLEAN_DEPARTMENT, mw.CLEAN_PROJECT):
+        _, reviewed, output = _case(authored, data)
+        totals = {r.scorecards[0].total for r in reviewed.values()}
+        assert len(totals) == 1
+        assert f"得分{totals.pop()}" in output
+
+
+def test_department_report_carries_basic_data(authored):
+    data, reviewed, _ = _case(authored, mw.CLEAN_DEPARTMENT)
+    r = reviewed["report.docx"].report
+    b = data["基础数据表"]
+    assert _dec(r.staffing.authorized.value) == _dec(b["编制数"])
+    assert _dec(r.staffing.actual.value) == _dec(b["2025年实际在职人数"])
+    items = ("其中：公车购置", "公车运行维护", "2、出国经费", "3、公务接待")
+    assert r.three_public.total.budget.number == sum(_dec(b[k][1]) for k in items)
+    assert r.three_public.total.actual.number == sum(_dec(b[k][2]) for k in items)
+    assert r.basic_data.public_funds.actual.number == _dec(b["公用经费"][2])
+
+
+def test_planted_findings(authored):
+    data, reviewed, output = _case(authored, mw.PLANTED_DEPARTMENT)
+    _, clean, _ = _case(authored, mw.CLEAN_DEPARTMENT)
+    for kind, record in reviewed.items():
+        _assert_same_record(data, record)
+        _assert_same_score(record)
+        # what the form alone cannot show: the 三公经费 are in the 基础数据表 of the report only
+        planted = mw.PLANTED_CODES if kind == "report.docx" else mw.PLANTED_CODES - {"JX301"}
+        assert _codes(record) - _codes(clean[kind]) == planted, kind
+        assert _codes(clean[kind]) & planted == set()
+    assert "JX301" in _codes(reviewed["report.docx"], ("error",))
+    # 填报检查 before submission names the same problems
+    for code in mw.PLANTED_CODES:
+        assert code in output
+    assert "三公经费" in output
+
+
+def test_workbook_with_mistakes_writes_nothing(tmp_path):
+    data = copy.deepcopy(mw.CLEAN_DEPARTMENT)
+    data["file"] = "mistakes.xlsx"
+    data["基础数据表"]["项目支出"] = (120.00, "一百三十", 124.50)  # text in a money cell
+    data["基本信息"]["预算部门名称"] = None  # a required field empty
+    row = list(data["绩效指标"][0])
+    row[7] = 20  # 分值 10 → 20: the weights add up to 110
+    data["绩效指标"][0] = tuple(row)
+    wb = _template(data, tmp_path)
+    ws = load_workbook(wb)["基本信息"]
+    assert all(c.value != "示例区档案馆" for row in ws.iter_rows() for c in row)
+    out = tmp_path / "out"
+    res = _author(wb, out)
+    assert res.exit_code == 2
+    text = _flat(res.output)
+    assert "[red]" not in res.output and "[/" not in res.output
+    assert "有3处需要改正，未写出任何文件" in text
+    assert "工作表“基础数据表”C17" in text and "一百三十" in text
+    assert "工作表“基本信息”B6：“预算部门名称”必须填写" in text
+    assert re.search(r"工作表“绩效指标”H\d+:H\d+：三级指标分值合计", text)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_not_a_workbook(tmp_path):
+    p = tmp_path / "x.xlsx"
+    p.write_text("not a workbook", encoding="utf-8")
+    res = _author(p, tmp_path / "out")
+    assert res.exit_code == 2
+    assert "不是可读取的.xlsx工作簿" in _flat(res.output)
+    assert "[red]" not in res.output
