@@ -152,6 +152,9 @@ def test_clean_round_trip(authored, data, kind):
     _assert_same_record(data, record)
     _assert_same_score(record)
     assert not _codes(record, ("error",)), [f.message for f in record.findings if f.severity == "error"]
+    # no warning either, but that a 自评表 alone has no 存在问题 / 改进措施 parts (JX502, 部门整体)
+    alone = {"JX502"} if kind != "report.docx" and data["kind"] == "department" else set()
+    assert _codes(record) == alone, [f.message for f in record.findings if f.severity == "warning"]
     assert "填报检查" in output and "得分" in output
 
 
@@ -222,3 +225,32 @@ def test_not_a_workbook(tmp_path):
     assert res.exit_code == 2
     assert "不是可读取的.xlsx工作簿" in _flat(res.output)
     assert "[red]" not in res.output
+
+
+def _cells(path: Path) -> dict:
+    wb = load_workbook(path)
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    return {"props": props, **{ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+                                for ws in wb.worksheets}}
+
+
+def test_example_workbooks_are_current(tmp_path):
+    """examples/填报/ holds what examples/make_workbooks.py writes (rerun it after changing either)."""
+    committed = sorted((EXAMPLES / "填报").glob("*.xlsx"))
+    assert [p.name for p in committed] == sorted(d["file"] for d in mw.EXAMPLES)
+    assert any("planted" in p.name for p in committed)
+    for data in mw.EXAMPLES:
+        fresh = mw.make(data, tmp_path)
+        assert _cells(EXAMPLES / "填报" / data["file"]) == _cells(fresh), data["file"]
+
+
+def test_folder_review_leaves_out_fill_workbooks(tmp_path):
+    """``jixiao review examples`` reviews the reports, not the 填报工作簿 beside them; one given
+    by name is still read (and reported as what it is)."""
+    from jixiao.review import collect
+
+    found = collect([EXAMPLES])
+    assert not [p for p in found if p.parent.name == "填报"]
+    assert sorted(p.name for p in found) == sorted(p.name for p in EXAMPLES.glob("*.txt"))
+    one = EXAMPLES / "填报" / mw.CLEAN_PROJECT["file"]
+    assert collect([one]) == [one]

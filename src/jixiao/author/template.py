@@ -212,6 +212,20 @@ def _validation(slot: Slot) -> DataValidation | None:
     return None
 
 
+def is_fill_workbook(path: str | Path) -> bool:
+    """Whether ``path`` is a 填报工作簿 written by :func:`write_template` (an .xlsx whose custom
+    document properties name ``jixiao.kind``): the input of ``jixiao author``, not a report.
+    Never raises; an unreadable file is no 填报工作簿."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            custom = z.read("docProps/custom.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return f'name="{META["kind"]}"'.encode() in custom
+
+
 def write_template(kind: Kind, path: str | Path, year: int = 2025, ruleset: str = "national_2020") -> Path:
     """Write the empty workbook for ``kind`` (``department`` 部门整体 / ``project`` 项目支出) and
     ``year`` to ``path`` (.xlsx). Returns the path. Raises KeyError for an unknown kind or rule set."""
