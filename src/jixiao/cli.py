@@ -297,9 +297,9 @@ def template(kind: str = typer.Option(..., "--kind", help="department（部门�
     try:
         path = write_template(kind, out, year or _last_year(), ruleset)
     except KeyError as exc:
-        err.print(f"[red]{escape(str(exc.args[0]))}[/red]")
+        err.print(str(exc.args[0]), style="red", markup=False, highlight=False)
         raise typer.Exit(2)
-    console.print(f"已写出填报工作簿：{path}（填好后运行 jixiao author {path} -o 文件夹）", highlight=False)
+    console.print(f"已写出填报工作簿：{path}（填好后运行 jixiao author {path} -o 文件夹）", markup=False, highlight=False)
 
 
 @app.command()
@@ -319,22 +319,24 @@ def author(workbook: Path = typer.Argument(..., help="填好的填报工作簿�
     try:
         result = do_author(workbook, out)
     except WorkbookError as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]")
+        err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2)
     if not result.ok:
-        err.print(f"[red]{workbook}：有 {len(result.problems)} 处需要改正，未写出任何文件：[/red]")
+        err.print(f"{workbook}：有 {len(result.problems)} 处需要改正，未写出任何文件：", style="red", markup=False,
+                  highlight=False)
         for n, p in enumerate(result.problems, 1):
-            err.print(f"{n}. {escape(p.text())}", highlight=False)
+            err.print(f"{n}. {p.text()}", markup=False, highlight=False)
         raise typer.Exit(2)
     card = result.scorecard
-    console.print(f"得分 {card.total}，评价等次“{card.grade}”（按 {escape(ruleset_basis(card.ruleset))} 计算）", highlight=False)
+    console.print(f"得分 {card.total}，评价等次“{card.grade}”（按 {ruleset_basis(card.ruleset)} 计算）", markup=False,
+                  highlight=False)
     found = audit_findings(result.findings)
     console.print(f"填报检查：{len(found)} 项" + ("，见 " + str(result.files['checklist']) if found else "，没有发现问题"),
-                  highlight=False)
+                  markup=False, highlight=False)
     for f in found:
-        console.print(f"  {f.severity} {f.code} {escape(f.message)}", highlight=False)
+        console.print(f"  {f.severity} {f.code} {f.message}", markup=False, highlight=False)
     for path in result.files.values():
-        console.print(f"已写出：{path}", highlight=False)
+        console.print(f"已写出：{path}", markup=False, highlight=False)
 
 
 @app.command()
