@@ -203,6 +203,9 @@ def test_workbook_with_mistakes_writes_nothing(tmp_path):
     row = list(data["绩效指标"][0])
     row[7] = 20  # 分值 10 → 20: the weights add up to 110
     data["绩效指标"][0] = tuple(row)
+    row = list(data["绩效指标"][7])  # 定性 “档案安全保管长效机制”: a numeric 年度指标值
+    row[4] = 100
+    data["绩效指标"][7] = tuple(row)
     wb = _template(data, tmp_path)
     ws = load_workbook(wb)["基本信息"]
     assert all(c.value != "示例区档案馆" for row in ws.iter_rows() for c in row)
@@ -211,7 +214,8 @@ def test_workbook_with_mistakes_writes_nothing(tmp_path):
     assert res.exit_code == 2
     text = _flat(res.output)
     assert "[red]" not in res.output and "[/" not in res.output
-    assert "有3处需要改正，未写出任何文件" in text
+    assert "有4处需要改正，未写出任何文件" in text
+    assert re.search(r"工作表“绩效指标”E\d+：“档案安全保管长效机制”是定性指标，年度指标值却是数值100", text)
     assert "工作表“基础数据表”C17" in text and "一百三十" in text
     assert "工作表“基本信息”B6：“预算部门名称”必须填写" in text
     assert re.search(r"工作表“绩效指标”H\d+:H\d+：三级指标分值合计", text)
