@@ -77,7 +77,9 @@ def authored(tmp_path_factory):
                 assert rf.ok, rf.record.error
                 reviewed[kind] = rf.record
         assert set(reviewed) == {"report.docx", "table.docx", "table.xlsx"}, files
-        assert any(f.name.endswith("填报检查.md") for f in files)
+        checklist = [f for f in files if f.name.endswith("填报检查.md")]
+        assert len(checklist) == 1
+        out[data["file"] + "#填报检查"] = checklist[0].read_text(encoding="utf-8")
         out[data["file"]] = (data, reviewed, _flat(res.output))
     return out
 
@@ -193,6 +195,12 @@ def test_planted_findings(authored):
     for code in mw.PLANTED_CODES:
         assert code in output
     assert "三公经费" in output
+    check = authored[data["file"] + "#填报检查"]
+    assert "错误 1 项，警告 2 项" in check
+    assert "三公经费合计预算 3万元，决算 4.7万元，控制率 156.67%" in check
+    assert "工作表“基础数据表”D16" in check  # the 公务接待 决算 the unit typed
+    assert re.search(r"JX405[^\n]*“举办青少年科普活动场次”", check)
+    assert "没有须改正或说明的问题。" in authored[mw.CLEAN_DEPARTMENT["file"] + "#填报检查"]
 
 
 def test_workbook_with_mistakes_writes_nothing(tmp_path):
