@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -212,10 +212,10 @@ def _validation(slot: Slot) -> DataValidation | None:
     return None
 
 
-def is_fill_workbook(path: str | Path) -> bool:
-    """Whether ``path`` is a 填报工作簿 written by :func:`write_template` (an .xlsx whose custom
-    document properties name ``jixiao.kind``): the input of ``jixiao author``, not a report.
-    Never raises; an unreadable file is no 填报工作簿."""
+def is_fill_workbook(path: str | Path | BinaryIO) -> bool:
+    """Whether ``path`` (or a seekable binary file) is a 填报工作簿 written by :func:`write_template`
+    (an .xlsx whose custom document properties name ``jixiao.kind``): the input of ``jixiao author``,
+    not a report. Never raises for a file that cannot be read: it is no 填报工作簿."""
     import zipfile
 
     try:
