@@ -314,8 +314,9 @@ def test_example_workbooks_are_current(tmp_path):
 
 
 def test_folder_review_leaves_out_fill_workbooks(tmp_path):
-    """``jixiao review examples`` reviews the reports, not the 填报工作簿 beside them; one given
-    by name is still read (and reported as what it is)."""
+    """``jixiao review examples`` reviews the reports, not the 填报工作簿 beside them, whether the
+    folder is named by path or by URL (``--cluster``); one given by name is still read."""
+    from jixiao.cluster import expand
     from jixiao.review import collect
 
     found = collect([EXAMPLES])
@@ -323,6 +324,8 @@ def test_folder_review_leaves_out_fill_workbooks(tmp_path):
     assert sorted(p.name for p in found) == sorted(p.name for p in EXAMPLES.glob("*.txt"))
     one = EXAMPLES / "填报" / mw.CLEAN_PROJECT["file"]
     assert collect([one]) == [one]
+    listed = expand([f"file://{EXAMPLES}"])
+    assert [u.rsplit("/", 1)[-1] for u in listed] == [p.name for p in found]
 
 
 @pytest.mark.parametrize("data", [mw.CLEAN_DEPARTMENT, mw.CLEAN_PROJECT], ids=["department", "project"])
