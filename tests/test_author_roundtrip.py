@@ -343,3 +343,11 @@ def test_report_sections_hold_the_units_text(authored, data):
         for line in text.split("\n"):
             assert line.strip() in body, (heading, line)
     assert any(p.startswith("附件") for p in paragraphs)
+
+
+def test_template_unknown_kind(tmp_path):
+    res = runner.invoke(app, ["template", "--kind", "部门", "-o", str(tmp_path / "x.xlsx")])
+    assert res.exit_code == 2
+    assert "未知的类型 '部门'：应为 department 或 project" in res.output
+    assert "[red]" not in res.output
+    assert not (tmp_path / "x.xlsx").exists()
