@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/jixiao review examples -o out
+	for f in examples/填报/*.xlsx; do $(BIN)/jixiao author "$$f" -o out/填报 || exit 1; done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

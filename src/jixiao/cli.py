@@ -1,4 +1,4 @@
-"""The ``jixiao`` command: extract, review, rules, show, serve, user."""
+"""The ``jixiao`` command: extract, review, rules, show, serve, user; the unit's template and author."""
 
 from __future__ import annotations
 
@@ -337,6 +337,65 @@ def rules(code: Optional[str] = typer.Argument(None, help="检查代码，如 JX
         c = REGISTRY[k]
         t.add_row(c.code, c.severity, c.family, kinds_text(c), c.name, c.title)
     console.print(t)
+
+
+def _last_year() -> int:
+    import datetime
+
+    return datetime.date.today().year - 1
+
+
+@app.command()
+def template(kind: str = typer.Option(..., "--kind", help="department（部门整体支出）或 project（项目支出）"),
+             out: Path = typer.Option(..., "-o", "--out", help="写出的工作簿（.xlsx），如 填报.xlsx"),
+             ruleset: str = typer.Option("national_2020", "--ruleset", help="规则集（一级/二级指标列表、执行率分值）"),
+             year: int = typer.Option(None, "--year", help="自评年度（默认上一年）")) -> None:
+    """写出单位填报工作簿：基本信息、基础数据表、资金、绩效指标、文字部分，黄色格子由单位填写。"""
+    from .author.template import write_template
+
+    try:
+        path = write_template(kind, out, year or _last_year(), ruleset)
+    except KeyError as exc:
+        err.print(str(exc.args[0]), style="red", markup=False, highlight=False)
+        raise typer.Exit(2)
+    console.print(f"已写出填报工作簿：{path}（填好后运行 jixiao author {path} -o 文件夹）", markup=False, highlight=False)
+
+
+@app.command()
+def author(workbook: Path = typer.Argument(..., help="填好的填报工作簿（jixiao template 生成）"),
+           out: Path = typer.Option(..., "-o", "--out", help="输出文件夹：自评表 .docx/.xlsx、自评报告 .docx、填报检查.md")) -> None:
+    """由填报工作簿计算得分，写出自评表、自评报告和填报检查。
+
+    先列出工作簿中的全部问题（每条写明工作表和单元格）；有问题时什么也不写，退出码 2。
+    没有问题时按复核所用的同一套规则计算预算执行率、各项指标得分、总分和等次，写出文件，
+    并在提交前运行复核时的检查（填报检查）。
+    """
+    from .author.pipeline import author as do_author
+    from .author.workbook import WorkbookError
+    from .checks.registry import audit_findings
+    from .rules.ruleset import ruleset_basis
+
+    try:
+        result = do_author(workbook, out)
+    except WorkbookError as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2)
+    if not result.ok:
+        err.print(f"{workbook}：有 {len(result.problems)} 处需要改正，未写出任何文件：", style="red", markup=False,
+                  highlight=False)
+        for n, p in enumerate(result.problems, 1):
+            err.print(f"{n}. {p.text()}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    card = result.scorecard
+    console.print(f"得分 {card.total}，评价等次“{card.grade}”（按 {ruleset_basis(card.ruleset)} 计算）", markup=False,
+                  highlight=False)
+    found = audit_findings(result.findings)
+    console.print(f"填报检查：{len(found)} 项" + ("，见 " + str(result.files['checklist']) if found else "，没有发现问题"),
+                  markup=False, highlight=False)
+    for f in found:
+        console.print(f"  {f.severity} {f.code} {f.message}", markup=False, highlight=False)
+    for path in result.files.values():
+        console.print(f"已写出：{path}", markup=False, highlight=False)
 
 
 @app.command()

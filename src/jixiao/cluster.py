@@ -202,8 +202,23 @@ def _expand_url(url: str) -> list[str]:
         found = fs.find(root)
     except Exception as exc:  # credentials, network, permissions
         raise ClusterError(f"无法列出 {url}：{type(exc).__name__}: {exc}") from exc
-    keep = [p for p in found if PurePosixPath(p).suffix.lower() in SUFFIXES]
+    keep = [p for p in found if PurePosixPath(p).suffix.lower() in SUFFIXES and not _fill_workbook(fs, p)]
     return [fs.unstrip_protocol(p) for p in sorted(keep, key=PurePosixPath)]
+
+
+def _fill_workbook(fs, path: str) -> bool:
+    """A 填报工作簿 in a listed folder is left out, as :func:`jixiao.review.collect` does (only its
+    zip directory and custom properties are read); one that cannot be opened is kept (and reported
+    when read)."""
+    from .author.template import is_fill_workbook
+
+    if PurePosixPath(path).suffix.lower() != ".xlsx":
+        return False
+    try:
+        with fs.open(path, "rb") as f:
+            return is_fill_workbook(f)
+    except Exception:  # credentials, network: the file is then read (and its error reported) as any other
+        return False
 
 
 def expand(paths: Sequence[str]) -> list[str]:
