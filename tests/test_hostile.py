@@ -349,14 +349,14 @@ def test_a_hostile_batch_writes_all_three_outputs(tmp_path):
     (inbox / "f_cells.txt").write_text("项目支出绩效自评表\n\n" + "".join(f"\t{i}\n\n" for i in range(190_000)), "utf-8")
     (inbox / "g_clean.txt").write_bytes(CLEAN.read_bytes())
     out = tmp_path / "out"
-    res = runner.invoke(app, ["review", str(inbox), "-o", str(out), "--file-memory", "100MiB"])
+    res = runner.invoke(app, ["review", str(inbox), "-o", str(out), "--file-memory", "30MiB"])
     assert res.exit_code == 1, res.output  # files unreadable, every output written
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
     lines = (out / "records.jsonl").read_text("utf-8").splitlines()
     by = {Path(r["source"]).name: r for r in map(json.loads, lines)}
     assert sorted(by) == sorted(p.name for p in inbox.iterdir())
     assert {n for n, r in by.items() if r["error"]} == {"a_bad_crc.docx", "f_cells.txt"}
-    assert "超出单个文件内存限制（100 MiB）" in by["f_cells.txt"]["error"]
+    assert "超出单个文件内存限制（30 MiB）" in by["f_cells.txt"]["error"]
     load_workbook(out / "review.xlsx")
     assert "g_clean.txt" in (out / "review.html").read_text("utf-8")
 

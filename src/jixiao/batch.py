@@ -255,6 +255,10 @@ def _outcome(task: Task, fut: Future, limits: Limits) -> FileOutput:
     except ProcessExpired as exc:
         if exc.exitcode == MEMORY_EXIT:
             return _failed(task, limits.memory_message())
+        if exc.exitcode == -signal.SIGABRT and limits.file_memory:
+            # native code (pydantic-core, lxml) aborts instead of raising MemoryError when an
+            # allocation fails at the RLIMIT_AS budget ("memory allocation of N bytes failed")
+            return _failed(task, limits.memory_message() + "（工作进程在分配内存时中止）")
         how = f"被信号 {-exc.exitcode} 终止" if exc.exitcode and exc.exitcode < 0 else f"退出码 {exc.exitcode}"
         return _failed(task, f"处理此文件时工作进程异常退出（{how}；可能内存不足或文件触发了程序崩溃），已跳过")
     except Exception as exc:  # noqa: BLE001  fn raised (review_task never does), or its output could not be sent back

@@ -42,10 +42,20 @@ def _files_dir(url: str) -> Path:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    import sqlite3
+    import time
+
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the batch worker
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    for attempt in range(100):  # readers do not block the batch worker
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:  # "database is locked" without waiting: another process
+            if attempt == 99:  # is creating this new store (BEGIN EXCLUSIVE, _migration_lock)
+                raise
+            time.sleep(0.1)
     cur.close()
 
 
