@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from jixiao.batch import Task, _pool, review_task
 from jixiao.cli import app
 from jixiao.config import Limits, Settings
-from jixiao.decimals import quantize
+from jixiao.decimals import is_absurd, quantize
 from jixiao.readers import ReadError, read
 from jixiao.report.cleantext import NOTE, append_row
 from jixiao.report.jsonl import read_records
@@ -120,6 +120,15 @@ def test_a_31_digit_amount_is_reviewed_and_named(tmp_path):
     assert big in jx908.message and jx908.evidence[0].source.line == 172
     assert rec.scorecards[0].total is not None
     assert quantize(Decimal(big), Decimal("0.01")) == Decimal("1234567890123456789012345678901.50")
+
+
+@pytest.mark.parametrize(("x", "absurd"), [
+    (Decimal("999999999999999.99"), False), (Decimal("-999999999999999"), False), (Decimal("1E15"), True),
+    (Decimal("-1000000000000000.0"), True), (Decimal("0"), False), (Decimal("0E-30"), False),
+    (Decimal("Infinity"), True), (Decimal("NaN"), True), (10**15, True), (10**15 - 1, False), (1e15, True),
+    (True, False), ("1E20", False), (None, False)])
+def test_absurd_is_a_magnitude_of_ten_to_the_fifteen(x, absurd):
+    assert is_absurd(x) is absurd
 
 
 def test_a_year_split_across_a_line_break(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Context, Decimal, getcontext
 
 ABSURD = Decimal(10) ** 15  # 万元, 分 or a fraction: no report holds a number this large (10^15 万元 = 10^19 元)
+ABSURD_ADJUSTED = ABSURD.adjusted()  # |x| >= 10^15 exactly when x's adjusted exponent is >= 15
 
 
 def quantize(x: Decimal, exp: Decimal, rounding: str | None = None) -> Decimal:
@@ -28,7 +29,9 @@ def quantize(x: Decimal, exp: Decimal, rounding: str | None = None) -> Decimal:
 def is_absurd(x: object) -> bool:
     """Whether ``x`` is a Decimal (or int/float) that is not finite or whose magnitude is at
     least ABSURD."""
-    if isinstance(x, bool) or not isinstance(x, (Decimal, int, float)):
+    if type(x) is Decimal:  # the common case, first
+        return not x.is_finite() or x.adjusted() >= ABSURD_ADJUSTED
+    if x is None or isinstance(x, bool) or not isinstance(x, (Decimal, int, float)):
         return False
     d = x if isinstance(x, Decimal) else Decimal(str(x)) if isinstance(x, float) else Decimal(x)
     return not d.is_finite() or abs(d) >= ABSURD

@@ -242,25 +242,28 @@ def ocr_low_confidence(ctx: Context) -> Iterator[Hit]:
                       found=f"置信度{note.confidence:.2f}" if note.confidence is not None else "置信度低")
 
 
-def _values(node: object) -> Iterator[Value]:
-    """Every Value in a Report (fields, lists, dicts), depth first."""
-    if isinstance(node, Value):
-        yield node
-    if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            child = getattr(node, name)
-            if isinstance(child, (BaseModel, list, dict)):
-                yield from _values(child)
-    elif isinstance(node, list):
-        for child in node:
-            yield from _values(child)
-    elif isinstance(node, dict):
-        for child in node.values():
-            yield from _values(child)
+def _values(root: object) -> Iterator[Value]:
+    """Every Value in a Report (fields, lists, dicts), depth first, in field order. A Value's own
+    fields are walked too, in case one holds another model."""
+    stack = [root]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        if isinstance(node, BaseModel):
+            if isinstance(node, Value):
+                yield node
+            children = [c for c in node.__dict__.values() if isinstance(c, (BaseModel, list, dict))]
+        elif isinstance(node, list):
+            children = node
+        elif isinstance(node, dict):
+            children = list(node.values())
+        else:
+            continue
+        push(reversed(children))
 
 
 def _absurd_number(v: Value) -> Decimal | None:
-    parsed = getattr(v, "parsed", None)
+    parsed = v.__dict__.get("parsed")  # a MeasureValue's (getattr on a plain Value goes through pydantic's slow miss)
     for x in (v.value, parsed.number if parsed is not None else None):
         if is_absurd(x):
             return x
