@@ -243,15 +243,18 @@ def ocr_low_confidence(ctx: Context) -> Iterator[Hit]:
 
 
 def _values(root: object) -> Iterator[Value]:
-    """Every Value in a Report (fields, lists, dicts), depth first, in field order. A Value's own
-    fields are walked too, in case one holds another model."""
+    """Every Value in a Report (fields, lists, dicts), depth first, in field order; a Value whose
+    ``value`` is itself a model, list or dict is walked into too."""
     stack = [root]
     pop, push = stack.pop, stack.extend
     while stack:
         node = pop()
-        if isinstance(node, BaseModel):
-            if isinstance(node, Value):
-                yield node
+        if isinstance(node, Value):
+            yield node
+            if not isinstance(node.value, (BaseModel, list, dict)):
+                continue  # its source (Source) and parsed (Measure) hold no Value
+            children = [node.value]
+        elif isinstance(node, BaseModel):
             children = [c for c in node.__dict__.values() if isinstance(c, (BaseModel, list, dict))]
         elif isinstance(node, list):
             children = node
