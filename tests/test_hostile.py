@@ -228,6 +228,7 @@ def _slow_or_hungry(task: Task):
         hog[-1] = 1
     out = review_task(task)
     out.sha256 = str(os.getpid())
+    out.parent = os.getppid()
     return out
 
 
@@ -249,6 +250,26 @@ def test_a_file_beyond_its_budget_gets_an_error_naming_the_limit(tmp_path, jobs)
     if jobs == 1:  # one worker: replaced after each breach
         pids = [o.sha256 for o in outs]
         assert pids[0] != pids[2] != pids[4]
+
+
+@pytest.mark.parametrize(("name", "error"), [
+    ("slow.txt", "超出单个文件时间限制（2 秒），已停止处理此文件"),
+    ("hungry.txt", "超出单个文件内存限制（256 MiB），已停止处理此文件"),
+    ("a.txt", None)])
+def test_one_file_is_forked_from_this_process_under_the_same_limits(tmp_path, name, error):
+    """A batch of one file, with no other thread running here: its worker is forked from this
+    process (no forkserver to start), and the time and memory limits hold as in any batch."""
+    import threading
+
+    assert threading.active_count() == 1  # else the batch would (safely) use the forkserver
+    (tmp_path / name).write_bytes(CLEAN.read_bytes())
+    task = Task(0, str(tmp_path / name), Settings(limits=Limits(file_timeout=2, file_memory="256MiB")), html=False)
+    (out,) = list(_pool([task], 1, {}, _slow_or_hungry))
+    if error is None:
+        assert out.ok and out.records[0].json
+        assert out.parent == os.getpid()  # not the forkserver's
+    else:
+        assert out.error == f"{task.path}: {error}"
 
 
 def test_a_real_file_beyond_the_memory_budget(tmp_path):

@@ -24,6 +24,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
@@ -205,13 +206,18 @@ def run(tasks: Sequence[Task], jobs: int = 1, cluster: str | None = None) -> Ite
 Review = Callable[[Task], FileOutput]
 
 
-def _worker_pool(jobs: int, done: dict[str, str | None]):
+def _worker_pool(jobs: int, done: dict[str, str | None], fork: bool = False):
+    """pebble's pool of ``jobs`` workers. Workers come from a forkserver — a clean process to fork
+    them from (forking this one while another thread runs, the progress bar's say, is unsafe),
+    where jixiao is imported once — or, with ``fork``, are forked from this process, which has
+    jixiao loaded already: for one file the forkserver's start (~0.5 s) would be most of the run."""
     import pebble
 
-    # forkserver: a clean process to fork workers from (forking this one, with the progress
-    # bar's thread running, is unsafe); jixiao is imported there once
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["jixiao.batch"])
+    if fork:
+        ctx = multiprocessing.get_context("fork")
+    else:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["jixiao.batch"])
     return pebble.ProcessPool(max_workers=jobs, context=ctx, initializer=_adopt_conversions, initargs=(done,))
 
 
@@ -224,7 +230,8 @@ def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Rev
     limits = limits or (tasks[0].settings.limits if tasks else Limits())
     window = WINDOW_PER_JOB * jobs
     pending = deque(tasks)
-    pool = _worker_pool(jobs, done)
+    # one file, and no other thread here (pebble starts its own after forking its workers): fork
+    pool = _worker_pool(jobs, done, fork=len(tasks) == 1 and threading.active_count() == 1)
     flight: deque[tuple[Task, Future]] = deque()
     finished = False
     try:

@@ -153,7 +153,7 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
     saver = _store_writer(store, settings) if store is not None else None
     skipped, broken, interrupted, crashed, unstored = 0, None, False, None, None
     try:
-        with _progress() as progress:
+        with _progress(len(files)) as progress:
             task = progress.add_task("", total=len(files))
             for fo in run(tasks, jobs or default_jobs(), cluster):
                 if saver is not None:
@@ -267,10 +267,12 @@ class RateColumn(ProgressColumn):
         return Text("—" if not task.speed else f"{task.speed:.1f} 份/秒", style="progress.data.speed")
 
 
-def _progress() -> Progress:
+def _progress(files: int = 2) -> Progress:
+    """The progress bar of a batch of ``files``; for one file none is shown, and no refresh thread
+    runs (so that the file's worker can be forked from this process, see :func:`.batch._worker_pool`)."""
     return Progress(TextColumn("[bold]复核"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(), RateColumn(),
                     TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(), TextColumn("{task.description}"),
-                    console=err, transient=True)
+                    console=err, transient=True, auto_refresh=files > 1, disable=files == 1)
 
 
 def _open_store(db: Optional[str]):

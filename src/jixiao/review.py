@@ -96,12 +96,12 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
     rather than silently skipped. A folder's 填报工作簿 (``jixiao template``'s .xlsx, the input of
     ``jixiao author``) is no report and is left out of it.
     """
-    from .author.template import is_fill_workbook
-
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            from .author.template import is_fill_workbook  # openpyxl: only when a folder is listed
+
             out.extend(
                 sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUPPORTED_SUFFIXES
                        and not (q.suffix.lower() == ".xlsx" and is_fill_workbook(q)))

@@ -122,20 +122,21 @@ def _environment() -> Environment:
 
 
 def _portfolio(p: Portfolio, rows_in_tables: bool = True, chart=None) -> dict[str, Any]:
-    """The 总览 for a template: headline, tables, chart (drawn here unless given).
-    ``rows_in_tables=False`` (the index of a large batch) leaves out the tables listing every
-    record, which the index's own table shows."""
+    """The 总览 for a template: headline, tables, chart (drawn here unless given; none for a
+    single record, see :attr:`.portfolio.Portfolio.charted`). ``rows_in_tables=False`` (the index
+    of a large batch) leaves out the tables listing every record, which the index's own table shows."""
+    tables = overview_tables(p) if rows_in_tables else summary_tables(p)
+    out: dict[str, Any] = {"headline": headline(p), "tables": tables, "png": None}
+    if not p.charted:
+        return out
     from .chart import (  # matplotlib: loaded only when a chart is drawn
         SIZE_PX,
         render_chart,
     )
 
     chart = chart or render_chart(p)
-    tables = overview_tables(p) if rows_in_tables else summary_tables(p)
-    return {
-        "headline": headline(p), "tables": tables, "alt": chart.alt, "note": chart.note,
-        "png": base64.b64encode(chart.png).decode("ascii"), "width": SIZE_PX[0], "height": SIZE_PX[1],
-    }
+    return {**out, "alt": chart.alt, "note": chart.note, "png": base64.b64encode(chart.png).decode("ascii"),
+            "width": SIZE_PX[0], "height": SIZE_PX[1]}
 
 
 def _finding_view(f: Finding, lines: list[str]) -> dict[str, Any]:

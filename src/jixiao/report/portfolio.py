@@ -54,6 +54,7 @@ RATE_QUANTUM = D("0.0001")  # 0.01%
 BASIS_COMPUTED = "全年执行数÷全年预算数"
 BASIS_STATED = "自评表填报"
 TOP_FINDINGS = 10
+CHART_MIN_ROWS = 2  # the 总览 chart of one record would only repeat its row (and cost matplotlib's ~0.6 s import)
 
 
 @dataclass(slots=True)
@@ -102,6 +103,11 @@ class Portfolio:
     rate_buckets: list[tuple[str, str, list[UnitRow]]]  # (label, definition, rows), 未知 last
     grades: dict[tuple[str, str], int]  # (自评等次, 复核等次) → records
     top_findings: list[FindingStat] = field(default_factory=list)
+
+    @property
+    def charted(self) -> bool:
+        """Whether the 总览 chart is drawn: for at least ``CHART_MIN_ROWS`` records."""
+        return len(self.rows) >= CHART_MIN_ROWS
 
     def grade_count(self, before: str, after: str) -> int:
         return self.grades.get((before, after), 0)

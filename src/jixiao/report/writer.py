@@ -181,14 +181,16 @@ class BatchWriter:
     def close(self) -> dict[str, Path]:
         """Finish every output that can be; returns the paths written (``problems`` says why
         any other was not)."""
-        from .chart import render_chart
-
         self._guard("jsonl", self._finish_jsonl)
         p = self.portfolio()
-        try:
-            chart = render_chart(p)
-        except Exception:  # noqa: BLE001  drawn again by each output, whose failure then names it
-            chart = None
+        chart = None
+        if p.charted:
+            try:
+                from .chart import render_chart
+
+                chart = render_chart(p)
+            except Exception:  # noqa: BLE001  drawn again by each output, whose failure then names it
+                pass
         if self.book is not None:
             self._guard("xlsx", lambda: self._finish_xlsx(p, chart))
         self._guard("html", lambda: self._finish_html(p, chart))

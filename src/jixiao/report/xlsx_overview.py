@@ -1,17 +1,20 @@
 """The 总览 sheet of review.xlsx: a title line, the chart as a picture at A4 (above the tables, so
-it can be copied into a memo on its own), then the overview tables one under another, each with
-a bold title, a shaded header and its note. Written row by row (a constant-memory sheet): the
+it can be copied into a memo on its own; none for a single record), then the overview tables one
+under another, each with a bold title, a shaded header and its note. Written row by row (a constant-memory sheet): the
 widths are fitted on the tables first."""
 
 from __future__ import annotations
 
 import io
 import math
+from typing import TYPE_CHECKING
 
-from .chart import DPI, SIZE_PX, Chart, render_chart
 from .overview import Pct, headline, overview_tables
 from .portfolio import Portfolio
 from .sheets import MAX_WIDTH, WRAP_FROM, cell_value, display_width
+
+if TYPE_CHECKING:
+    from .chart import Chart
 
 SHEET = "总览"
 TITLE = "部门整体支出绩效自评复核总览"
@@ -23,10 +26,16 @@ SCREEN_DPI = 96  # XlsxWriter sizes a picture by its own dpi (the chart's PNG sa
 
 def write_overview(wb, ws, p: Portfolio, chart: Chart | None = None) -> None:
     """Fill the sheet ``ws`` (titled 总览) of the XlsxWriter workbook ``wb`` with the portfolio
-    ``p`` and its chart (drawn here unless given)."""
+    ``p`` and its chart (drawn here unless given; none for a single record, see
+    :attr:`.portfolio.Portfolio.charted`)."""
     from .xlsx import write_cell
 
-    chart = chart or render_chart(p)
+    if p.charted:
+        from .chart import render_chart  # matplotlib: loaded only when a chart is drawn
+
+        chart = chart or render_chart(p)
+    else:
+        chart = None
     tables = overview_tables(p)
     widths: dict[int, int] = {}
     for table in tables:  # header and value cells (titles and notes overflow instead)
@@ -49,12 +58,15 @@ def write_overview(wb, ws, p: Portfolio, chart: Chart | None = None) -> None:
 
     ws.write_string(0, 0, TITLE, title)
     write_cell(ws, 1, 0, headline(p))
-    if chart.note:
-        ws.write_string(2, 0, chart.note, note)
-    scale = IMAGE_SCALE * DPI / SCREEN_DPI
-    ws.insert_image(IMAGE_ANCHOR_ROW - 1, 0, "chart.png",
-                    {"image_data": io.BytesIO(chart.png), "x_scale": scale, "y_scale": scale})
-    row = IMAGE_ANCHOR_ROW - 1 + math.ceil(SIZE_PX[1] * IMAGE_SCALE / ROW_PX) + 1  # 0-based, below the picture
+    row = IMAGE_ANCHOR_ROW - 1  # 0-based: the tables start where the picture would
+    if chart is not None:
+        from .chart import DPI, SIZE_PX
+
+        if chart.note:
+            ws.write_string(2, 0, chart.note, note)
+        scale = IMAGE_SCALE * DPI / SCREEN_DPI
+        ws.insert_image(row, 0, "chart.png", {"image_data": io.BytesIO(chart.png), "x_scale": scale, "y_scale": scale})
+        row += math.ceil(SIZE_PX[1] * IMAGE_SCALE / ROW_PX) + 1  # below the picture
     for table in tables:
         write_cell(ws, row, 0, table.title, heading)
         row += 1
