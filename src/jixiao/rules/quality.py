@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -411,9 +412,10 @@ def _clip(s: str, n: int = 16) -> str:
 STOP_PUNCT = re.compile(r"[^\u4e00-\u9fff]")
 
 
-def _bigrams(s: str, stop: set[str]) -> set[str]:
+@lru_cache(maxsize=4096)  # answers() pairs every problem with every measure: each text's bigrams once
+def _bigrams(s: str, stop: frozenset[str]) -> frozenset[str]:
     s = STOP_PUNCT.sub("|", s)
-    return {s[i:i + 2] for i in range(len(s) - 1) if "|" not in s[i:i + 2]} - stop
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1) if "|" not in s[i:i + 2]) - stop
 
 
 def answers(problem: Item, measure: Item) -> bool:
@@ -421,7 +423,7 @@ def answers(problem: Item, measure: Item) -> bool:
     归纳 statement, or a narrow area (资产和财务, 政府采购, 资金) alone, or enough bigrams on their
     own [INF]."""
     c = formats()["quality"]["measures"]
-    stop = set(c["stop_bigrams"])
+    stop = frozenset(c["stop_bigrams"])
     shared = _bigrams(problem.title, stop) & _bigrams(measure.text, stop)
     common = set(problem.areas) & set(measure.areas)
     if common and len(shared) >= c["min_shared"]:
