@@ -257,19 +257,28 @@ def test_a_file_beyond_its_budget_gets_an_error_naming_the_limit(tmp_path, jobs)
     ("hungry.txt", "超出单个文件内存限制（256 MiB），已停止处理此文件"),
     ("a.txt", None)])
 def test_one_file_is_forked_from_this_process_under_the_same_limits(tmp_path, name, error):
-    """A batch of one file, with no other thread running here: its worker is forked from this
-    process (no forkserver to start), and the time and memory limits hold as in any batch."""
-    import threading
-
-    assert threading.active_count() == 1  # else the batch would (safely) use the forkserver
+    """A batch of one file (with no other thread running here) has its worker forked from this
+    process, with no forkserver to start; the time and memory limits hold as in any batch."""
     (tmp_path / name).write_bytes(CLEAN.read_bytes())
     task = Task(0, str(tmp_path / name), Settings(limits=Limits(file_timeout=2, file_memory="256MiB")), html=False)
-    (out,) = list(_pool([task], 1, {}, _slow_or_hungry))
+    (out,) = list(_pool([task], 1, {}, _slow_or_hungry, fork=True))
     if error is None:
         assert out.ok and out.records[0].json
         assert out.parent == os.getpid()  # not the forkserver's
     else:
         assert out.error == f"{task.path}: {error}"
+
+
+def test_only_a_lone_file_in_a_threadless_process_is_forked(tmp_path, monkeypatch):
+    import threading
+
+    from jixiao.batch import _can_fork
+
+    one = [Task(0, str(tmp_path / "a.txt"), Settings())]
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert _can_fork(one) and not _can_fork(one * 2)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # a progress bar's thread, a web server's
+    assert not _can_fork(one)
 
 
 def test_a_real_file_beyond_the_memory_budget(tmp_path):

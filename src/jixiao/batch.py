@@ -221,17 +221,23 @@ def _worker_pool(jobs: int, done: dict[str, str | None], fork: bool = False):
     return pebble.ProcessPool(max_workers=jobs, context=ctx, initializer=_adopt_conversions, initargs=(done,))
 
 
+def _can_fork(tasks: Sequence[Task]) -> bool:
+    """Whether a batch's worker may be forked from this process: one file, and no other thread
+    here (pebble starts its own after forking its workers)."""
+    return len(tasks) == 1 and threading.active_count() == 1
+
+
 def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Review = review_task,
-          limits: Limits | None = None) -> Iterator[FileOutput]:
+          limits: Limits | None = None, fork: bool | None = None) -> Iterator[FileOutput]:
     """The tasks on ``jobs`` worker processes (pebble's pool), at most WINDOW_PER_JOB × jobs in
     flight, yielded in order, each under ``limits`` (by default the first task's
     ``settings.limits``). A worker that dies (killed, out of memory, a crash in a library) or
-    overruns the time limit fails only the file it held, and is replaced."""
+    overruns the time limit fails only the file it held, and is replaced. ``fork``: workers forked
+    from this process (by default when :func:`_can_fork`), else from a forkserver."""
     limits = limits or (tasks[0].settings.limits if tasks else Limits())
     window = WINDOW_PER_JOB * jobs
     pending = deque(tasks)
-    # one file, and no other thread here (pebble starts its own after forking its workers): fork
-    pool = _worker_pool(jobs, done, fork=len(tasks) == 1 and threading.active_count() == 1)
+    pool = _worker_pool(jobs, done, fork=_can_fork(tasks) if fork is None else fork)
     flight: deque[tuple[Task, Future]] = deque()
     finished = False
     try:
