@@ -4,6 +4,7 @@ Document with a note (partial reading) or a ReadError naming the reason, never a
 from __future__ import annotations
 
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,147 @@ def test_control_characters_in_html_are_dropped(tmp_path):
     path = tmp_path / "ctl.html"
     path.write_bytes(b'<html><body><p>a\x01b</p><div style="display:none">x</div>\x02tail\x0c</body></html>')
     assert read(path).lines == ["ab", "", "tail"]
+
+
+# ------------------------------------------------------------------------------------------
+# .xlsx: odd cells and rows are read with a note (JX906), never refuse the workbook
+
+
+def _example_workbook(tmp_path: Path, name: str, edit=None) -> Path:
+    """The example report as an .xlsx (tests/formats.py), its sheet XML passed through ``edit``."""
+    import formats
+
+    from jixiao.readers.text import read_text
+
+    path = formats.write_xlsx(read_text(EXAMPLE), tmp_path / "good.xlsx")
+    if edit is None:
+        return path
+    out = tmp_path / name
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            dst.writestr(info, data)
+    return out
+
+
+def _jx906(record) -> list[str]:
+    return [f.message for f in record.findings if f.code == "JX906"]
+
+
+def test_xlsx_row_numbered_0_is_kept_with_a_note(tmp_path):
+    from jixiao.review import review_file
+
+    def row_0(xml: str) -> str:
+        assert '<row r="1">' in xml and 'r="E1"' in xml
+        xml = xml.replace('<row r="1">', '<row r="0">')
+        for col in "ABCDEFGHI":
+            xml = xml.replace(f'r="{col}1"', f'r="{col}0"')
+        return xml
+
+    good = review_file(_example_workbook(tmp_path, "good.xlsx")).record
+    bad = review_file(_example_workbook(tmp_path, "row0.xlsx", row_0)).record
+    assert good.report.project_name.value == "示例区公共图书馆免费开放补助资金"
+    assert bad.report.project_name.value == good.report.project_name.value  # was lost: the row was dropped
+    assert bad.report.project_name.source.ref == "E1"
+    assert _jx906(bad) == ["工作表“（2023年度）”有 1 处行号或单元格位置无效（行号“0”无效，读作第1行），已按其在文件中的位置读入"]
+    assert not _jx906(good)
+
+
+def test_xlsx_number_cells_with_thousands_separators_or_inf(tmp_path):
+    from jixiao.review import review_file
+
+    def odd_numbers(xml: str) -> str:
+        assert '<c r="D4" s="5" t="n"><v>86</v></c>' in xml and '<c r="C4" s="5" t="n"><v>80</v></c>' in xml
+        xml = xml.replace('<c r="D4" s="5" t="n"><v>86</v></c>', '<c r="D4" s="5" t="n"><v>1,086</v></c>')
+        return xml.replace('<c r="C4" s="5" t="n"><v>80</v></c>', '<c r="C4" s="5" t="n"><v>inf</v></c>')
+
+    path = _example_workbook(tmp_path, "odd.xlsx", odd_numbers)
+    doc = read(path)  # refused the whole workbook before (ValueError: invalid literal for int())
+    cells = {c.ref: c.text for t in doc.tables for c in t.cells()}
+    assert cells["D4"] == "1086.00" and cells["C4"] == "inf" and cells["E4"] == "81.70"
+    assert [(n.code, n.message) for n in doc.notes] == [
+        ("cell_as_text", "工作表“（2023年度）”有 1 个数值单元格写有千位分隔符（D4“1,086”），已去掉分隔符按数字读入"),
+        ("cell_as_text", "工作表“（2023年度）”有 1 个数值单元格的内容不是有效数字（C4“inf”），已按文字读入"),
+    ]
+    record = review_file(path).record
+    assert record.error is None and record.report.funds.full_year_budget.value == Decimal("1086.00")
+    assert len(_jx906(record)) == 2
+
+
+def test_xlsx_shared_string_index_out_of_range_is_an_empty_cell(tmp_path):
+    from ooxml import sheet_xml, write_xlsx, xc, xrow
+
+    path = tmp_path / "sst.xlsx"
+    write_xlsx(path, [sheet_xml(xrow(1, xc("A1", "0", "s"), xc("B1", "1", "s")),
+                                xrow(2, xc("A2", "2", "s"), xc("B2", "-1", "s")),
+                                xrow(3, xc("A3", "3", "s"), xc("B3", "9", "s")))],
+               ["项目名称", "示例项目", "主管部门", "实施单位"])
+    doc = read(path)  # -1 read the last string ("实施单位"), 9 refused the workbook
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [["项目名称", "示例项目"], ["主管部门", ""],
+                                                                      ["实施单位", ""]]
+    assert [(n.code, n.message) for n in doc.notes] == [
+        ("bad_index", "工作表“Sheet1”有 2 个单元格引用的共享字符串不存在（B2“-1”、B3“9”），读作空单元格")]
+
+
+def test_xlsx_rows_out_of_order_or_unnumbered_are_kept(tmp_path):
+    from ooxml import sheet_xml, write_xlsx, xc, xrow
+
+    path = tmp_path / "rows.xlsx"
+    write_xlsx(path, [sheet_xml(xrow(2, xc("A2", "甲", "inlineStr"), xc("B2", "1")),
+                                xrow(2, xc("A2", "乙", "inlineStr"), xc("B2", "2")),
+                                xrow("x", xc("A9", "丙", "inlineStr"), xc("ZZZZ9", "3")))])
+    doc = read(path)
+    assert [[(c.ref, c.text) for c in row] for row in doc.tables[0].rows] == [
+        [("A2", "甲"), ("B2", "1")], [("A3", "乙"), ("B3", "2")], [("A4", "丙"), ("B4", "3")]]
+    assert [n.message for n in doc.notes] == [
+        "工作表“Sheet1”有 3 处行号或单元格位置无效（行号“2”重复或倒序，读作第3行、行号“x”无效，读作第4行、"
+        "单元格位置“ZZZZ9”无效，读作B4），已按其在文件中的位置读入"]
+
+
+def _long_strings(n: int = 30, size: int = 20_000) -> list[str]:
+    import random
+
+    rnd = random.Random(1)  # random text: compresses like real text (a repeated character is a zip bomb)
+    return ["".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(size)) for _ in range(n)]
+
+
+def _sheet_of_long_strings(strings: list[str]) -> str:
+    from ooxml import sheet_xml, xc, xrow
+
+    return sheet_xml(*(xrow(r + 1, *(xc(f"{col}{r + 1}", str((r * 5 + k) % len(strings)), "s")
+                                     for k, col in enumerate("ABCDE"))) for r in range(10)))
+
+
+def test_xlsx_300_sheets_pointing_at_one_part_read_it_once(tmp_path):
+    """12.7 KB, 300 sheet entries on one worksheet part of long strings: 14 s and 1.7 GB before."""
+    from ooxml import write_xlsx
+
+    from jixiao.readers.xlsx import MAX_SHEETS
+
+    path = tmp_path / "sheets.xlsx"
+    write_xlsx(path, [_sheet_of_long_strings(_long_strings())], _long_strings(),
+               names=[f"表{i}" for i in range(300)], targets=[0] * 300)
+    doc = read(path)
+    assert MAX_SHEETS == 200 and [t.sheet for t in doc.tables] == ["表0"]
+    assert sum(len(c.text) for c in doc.tables[0].cells()) == 50 * 20_000
+    assert [(n.code, n.message) for n in doc.notes] == [
+        ("sheet_truncated", "工作表“表200”起的 100 个工作表未读取（超出每个工作簿 200 个工作表的上限）"),
+        ("sheet_truncated", "工作表“表1”等 199 个工作表与工作表“表0”指向工作簿中的同一部分"
+                            "（xl/worksheets/sheet1.xml），未重复读取")]
+
+
+def test_xlsx_text_budget_stops_a_workbook_of_long_strings(tmp_path):
+    from ooxml import write_xlsx
+
+    from jixiao.readers.xlsx import MAX_CHARS
+
+    strings = _long_strings()
+    path = tmp_path / "chars.xlsx"
+    write_xlsx(path, [_sheet_of_long_strings(strings)] * 300, strings)  # 300 parts, 1M characters each
+    doc = read(path)
+    assert MAX_CHARS == 5_000_000 and [t.sheet for t in doc.tables] == [f"Sheet{i}" for i in range(1, 6)]
+    assert MAX_CHARS <= sum(len(c.text) for t in doc.tables for c in t.cells()) <= MAX_CHARS + 20_000
+    assert [n.message for n in doc.notes] == ["工作表“Sheet5”读到工作簿文字上限（5000000 个字符）为止，其后内容未读取",
+                                              "工作表“Sheet6”起的 295 个工作表未读取（已到工作簿文字上限）"]
