@@ -53,14 +53,65 @@ def test_deeply_nested_html_tables_are_read_with_a_note(tmp_path):
     assert any(n.code == "html_truncated" and "嵌套" in n.message for n in doc.notes)
 
 
-def test_deeply_nested_docx_tables_are_a_read_error(tmp_path):
+def _nested_docx(path: Path, levels: int) -> Path:
+    """A .docx of one table holding a table … ``levels`` tables deep, the innermost cell "深"."""
     inner = p("深")
-    for _ in range(330):
-        inner = f"<w:tbl><w:tr><w:tc>{inner}</w:tc></w:tr></w:tbl><w:p/>"
-    path = tmp_path / "nest.docx"
+    for k in range(levels):
+        inner = f"<w:tbl><w:tr><w:tc>{p(f'第{levels - k}层')}{inner}</w:tc></w:tr></w:tbl><w:p/>"
     write_docx(path, p("报告") + inner)
-    with pytest.raises(ReadError, match="document.xml"):
-        read(path)
+    return path
+
+
+def test_tables_nested_beyond_what_xml_parses_are_a_read_error_naming_the_reason(tmp_path):
+    with pytest.raises(ReadError) as err:
+        read(_nested_docx(tmp_path / "nest.docx", 330))  # 330 × tbl/tr/tc: beyond libxml2's 256 levels
+    assert err.value.reason == "word/document.xml 的元素嵌套超过 256 层（例如表格中套表格数十层），不像一份正常的报告；未读取"
+
+
+def test_tables_nested_deeper_than_the_cap_are_read_as_text_with_a_note(tmp_path):
+    from jixiao.readers.limits import DOCX_MAX_TABLE_DEPTH
+
+    doc = read(_nested_docx(tmp_path / "nest.docx", 60))
+    assert DOCX_MAX_TABLE_DEPTH == 10 and len(doc.tables) == 11
+    assert [t.parent for t in doc.tables] == [None] + [(doc.tables[k].index, 0, 0) for k in range(10)]
+    innermost = doc.tables[-1].rows[0][0].text.split("\n")
+    assert innermost == ["第11层"] + [f"第{k}层" for k in range(12, 61)] + ["深"]
+    assert [(n.code, n.message) for n in doc.notes] == [
+        ("content_truncated", "表格嵌套超过 10 层，更深的 1 个表格只读入文字、未还原表格结构")]
+
+
+def test_tables_nested_as_real_reports_nest_them_read_as_tables(tmp_path):
+    doc = read(_nested_docx(tmp_path / "nest.docx", 3))
+    assert [[[c.text for c in row] for row in t.rows] for t in doc.tables] == [[["第1层"]], [["第2层"]], [["第3层\n深"]]]
+    assert [t.parent for t in doc.tables] == [None, (doc.tables[0].index, 0, 0), (doc.tables[1].index, 0, 0)]
+    assert not doc.notes
+
+
+def test_docx_of_400k_paragraphs_reads_the_first_50k_with_a_note(tmp_path):
+    """3 MB / 400,000 paragraphs: 16 s and 900 MB to review before."""
+    from jixiao.readers.limits import DOCX_MAX_PARAGRAPHS
+
+    path = tmp_path / "paras.docx"
+    write_docx(path, "".join(p(f"第{i}段") for i in range(400_000)))
+    doc = read(path)
+    assert DOCX_MAX_PARAGRAPHS == 50_000 and len(doc.paragraphs) == 50_000
+    assert doc.paragraphs[-1].text == "第49999段"
+    assert [(n.code, n.message) for n in doc.notes] == [
+        ("content_truncated", "文档有 400000 个段落（上限 50000 个），读到第 50000 个段落处为止，其后内容未读取")]
+
+
+def test_paragraph_cap_cuts_inside_a_table_keeping_what_comes_before(tmp_path, monkeypatch):
+    from ooxml import tbl, tc, tr
+
+    from jixiao.readers import docx
+
+    monkeypatch.setattr(docx, "DOCX_MAX_PARAGRAPHS", 5)
+    path = tmp_path / "cut.docx"
+    write_docx(path, p("标题") + tbl(*(tr(tc(f"r{r}c1"), tc(f"r{r}c2")) for r in range(4)), cols=2) + p("落款"))
+    doc = read(path)
+    assert doc.paragraphs[0].text == "标题"
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [["r0c1", "r0c2"], ["r1c1", "r1c2"]]
+    assert len(doc.blocks) == 2 and doc.notes[0].message.startswith("文档有 10 个段落（上限 5 个）")
 
 
 def _pdf_with(content: bytes) -> bytes:

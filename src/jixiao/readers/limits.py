@@ -1,0 +1,13 @@
+"""Bounds shared by the readers against hostile or absurd input (issue 14), in one place.
+
+Each is far above what a real report holds (the largest seed table: 60 rows × 12 cells; the
+longest .docx: ~3,000 paragraphs) and low enough that reading stays within seconds and the
+per-file memory budget. What a bound cuts is said in a ReadNote (JX906 or JX909); nothing beyond
+it is silently dropped. Format-specific bounds stay beside their reader (``xlsx.MAX_ROWS``,
+``html.MAX_DEPTH``, ``pdf.MAX_PAGE_CHARS``…)."""
+
+from __future__ import annotations
+
+DOCX_MAX_PARAGRAPHS = 50_000  # w:p elements in document.xml (body, tables, text boxes) read
+DOCX_MAX_TABLE_DEPTH = 10  # tables within tables kept as tables; deeper ones are read as text
+XML_MAX_DEPTH = 256  # element nesting lxml parses without huge_tree (libxml2's limit)
