@@ -376,3 +376,62 @@ def test_xlsx_text_budget_stops_a_workbook_of_long_strings(tmp_path):
     assert MAX_CHARS <= sum(len(c.text) for t in doc.tables for c in t.cells()) <= MAX_CHARS + 20_000
     assert [n.message for n in doc.notes] == ["工作表“Sheet5”读到工作簿文字上限（5000000 个字符）为止，其后内容未读取",
                                               "工作表“Sheet6”起的 295 个工作表未读取（已到工作簿文字上限）"]
+
+
+# ------------------------------------------------------------------------------------------
+# table caps (readers/limits.py, JX909): rows per table and cells per row, every reader
+
+
+def test_text_row_of_100k_cells_is_cut_with_a_note(tmp_path):
+    path = tmp_path / "wide.txt"
+    path.write_text("报告\n\n" + "".join(f"\t{k}\n" for k in range(100_000)) + "\n\n落款\n", "utf-8")
+    doc = read(path)
+    assert [len(row) for row in doc.tables[0].rows] == [1000]
+    assert doc.tables[0].rows[0][-1].text == "999" and doc.paragraphs[-1].text == "落款"
+    assert [(n.code, n.message, n.line) for n in doc.notes] == [
+        ("table_capped", "表格有 1 行超过每行 1000 个单元格的上限（第 1 行有 100000 个），每行只读取前 1000 个", 3)]
+
+
+def test_docx_table_of_10001_rows_and_a_row_of_1500_cells(tmp_path):
+    from ooxml import tbl, tc, tr
+
+    path = tmp_path / "big.docx"
+    rows = [tr(*(tc(f"{k}") for k in range(1500)))] + [tr(tc(f"第{r}行")) for r in range(1, 10_001)]
+    write_docx(path, p("报告") + tbl(*rows, cols=1) + p("落款"))
+    doc = read(path)
+    table = doc.tables[0]
+    assert len(table.rows) == 10_000 and len(table.rows[0]) == 1000 and table.rows[-1][0].text == "第9999行"
+    assert doc.paragraphs[-1].text == "落款"
+    assert [(n.code, n.message, n.line) for n in doc.notes] == [
+        ("table_capped", "表格共 10001 行，超过每张表 10000 行的上限，第 10001 行起未读取；有 1 行超过每行 1000 个单元格"
+                         "的上限（第 1 行有 1001 个），每行只读取前 1000 个", table.line)]
+
+
+def test_docx_cell_budget_leaves_out_later_tables_with_a_note(tmp_path, monkeypatch):
+    from ooxml import tbl, tc, tr
+
+    from jixiao.readers import docx
+
+    monkeypatch.setattr(docx, "DOCX_MAX_CELLS", 6)
+    path = tmp_path / "cells.docx"
+    two_by_two = tbl(tr(tc("a"), tc("b")), tr(tc("c"), tc("d")), cols=2)
+    write_docx(path, p("报告") + two_by_two + p("中间") + two_by_two + p("再") + two_by_two)
+    doc = read(path)
+    assert [[[c.text for c in row] for row in t.rows] for t in doc.tables] == [[["a", "b"], ["c", "d"]], [["a", "b"]]]
+    assert [b.text for b in doc.paragraphs] == ["报告", "中间", "再"]
+    assert [n.message for n in doc.notes] == ["文档表格单元格超过 6 个，其后的表格内容未读取"]
+
+
+def test_html_table_within_the_caps_has_no_note(tmp_path):
+    path = tmp_path / "ok.html"
+    path.write_text("<html><body><table>" + "<tr>" + "<td>x</td>" * 1000 + "</tr>" * 1 + "</table></body></html>", "utf-8")
+    doc = read(path)
+    assert len(doc.tables[0].rows[0]) == 1000 and not doc.notes
+
+
+def test_html_row_beyond_the_cap_is_cut_with_a_note(tmp_path):
+    path = tmp_path / "wide.html"
+    path.write_text("<html><body><table><tr>" + "<td>x</td>" * 1001 + "</tr></table></body></html>", "utf-8")
+    doc = read(path)
+    assert len(doc.tables[0].rows[0]) == 1000
+    assert [n.code for n in doc.notes] == ["table_capped"] and "第 1 行有 1001 个" in doc.notes[0].message

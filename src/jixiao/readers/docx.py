@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
-from .limits import DOCX_MAX_PARAGRAPHS, DOCX_MAX_TABLE_DEPTH
+from .limits import DOCX_MAX_CELLS, DOCX_MAX_PARAGRAPHS, DOCX_MAX_TABLE_DEPTH, MAX_ROW_CELLS, MAX_TABLE_ROWS
 from .safety import open_zip, parse_xml, read_part
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -65,6 +65,8 @@ def read_docx(path: Path, zf: zipfile.ZipFile | None = None) -> Document:
     if walker.too_deep:
         doc.notes.append(ReadNote("content_truncated", f"表格嵌套超过 {DOCX_MAX_TABLE_DEPTH} 层，更深的 {walker.too_deep} 个"
                                                        "表格只读入文字、未还原表格结构"))
+    if walker.cells_cut:
+        doc.notes.append(ReadNote("content_truncated", f"文档表格单元格超过 {DOCX_MAX_CELLS} 个，其后的表格内容未读取"))
     if cut:
         doc.notes.append(ReadNote("content_truncated", cut))
     if not doc.blocks or not any((b.text.strip() if isinstance(b, Paragraph) else b.rows) for b in doc.blocks):
@@ -98,6 +100,8 @@ class _Walker:
         self.doc = doc
         self.texts = _paragraph_texts(body) if body is not None else None
         self.too_deep = 0  # nested tables beyond DOCX_MAX_TABLE_DEPTH, read as text
+        self.cells_left = DOCX_MAX_CELLS  # table cells still to build
+        self.cells_cut = False  # tables (or rows) left out when they ran out
 
     def text(self, p: etree._Element, boxes: list[etree._Element]) -> str:
         """``_text(p, boxes)``, from the map made in one pass over the body when there is one."""
@@ -134,6 +138,9 @@ class _Walker:
     def table(self, tbl: etree._Element, parent: tuple[int, int, int] | None = None, depth: int = 0) -> None:
         """One ``w:tbl`` as a Table block, then its nested tables (``depth`` levels down) after it;
         those deeper than :data:`DOCX_MAX_TABLE_DEPTH` are read as their cell's text."""
+        if self.cells_left <= 0:
+            self.cells_cut = True
+            return
         rows: list[list[Cell]] = []
         table = Table(0, rows, parent=parent)
         index = self.add(table)
@@ -141,10 +148,17 @@ class _Walker:
         origin_at: dict[int, Cell] = {}  # grid column → cell whose vertical merge is open there
         cell_text = self.cell_text
         for tr in _content(tbl, TR):
+            if len(rows) > MAX_TABLE_ROWS:  # one row past the cap: cap_table names the cut
+                break
+            if self.cells_left <= 0:
+                self.cells_cut = True
+                break
             row: list[Cell] = []
             grid = _as_int(_props(_child(tr, TR_PR)).get(GRID_BEFORE))
             r = len(rows)
             for tc in _content(tr, TC):
+                if len(row) > MAX_ROW_CELLS:
+                    break
                 for pr in tc:  # _props(_child(tc, TC_PR)), inline: once per cell
                     if pr.tag == TC_PR:
                         props = {child.tag: child.get(VAL) for child in pr}
@@ -174,6 +188,7 @@ class _Walker:
                         origin_at.pop(grid, None)
                 row.append(cell)
                 grid += span
+            self.cells_left -= len(row)
             rows.append(row)
         for sub, r, c in nested:
             self.table(sub, parent=(index, r, c), depth=depth + 1)
