@@ -122,3 +122,31 @@ def write_xlsx(path, sheets: list[str], strings: list[str] | None = None, names:
             sis = "".join(f"<si><t>{s}</t></si>" for s in strings)
             zf.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst '
                         f'xmlns="{XL_MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{sis}</sst>')
+
+
+# ------------------------------------------------------------------------------------------
+# hostile files of issue 14 (tests/test_hostile_readers.py, bench/bench_hostile.py)
+
+
+def nested_docx(path, levels: int):
+    """A .docx of one table holding a table … ``levels`` tables deep, the innermost cell "深"."""
+    inner = p("深")
+    for k in range(levels):
+        inner = f"<w:tbl><w:tr><w:tc>{p(f'第{levels - k}层')}{inner}</w:tc></w:tr></w:tbl><w:p/>"
+    write_docx(path, p("报告") + inner)
+    return path
+
+
+def long_strings(n: int = 30, size: int = 20_000) -> list[str]:
+    """``n`` strings of ``size`` random CJK characters: they compress like real text (a repeated
+    character would be refused as a zip bomb before any sheet is read)."""
+    import random
+
+    rnd = random.Random(1)
+    return ["".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(size)) for _ in range(n)]
+
+
+def sheet_of_long_strings(strings: list[str]) -> str:
+    """A worksheet of 10 rows × 5 cells, each a shared string of ``strings``."""
+    return sheet_xml(*(xrow(r + 1, *(xc(f"{col}{r + 1}", str((r * 5 + k) % len(strings)), "s")
+                                     for k, col in enumerate("ABCDE"))) for r in range(10)))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ooxml import INDICATORS, p, write_docx
+from ooxml import INDICATORS, nested_docx, p, write_docx
 from pdf_fixtures import minimal_pdf, text_op
 
 from jixiao.readers import ReadError, read
@@ -53,25 +53,16 @@ def test_deeply_nested_html_tables_are_read_with_a_note(tmp_path):
     assert any(n.code == "html_truncated" and "嵌套" in n.message for n in doc.notes)
 
 
-def _nested_docx(path: Path, levels: int) -> Path:
-    """A .docx of one table holding a table … ``levels`` tables deep, the innermost cell "深"."""
-    inner = p("深")
-    for k in range(levels):
-        inner = f"<w:tbl><w:tr><w:tc>{p(f'第{levels - k}层')}{inner}</w:tc></w:tr></w:tbl><w:p/>"
-    write_docx(path, p("报告") + inner)
-    return path
-
-
 def test_tables_nested_beyond_what_xml_parses_are_a_read_error_naming_the_reason(tmp_path):
     with pytest.raises(ReadError) as err:
-        read(_nested_docx(tmp_path / "nest.docx", 330))  # 330 × tbl/tr/tc: beyond libxml2's 256 levels
+        read(nested_docx(tmp_path / "nest.docx", 330))  # 330 × tbl/tr/tc: beyond libxml2's 256 levels
     assert err.value.reason == "word/document.xml 的元素嵌套超过 256 层（例如表格中套表格数十层），不像一份正常的报告；未读取"
 
 
 def test_tables_nested_deeper_than_the_cap_are_read_as_text_with_a_note(tmp_path):
     from jixiao.readers.limits import DOCX_MAX_TABLE_DEPTH
 
-    doc = read(_nested_docx(tmp_path / "nest.docx", 60))
+    doc = read(nested_docx(tmp_path / "nest.docx", 60))
     assert DOCX_MAX_TABLE_DEPTH == 10 and len(doc.tables) == 11
     assert [t.parent for t in doc.tables] == [None] + [(doc.tables[k].index, 0, 0) for k in range(10)]
     innermost = doc.tables[-1].rows[0][0].text.split("\n")
@@ -81,7 +72,7 @@ def test_tables_nested_deeper_than_the_cap_are_read_as_text_with_a_note(tmp_path
 
 
 def test_tables_nested_as_real_reports_nest_them_read_as_tables(tmp_path):
-    doc = read(_nested_docx(tmp_path / "nest.docx", 3))
+    doc = read(nested_docx(tmp_path / "nest.docx", 3))
     assert [[[c.text for c in row] for row in t.rows] for t in doc.tables] == [[["第1层"]], [["第2层"]], [["第3层\n深"]]]
     assert [t.parent for t in doc.tables] == [None, (doc.tables[0].index, 0, 0), (doc.tables[1].index, 0, 0)]
     assert not doc.notes
@@ -331,28 +322,14 @@ def test_xlsx_rows_out_of_order_or_unnumbered_are_kept(tmp_path):
         "单元格位置“ZZZZ9”无效，读作B4），已按其在文件中的位置读入"]
 
 
-def _long_strings(n: int = 30, size: int = 20_000) -> list[str]:
-    import random
-
-    rnd = random.Random(1)  # random text: compresses like real text (a repeated character is a zip bomb)
-    return ["".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(size)) for _ in range(n)]
-
-
-def _sheet_of_long_strings(strings: list[str]) -> str:
-    from ooxml import sheet_xml, xc, xrow
-
-    return sheet_xml(*(xrow(r + 1, *(xc(f"{col}{r + 1}", str((r * 5 + k) % len(strings)), "s")
-                                     for k, col in enumerate("ABCDE"))) for r in range(10)))
-
-
 def test_xlsx_300_sheets_pointing_at_one_part_read_it_once(tmp_path):
     """12.7 KB, 300 sheet entries on one worksheet part of long strings: 14 s and 1.7 GB before."""
-    from ooxml import write_xlsx
+    from ooxml import long_strings, sheet_of_long_strings, write_xlsx
 
     from jixiao.readers.xlsx import MAX_SHEETS
 
     path = tmp_path / "sheets.xlsx"
-    write_xlsx(path, [_sheet_of_long_strings(_long_strings())], _long_strings(),
+    write_xlsx(path, [sheet_of_long_strings(long_strings())], long_strings(),
                names=[f"表{i}" for i in range(300)], targets=[0] * 300)
     doc = read(path)
     assert MAX_SHEETS == 200 and [t.sheet for t in doc.tables] == ["表0"]
@@ -364,13 +341,13 @@ def test_xlsx_300_sheets_pointing_at_one_part_read_it_once(tmp_path):
 
 
 def test_xlsx_text_budget_stops_a_workbook_of_long_strings(tmp_path):
-    from ooxml import write_xlsx
+    from ooxml import long_strings, sheet_of_long_strings, write_xlsx
 
     from jixiao.readers.xlsx import MAX_CHARS
 
-    strings = _long_strings()
+    strings = long_strings()
     path = tmp_path / "chars.xlsx"
-    write_xlsx(path, [_sheet_of_long_strings(strings)] * 300, strings)  # 300 parts, 1M characters each
+    write_xlsx(path, [sheet_of_long_strings(strings)] * 300, strings)  # 300 parts, 1M characters each
     doc = read(path)
     assert MAX_CHARS == 5_000_000 and [t.sheet for t in doc.tables] == [f"Sheet{i}" for i in range(1, 6)]
     assert MAX_CHARS <= sum(len(c.text) for t in doc.tables for c in t.cells()) <= MAX_CHARS + 20_000
