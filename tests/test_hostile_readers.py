@@ -285,7 +285,7 @@ def test_xlsx_number_cells_with_thousands_separators_or_inf(tmp_path):
     assert cells["D4"] == "1086.00" and cells["C4"] == "inf" and cells["E4"] == "81.70"
     assert [(n.code, n.message) for n in doc.notes] == [
         ("cell_as_text", "工作表“（2023年度）”有 1 个数值单元格写有千位分隔符（D4“1,086”），已去掉分隔符按数字读入"),
-        ("cell_as_text", "工作表“（2023年度）”有 1 个数值单元格的内容不是有效数字（C4“inf”），已按文字读入"),
+        ("cell_as_text", "工作表“（2023年度）”有 1 个单元格的值不是有效的数字、日期或逻辑值（C4“inf”），已按文字读入"),
     ]
     record = review_file(path).record
     assert record.error is None and record.report.funds.full_year_budget.value == Decimal("1086.00")
@@ -412,3 +412,15 @@ def test_html_row_beyond_the_cap_is_cut_with_a_note(tmp_path):
     doc = read(path)
     assert len(doc.tables[0].rows[0]) == 1000
     assert [n.code for n in doc.notes] == ["table_capped"] and "第 1 行有 1001 个" in doc.notes[0].message
+
+
+def test_xlsx_cells_of_other_types_that_do_not_parse_and_a_bad_style(tmp_path):
+    from ooxml import sheet_xml, write_xlsx, xc, xrow
+
+    path = tmp_path / "types.xlsx"
+    write_xlsx(path, [sheet_xml(xrow(1, xc("A1", "真", "b"), xc("B1", "2024-13-45", "d"), xc("C1", "1E999"),
+                                   '<c r="D1" s="77"><v>5</v></c>'))])
+    doc = read(path)  # each of these refused the workbook (ValueError, IndexError on the style)
+    assert [c.text for c in doc.tables[0].rows[0]] == ["真", "2024-13-45", "1E999", "5"]
+    assert [n.message for n in doc.notes] == [
+        "工作表“Sheet1”有 3 个单元格的值不是有效的数字、日期或逻辑值（A1“真”、B1“2024-13-45”、C1“1E999”），已按文字读入"]

@@ -1,10 +1,11 @@
 """Bounds shared by the readers against hostile or absurd input (issue 14), in one place.
 
-Each is far above what a real report holds (the largest seed table: 60 rows × 12 cells; the
-longest .docx: ~3,000 paragraphs) and low enough that reading stays within seconds and the
-per-file memory budget. What a bound cuts is said in a ReadNote (JX906 or JX909); nothing beyond
-it is silently dropped. Format-specific bounds stay beside their reader (``xlsx.MAX_ROWS``,
-``html.MAX_DEPTH``, ``pdf.MAX_PAGE_CHARS``…)."""
+Each is far above what a real report holds (in the seeds, samples, corpus and examples the widest
+table row has 24 cells, the longest table 61 rows, the longest document 106 blocks) and low enough
+that reading stays within seconds and the per-file memory budget (docs/hostile.md has the
+figures). What a bound cuts is said in a ReadNote (JX906 or JX909); nothing beyond it is silently
+dropped. Format-specific bounds stay beside their reader (``xlsx.MAX_ROWS``, ``html.MAX_DEPTH``,
+``pdf.MAX_PAGE_CHARS``…)."""
 
 from __future__ import annotations
 

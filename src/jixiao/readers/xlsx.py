@@ -49,8 +49,8 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
 from ..decimals import quantize
@@ -61,7 +61,7 @@ MAX_ROWS = 20_000  # per sheet
 MAX_COLS = 200  # per sheet
 MAX_CELLS = 100_000  # values read, and grid cells (rows × used columns) built, per workbook
 MAX_CHARS = 5_000_000  # characters of cell text read per workbook (a long report: ~100 000)
-MAX_SHEETS = 200  # worksheets read per workbook (the samples have up to 12)
+MAX_SHEETS = 200  # worksheets read per workbook (the samples have up to 11)
 MAX_CELL_NOTES = 5  # cells named in one note of odd cells of a sheet
 MAX_MERGES = 20_000  # merged ranges per sheet
 MAX_XLS_BYTES = 40 * 1024 * 1024  # xlrd holds the whole file and every cell in memory
@@ -212,8 +212,10 @@ def _tolerant_parser():
     """openpyxl's worksheet parser (``WorkSheetParser``), reading what it refuses or misreads:
 
     - a row index that addresses no row (``r="0"``, which openpyxl drops, or ``r="x"``, which it
-      refuses) or a cell reference that addresses no cell: read where it stands in the file (the
-      row after the previous one, the cell after the previous one);
+      refuses), one not above the previous row's (openpyxl drops it or merges it into that row),
+      or a cell reference that addresses no cell: read where it stands in the file (the row
+      after the previous one, the cell after the previous one); a cell whose reference names
+      another row than its own is read in its own row;
     - a shared-string index out of range (``-1`` reads the last string in openpyxl, a too large one
       refuses the sheet): an empty cell;
     - a number cell that is no number: ``1,234`` (thousands separators) is read as the number
@@ -222,8 +224,8 @@ def _tolerant_parser():
     - a style index beyond the workbook's styles: no style.
 
     Each is counted; :meth:`notes` gives at most one ``bad_index`` note for positions and one for
-    string indexes, and one ``cell_as_text`` note for numbers, each naming up to
-    :data:`MAX_CELL_NOTES` cells (JX906)."""
+    string indexes, one ``cell_as_text`` note for the numbers read as numbers and one for those
+    read as text, each naming up to :data:`MAX_CELL_NOTES` places (JX906)."""
     from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
     class TolerantParser(WorkSheetParser):
@@ -315,8 +317,8 @@ def _tolerant_parser():
                 out.append(ReadNote("cell_as_text", f"工作表“{sheet}”有 {self.count['number']} 个数值单元格写有"
                                                     f"千位分隔符（{listed('number')}），已去掉分隔符按数字读入"))
             if self.count["text"]:
-                out.append(ReadNote("cell_as_text", f"工作表“{sheet}”有 {self.count['text']} 个数值单元格的内容"
-                                                    f"不是有效数字（{listed('text')}），已按文字读入"))
+                out.append(ReadNote("cell_as_text", f"工作表“{sheet}”有 {self.count['text']} 个单元格的值不是有效的"
+                                                    f"数字、日期或逻辑值（{listed('text')}），已按文字读入"))
             return out
 
     return TolerantParser
