@@ -191,14 +191,11 @@ class Document:
         return [(n, self.lines[n - 1]) for n in range(lo, hi + 1)]
 
 
-TABLE_CAPPED = "table_capped"  # the ReadNote code of cap_table (JX909)
-
-
 def cap_table(table: Table) -> ReadNote | None:
     """Cut ``table`` to :data:`~jixiao.readers.limits.MAX_TABLE_ROWS` rows of at most
     :data:`~jixiao.readers.limits.MAX_ROW_CELLS` cells (a vertical merge reaching past the last
-    row kept ends there); a ``table_capped`` note saying what was cut, with the table's ``line``
-    (0 until :func:`render_lines` has placed it), or None when it fits. Every reader's tables go
+    row kept ends there); a ``table_capped`` note (JX909) saying what was cut, with the table's
+    ``line`` (None until :func:`render_lines` has placed it), or None when it fits. Every reader's tables go
     through it (:func:`render_lines`, :func:`jixiao.readers.text.parse_text`)."""
     from .limits import MAX_ROW_CELLS, MAX_TABLE_ROWS
 
@@ -220,7 +217,7 @@ def cap_table(table: Table) -> ReadNote | None:
         for row in rows:
             del row[MAX_ROW_CELLS:]
     where = f"工作表“{table.sheet}”中的表格" if table.sheet else "表格"
-    return ReadNote(TABLE_CAPPED, f"{where}{'；'.join(cut)}", page=table.page, line=table.line or None)
+    return ReadNote("table_capped", f"{where}{'；'.join(cut)}", page=table.page, line=table.line or None)
 
 
 def _text_lines(text: str) -> list[str]:
