@@ -172,6 +172,8 @@ TRIGGER: dict[str, Fx] = {
     "JX907": Fx(text=CLEAN_FX.text, notes=(LOW_OCR,)),
     # a 总分 of 400 digits (a cell run together or an export fault); the review goes on
     "JX908": edit((362, "96.85", "9" * 400)),
+    # a table row of 1,001 cells (an export whose separators went wrong): cut at readers/limits.MAX_ROW_CELLS
+    "JX909": with_table(CLEAN_FX, 151, [["说明"] + [f"{k}" for k in range(1, 1001)]]),
     # 附件5 report quality (rules/quality.py): the clean example with a part or its 问题/措施 rewritten
     "JX504": sections("八、", "十、", ["（一）加强预算编制。"], drop=("九、",)),  # 九、结果应用 gone
     "JX505": edit((53, "本馆项目支出绩效自评表按要求另行报送，", "")),  # 项目支出 67.80 but no 项目表
@@ -244,6 +246,7 @@ MUST_NOT: dict[str, Fx] = {
     "JX906": Fx(text=CLEAN_FX.text, notes=(LOW_OCR,)),
     "JX907": Fx(text=CLEAN_FX.text, notes=(NO_TEXT,)),
     "JX908": edit((362, "96.85", "999999999999999")),  # absurd as a 总分 but below 10^15: not flagged
+    "JX909": with_table(CLEAN_FX, 151, [["说明"] + [f"{k}" for k in range(1, 1000)]]),  # exactly 1,000 cells
     # near misses: 九 renumbered but present; the 项目表 said to be sent apart; problems that cover
     # four areas; funding named beside other causes; measures answering each problem (the clean text)
     "JX504": CLEAN_FX,

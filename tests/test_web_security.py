@@ -5,6 +5,7 @@ weak passwords, access scoped by region/unit, no internal ids — on SQLite and 
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from contextlib import ExitStack
@@ -93,6 +94,56 @@ def test_a_successful_login_resets_the_count(app):
             assert login(c, "yue").status_code == 303
 
 
+def test_failed_logins_from_one_address_are_limited_across_usernames(app, store, as_user):
+    from jixiao.web.auth import LOGIN_IP_FAILURES, LOGIN_IP_MINUTES
+
+    names = ["yue", "jun", "nobody", "ghost", "li"]
+    per_name = LOGIN_IP_FAILURES // len(names)
+    assert per_name < MAX_FAILURES  # no username reaches its own lockout: only the address is limited
+    with TestClient(app, base_url="https://testserver", client=("203.0.113.7", 4000)) as c:
+        for name in names:
+            for _ in range(per_name):
+                assert login(c, name, "wrong-password").status_code == 401
+        refused = login(c, "jun")  # the right password, from the address that failed 20 times
+        assert refused.status_code == 429 and secured(refused)
+        assert f"该地址登录失败次数过多，已暂时禁止登录：请 {LOGIN_IP_MINUTES} 分钟后再试" in refused.text
+        api = c.post("/api/login", json={"username": "jun", "password": PASSWORD})
+        assert api.status_code == 429 and "该地址" in api.json()["detail"]
+    with TestClient(app, base_url="https://testserver", client=("203.0.113.8", 4000)) as other:
+        assert login(other, "jun").status_code == 303  # another address logs in
+    with store.session() as s:
+        limited = [e for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id)) if e.action == "login_locked"]
+    assert [(e.target, e.user_id) for e in limited] == [("login:jun", None)] * 2
+    assert '"client": "203.0.113.7"' in limited[0].detail and "登录失败 20 次" in limited[0].detail
+    page = as_user("li").get("/audit", params={"action": "login_locked"}).text
+    assert "来源地址 15 分钟内登录失败 20 次" in page and "203.0.113.7" in page
+
+
+def test_behind_a_proxy_the_address_is_the_forwarded_one_only_when_trusted(store):
+    from jixiao.config import Settings, Web
+    from jixiao.web.auth import LOGIN_IP_FAILURES
+
+    create_user(store, "yue", PASSWORD, "reviewer", "岳复核", regions=["岳麓区"])
+    app = create_app(store, Settings(web=Web(trusted_proxies=["10.0.0.0/24"])), worker=False)
+    proxy = ("10.0.0.5", 4000)
+    with TestClient(app, base_url="https://testserver", client=proxy,
+                    headers={"X-Forwarded-For": "198.51.100.1, 10.0.0.7"}) as c:
+        for _ in range(LOGIN_IP_FAILURES):  # 20 failures of one username: the username locks first
+            login(c, "yue", "wrong-password")
+    with store.session() as s:
+        clients = {json.loads(e.detail)["client"] for e in s.scalars(select(AuditEntry)) if e.action.startswith("login_")}
+    assert clients == {"198.51.100.1"}  # the client behind the proxies, not the proxy
+    with TestClient(app, base_url="https://testserver", client=proxy,
+                    headers={"X-Forwarded-For": "198.51.100.2"}) as c:
+        assert login(c, "yue").status_code == 429  # the username is locked (its own lockout) …
+    with TestClient(app, base_url="https://testserver", client=("192.0.2.9", 4000),
+                    headers={"X-Forwarded-For": "198.51.100.1"}) as c:
+        login(c, "nobody-here", "wrong-password")  # … and an untrusted peer's X-Forwarded-For is not believed
+    with store.session() as s:
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert json.loads(last.detail)["client"] == "192.0.2.9"
+
+
 # --- passwords -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("weak", ["12345678", "password", "qwerty123", "Password1", "woaini1314", "aaaaaaaaaa",
@@ -168,6 +219,54 @@ def test_state_changing_requests_from_another_origin_are_refused(seeded):
     ok = admin.post(f"/findings/{fid}/decision", data=data, headers={"Origin": "https://testserver"},
                     follow_redirects=False)
     assert ok.status_code == 303
+
+
+def _decision_form(client, report_id: int) -> tuple[str, dict]:
+    page = client.get(f"/reports/{report_id}").text
+    fid, token = re.search(r'id="f(\d+)" data-code', page).group(1), CSRF.search(page).group(1)
+    return f"/findings/{fid}/decision", {"status": "确认", "csrf_token": token}
+
+
+@pytest.mark.parametrize("web, peer, headers, allowed", [
+    # a proxy rewriting Host to the backend's address: refused unless configured (the bug)
+    ({}, "10.0.0.5", {"Host": "127.0.0.1:8000", "X-Forwarded-Host": "jixiao.example.gov.cn"}, False),
+    ({"trusted_proxies": ["10.0.0.5"]}, "10.0.0.5",
+     {"Host": "127.0.0.1:8000", "X-Forwarded-Host": "jixiao.example.gov.cn"}, True),
+    # X-Forwarded-Host from a peer that is not a trusted proxy is the client's own word
+    ({"trusted_proxies": ["10.0.0.5"]}, "192.0.2.9",
+     {"Host": "127.0.0.1:8000", "X-Forwarded-Host": "jixiao.example.gov.cn"}, False),
+    ({"public_origin": "https://jixiao.example.gov.cn"}, "10.0.0.5", {"Host": "127.0.0.1:8000"}, True),
+    ({"public_origin": "http://jixiao.example.gov.cn"}, "10.0.0.5", {"Host": "127.0.0.1:8000"}, False),  # scheme
+])
+def test_origin_behind_a_proxy_that_rewrites_host(app, store, seeded, web, peer, headers, allowed):
+    from jixiao.config import Settings, Web
+
+    admin, ids = seeded
+    url, data = _decision_form(admin, ids["003"])
+    proxied = create_app(store, Settings(web=Web(**web)), worker=False)
+    with TestClient(proxied, base_url="https://testserver", client=(peer, 4000), cookies=admin.cookies) as c:
+        r = c.post(url, data=data, headers={**headers, "Origin": "https://jixiao.example.gov.cn"},
+                   follow_redirects=False)
+        assert (r.status_code == 303) is allowed and (r.status_code == 403) is not allowed, r.text[:300]
+        evil = c.post(url, data=data, headers={**headers, "Origin": "https://evil.example"}, follow_redirects=False)
+        assert evil.status_code == 403 and "来源校验失败" in evil.text
+
+
+def test_web_settings_are_checked(tmp_path):
+    from jixiao.config import ConfigError, load_config
+
+    good = tmp_path / "jixiao.toml"
+    good.write_text('[web]\npublic_origin = "HTTPS://Jixiao.Example.gov.cn/"\ntrusted_proxies = ["10.0.0.0/8"]\n',
+                    "utf-8")
+    web = load_config(good).web
+    assert web.public_origin == "https://jixiao.example.gov.cn" and web.trusts("10.1.2.3") and not web.trusts("11.0.0.1")
+    for bad, why in (('public_origin = "jixiao.example.gov.cn"', "不是网站地址"),
+                     ('public_origin = "https://jixiao.example.gov.cn/jx"', "不含路径"),
+                     ('trusted_proxies = ["proxy.local"]', "不是 IP 地址或网段")):
+        good.write_text(f"[web]\n{bad}\n", "utf-8")
+        with pytest.raises(ConfigError, match=why) as err:
+            load_config(good)
+        assert str(err.value).startswith(f"{good}:2: ")
 
 
 def test_exports_are_not_cached_and_warn_of_pending_findings(seeded):

@@ -20,6 +20,9 @@ Found upward from the reviewed folder (:func:`find_config`) or given with ``--co
     [limits]                            # the budget of one file in a batch (0: none)
     file_timeout = 30                   # 秒
     file_memory = "1GiB"                # or "512MiB"; a bare number is MiB
+    [web]                               # jixiao serve behind a reverse proxy (see Web)
+    public_origin = "https://jixiao.example.gov.cn"
+    trusted_proxies = ["10.0.0.5"]
 
 A wrong key or value raises :class:`ConfigError` naming the file and the line.
 """
@@ -124,6 +127,58 @@ class Limits(_Strict):
         return f"超出单个文件内存限制（{size_text(self.file_memory)}），已停止处理此文件"
 
 
+class Web(_Strict):
+    """``[web]``: how ``jixiao serve`` sees its requests behind a reverse proxy (nginx…) that
+    rewrites ``Host``. Without either key the Origin of a state-changing request is compared with
+    ``Host`` and the client address is the connection's peer.
+
+    - ``public_origin``: the address users open (``"https://jixiao.example.gov.cn"``, scheme, host
+      and port only); the Origin (or Referer) of every POST must be it.
+    - ``trusted_proxies``: addresses or networks (``"10.0.0.5"``, ``"10.0.0.0/8"``) of the proxies;
+      for a request from one of them ``X-Forwarded-Host`` stands for ``Host`` and the nearest
+      untrusted address in ``X-Forwarded-For`` is the client (the per-address login limit). From
+      any other peer these headers are ignored: they are the client's own word."""
+
+    public_origin: str | None = None
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("public_origin")
+    @classmethod
+    def _origin(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from urllib.parse import urlsplit
+
+        u = urlsplit(v.strip())
+        if u.scheme not in ("http", "https") or not u.netloc or u.path not in ("", "/") or u.query or u.fragment:
+            raise ValueError(f"“{v}”不是网站地址（应为如 https://jixiao.example.gov.cn，不含路径）")
+        return f"{u.scheme}://{u.netloc.lower()}"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in v:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"“{item}”不是 IP 地址或网段（如 10.0.0.5、10.0.0.0/8）") from None
+        return [item.strip() for item in v]
+
+    def trusts(self, address: str | None) -> bool:
+        """Whether ``address`` (a peer or a forwarded hop) is one of the trusted proxies."""
+        import ipaddress
+
+        if not address or not self.trusted_proxies:
+            return False
+        try:
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(n, strict=False) for n in self.trusted_proxies)
+
+
 class Settings(_Strict):
     """What a review runs with; the defaults are the packaged rule sets as they are."""
 
@@ -135,6 +190,7 @@ class Settings(_Strict):
     params: Params = Field(default_factory=Params)
     items: dict[str, dict[str, Any]] = Field(default_factory=dict)
     limits: Limits = Field(default_factory=Limits, exclude=True)  # how a batch runs, not what a review finds
+    web: Web = Field(default_factory=Web, exclude=True)  # how jixiao serve sees requests behind a proxy
     path: Path | None = Field(default=None, exclude=True)  # the file it came from
     ruleset_origin: str = Field(default="配置", exclude=True)
 

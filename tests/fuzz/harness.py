@@ -175,9 +175,10 @@ def member_edit(data: bytes, a: float, b: float) -> bytes:
         body = body[:i] + b"<x>" * depth + b"</x>" * depth + body[i:]
     elif how == 2:
         body = huge_number(body, b, a)
-    elif how == 3:  # an index or row number made bad
+    elif how == 3:  # an index or row number made bad, a number cell made no number
         for old, new in ((b'r="1"', b'r="0"'), (b"<v>0</v>", b"<v>-1</v>"), (b"<v>1</v>", b"<v>99999</v>"),
-                         (b'w:val="2"', b'w:val="999999"'), (b'colspan="2"', b'colspan="99999"')):
+                         (b'w:val="2"', b'w:val="999999"'), (b'colspan="2"', b'colspan="99999"'),
+                         (b"<v>8", b"<v>1,08"), (b"<v>9", b"<v>inf9"), (b"5</v>", b"5e999</v>")):
             body = body.replace(old, new, 1)
     elif how == 4:
         body = repeat(body, a, b)

@@ -204,7 +204,9 @@ UNREAD = ("no_text_layer", "garbled_page", "ocr_unavailable", "sheet_truncated",
 def content_unread(ctx: Context) -> Iterator[Hit]:
     """检查什么
     PDF 中是否有页面的文字层为空（扫描件）或是乱码（字体未嵌入映射，提取出 ``(cid:123)`` 之类），
-    且没有经 OCR 识别；Excel 工作表或网页是否超出读取上限而被截断。
+    且没有经 OCR 识别；Excel 工作表、Word 文档或网页是否超出读取上限（段落、单元格、字符、工作表、
+    嵌套层数）而被截断；文本中是否有无法解码的字节；Excel 中是否有按文字读入的数值单元格（“1,234”
+    去掉分隔符按数字读入，“inf”按文字）、无效的行号或共享字符串下标（按位置读入、读作空单元格）。
 
     为什么重要
     这些页面上的数字没有被读入：自评表恰在扫描页上时，得分和指标都无法复核，
@@ -301,3 +303,25 @@ def number_out_of_range(ctx: Context) -> Iterator[Hit]:
         shown = raw if len(raw) <= 40 else f"{raw[:20]}…（共 {len(raw)} 个字符）"
         yield Hit(f"数值“{shown}”超出合理范围（绝对值不小于 10^15），不可能是真实的金额、得分或比率；"
                   "依赖它的复核结论需对照原件核实。", [v], expected="合理的数值", found=shown)
+
+
+@check("JX909", "table-capped", "表格超出读取上限（行数或每行单元格数）", "warning")
+def table_capped(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    读入的表格是否超过每张表 10000 行或每行 1000 个单元格的读取上限（readers/limits.py）；
+    超出的行或单元格没有读入，这里说明是哪张表、共多少行、哪一行多少个单元格。
+
+    为什么重要
+    真实的自评表不过几十行、二十几列；上万行或一行上千格的表格多半是导出错误、单元格粘连或
+    恶意构造的文件。照单全收会让复核耗时成倍增加；截去部分后，依赖被截去行列的合计、得分
+    核对只覆盖了读入的部分，需对照原件。
+
+    示例
+    一份文本报告的项目表有一行 100000 个单元格（导出时分隔符错乱）：只读取该行前 1000 个单元格。
+
+    依据
+    [INF] 解析质量提示（issue 14：每个文件在有限的时间和内存内读完）。
+    """
+    for note in ctx.doc.notes:
+        if note.code == "table_capped":
+            yield Hit(note.message, _note_evidence(ctx, note), expected="表格在读取上限之内", found="部分行或单元格未读入")

@@ -191,6 +191,35 @@ class Document:
         return [(n, self.lines[n - 1]) for n in range(lo, hi + 1)]
 
 
+def cap_table(table: Table) -> ReadNote | None:
+    """Cut ``table`` to :data:`~jixiao.readers.limits.MAX_TABLE_ROWS` rows of at most
+    :data:`~jixiao.readers.limits.MAX_ROW_CELLS` cells (a vertical merge reaching past the last
+    row kept ends there); a ``table_capped`` note (JX909) saying what was cut, with the table's
+    ``line`` (None until :func:`render_lines` has placed it), or None when it fits. Every reader's tables go
+    through it (:func:`render_lines`, :func:`jixiao.readers.text.parse_text`)."""
+    from .limits import MAX_ROW_CELLS, MAX_TABLE_ROWS
+
+    rows = table.rows
+    wide = sum(1 for r in rows if len(r) > MAX_ROW_CELLS)
+    if len(rows) <= MAX_TABLE_ROWS and not wide:
+        return None
+    cut: list[str] = []
+    if len(rows) > MAX_TABLE_ROWS:
+        cut.append(f"共 {len(rows)} 行，超过每张表 {MAX_TABLE_ROWS} 行的上限，第 {MAX_TABLE_ROWS + 1} 行起未读取")
+        del rows[MAX_TABLE_ROWS:]
+        for r, row in enumerate(rows):
+            for cell in row:
+                cell.rowspan = min(cell.rowspan, len(rows) - r)
+    if wide:
+        first = next(r for r, row in enumerate(rows) if len(row) > MAX_ROW_CELLS)
+        cut.append(f"有 {wide} 行超过每行 {MAX_ROW_CELLS} 个单元格的上限（第 {first + 1} 行有 {len(rows[first])} 个），"
+                   f"每行只读取前 {MAX_ROW_CELLS} 个")
+        for row in rows:
+            del row[MAX_ROW_CELLS:]
+    where = f"工作表“{table.sheet}”中的表格" if table.sheet else "表格"
+    return ReadNote("table_capped", f"{where}{'；'.join(cut)}", page=table.page, line=table.line or None)
+
+
 def _text_lines(text: str) -> list[str]:
     """A cell's or paragraph's text as view lines: tabs become spaces (a leading tab would read as
     a new cell), runs of blank lines become one."""
@@ -229,11 +258,15 @@ def render_lines(doc: Document) -> Document:
             block.line_end = len(lines)
             block.text = "\n".join(s.strip() for s in body)
         else:
+            capped = cap_table(block)
             if not block.rows:
                 continue
             if lines and lines[-1] != "":
                 lines.append("")
             block.line = len(lines) + 1
+            if capped is not None:
+                capped.line = block.line
+                doc.notes.append(capped)
             for r, row in enumerate(block.rows):
                 if r:
                     lines.append("")

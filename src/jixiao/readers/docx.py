@@ -11,6 +11,10 @@ tables; building the grid from the XML once costs well under 1 ms):
 - nested tables become their own Table blocks after the parent, with ``parent`` set;
 - text boxes (``w:txbxContent``, the DrawingML choice of ``mc:AlternateContent``, its VML
   fallback skipped so nothing is read twice) become paragraphs after the paragraph holding them.
+
+Bounds (:mod:`.limits`): the first :data:`DOCX_MAX_PARAGRAPHS` paragraphs are read, tables nested
+more than :data:`DOCX_MAX_TABLE_DEPTH` levels are read as their cell's text, each with a
+``content_truncated`` note (JX906); XML nested beyond libxml2's 256 levels is a ReadError naming it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .document import Cell, Document, Paragraph, ReadError, Table, render_lines
+from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
+from .limits import DOCX_MAX_CELLS, DOCX_MAX_PARAGRAPHS, DOCX_MAX_TABLE_DEPTH, MAX_ROW_CELLS, MAX_TABLE_ROWS
 from .safety import open_zip, parse_xml, read_part
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -54,16 +59,49 @@ def read_docx(path: Path, zf: zipfile.ZipFile | None = None) -> Document:
     if body is None:
         raise ReadError(str(path), "文件已损坏：word/document.xml 中没有正文（w:body）")
     doc = Document(path=str(path), encoding="docx", format="docx")
-    _Walker(doc, body).body(body)
+    cut = _cut_paragraphs(body)
+    walker = _Walker(doc, body)
+    walker.body(body)
+    if walker.too_deep:
+        doc.notes.append(ReadNote("content_truncated", f"表格嵌套超过 {DOCX_MAX_TABLE_DEPTH} 层，更深的 {walker.too_deep} 个"
+                                                       "表格只读入文字、未还原表格结构"))
+    if walker.cells_cut:
+        doc.notes.append(ReadNote("content_truncated", f"文档表格单元格超过 {DOCX_MAX_CELLS} 个，其后的表格内容未读取"))
+    if cut:
+        doc.notes.append(ReadNote("content_truncated", cut))
     if not doc.blocks or not any((b.text.strip() if isinstance(b, Paragraph) else b.rows) for b in doc.blocks):
         raise ReadError(str(path), "文档没有任何文字内容（可能全部是图片：请提供可复制文字的版本）")
     return render_lines(doc)
+
+
+def _cut_paragraphs(body: etree._Element) -> str:
+    """Remove from ``body`` what follows its first :data:`DOCX_MAX_PARAGRAPHS` paragraphs
+    (``w:p``, in document order, wherever they are; a table row the cut falls in goes whole);
+    what was cut (a note's message), or ""."""
+    total = sum(1 for _ in body.iter(P))
+    if total <= DOCX_MAX_PARAGRAPHS:
+        return ""
+    node = next(p for k, p in enumerate(body.iter(P)) if k == DOCX_MAX_PARAGRAPHS)
+    row = next((a for a in node.iterancestors(TR)), None)
+    node = row if row is not None else node
+    at = node
+    while at is not body:  # what follows the cut, at every level up to the body
+        parent = at.getparent()
+        for sib in list(at.itersiblings()):
+            parent.remove(sib)
+        at = parent
+    node.getparent().remove(node)
+    return (f"文档有 {total} 个段落（上限 {DOCX_MAX_PARAGRAPHS} 个），读到第 {DOCX_MAX_PARAGRAPHS} 个段落处为止，"
+            "其后内容未读取")
 
 
 class _Walker:
     def __init__(self, doc: Document, body: etree._Element | None = None):
         self.doc = doc
         self.texts = _paragraph_texts(body) if body is not None else None
+        self.too_deep = 0  # nested tables beyond DOCX_MAX_TABLE_DEPTH, read as text
+        self.cells_left = DOCX_MAX_CELLS  # table cells still to build
+        self.cells_cut = False  # tables (or rows) left out when they ran out
 
     def text(self, p: etree._Element, boxes: list[etree._Element]) -> str:
         """``_text(p, boxes)``, from the map made in one pass over the body when there is one."""
@@ -97,7 +135,12 @@ class _Walker:
             self.body(box)
 
     # -- tables -------------------------------------------------------------------------------
-    def table(self, tbl: etree._Element, parent: tuple[int, int, int] | None = None) -> None:
+    def table(self, tbl: etree._Element, parent: tuple[int, int, int] | None = None, depth: int = 0) -> None:
+        """One ``w:tbl`` as a Table block, then its nested tables (``depth`` levels down) after it;
+        those deeper than :data:`DOCX_MAX_TABLE_DEPTH` are read as their cell's text."""
+        if self.cells_left <= 0:
+            self.cells_cut = True
+            return
         rows: list[list[Cell]] = []
         table = Table(0, rows, parent=parent)
         index = self.add(table)
@@ -105,10 +148,17 @@ class _Walker:
         origin_at: dict[int, Cell] = {}  # grid column → cell whose vertical merge is open there
         cell_text = self.cell_text
         for tr in _content(tbl, TR):
+            if len(rows) > MAX_TABLE_ROWS:  # one row past the cap: cap_table names the cut
+                break
+            if self.cells_left <= 0:
+                self.cells_cut = True
+                break
             row: list[Cell] = []
             grid = _as_int(_props(_child(tr, TR_PR)).get(GRID_BEFORE))
             r = len(rows)
             for tc in _content(tr, TC):
+                if len(row) > MAX_ROW_CELLS:
+                    break
                 for pr in tc:  # _props(_child(tc, TC_PR)), inline: once per cell
                     if pr.tag == TC_PR:
                         props = {child.tag: child.get(VAL) for child in pr}
@@ -131,18 +181,19 @@ class _Walker:
                     cell = Cell("", r, len(row), colspan=span, covered=True)
                 else:
                     c = len(row)
-                    cell = Cell(cell_text(tc, nested, r, c), r, c, colspan=span)
+                    cell = Cell(cell_text(tc, nested, r, c, depth), r, c, colspan=span)
                     if vmerge == "restart":
                         origin_at[grid] = cell
                     elif origin_at:
                         origin_at.pop(grid, None)
                 row.append(cell)
                 grid += span
+            self.cells_left -= len(row)
             rows.append(row)
         for sub, r, c in nested:
-            self.table(sub, parent=(index, r, c))
+            self.table(sub, parent=(index, r, c), depth=depth + 1)
 
-    def cell_text(self, tc: etree._Element, nested: list, r: int, c: int) -> str:
+    def cell_text(self, tc: etree._Element, nested: list, r: int, c: int, depth: int = 0) -> str:
         parts: list[str] = []
         texts = self.texts
         for child in _content(tc):
@@ -156,8 +207,11 @@ class _Walker:
                 parts.append(self.text(child, boxes))
                 for box in boxes:
                     parts.extend(self.text(bp, []) for bp in box.iter(P))
-            elif t == TBL:
+            elif t == TBL and depth < DOCX_MAX_TABLE_DEPTH:
                 nested.append((child, r, c))
+            elif t == TBL:  # too deep to be a table of the report: its text, in the cell
+                self.too_deep += 1
+                parts.extend(self.text(p, []) for p in child.iter(P))
         while parts and not parts[-1].strip():
             parts.pop()
         return parts[0] if len(parts) == 1 else "\n".join(parts)

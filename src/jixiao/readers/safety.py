@@ -106,7 +106,13 @@ def parse_xml(data: bytes, path: Path, part: str) -> etree._Element:
     try:
         return etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise ReadError(str(path), f"文件已损坏：{part} 不是合法的 XML（{exc.msg if hasattr(exc, 'msg') else exc}）") from None
+        msg = exc.msg if hasattr(exc, "msg") else str(exc)
+        if "Excessive depth" in msg:  # libxml2's bound, kept (huge_tree=False): no report nests so deep
+            from .limits import XML_MAX_DEPTH
+
+            raise ReadError(str(path), f"{part} 的元素嵌套超过 {XML_MAX_DEPTH} 层（例如表格中套表格数十层），"
+                                       "不像一份正常的报告；未读取") from None
+        raise ReadError(str(path), f"文件已损坏：{part} 不是合法的 XML（{msg}）") from None
 
 
 def check_parts_for_doctype(zf: zipfile.ZipFile, path: Path) -> None:

@@ -17,7 +17,7 @@ import codecs
 import re
 from pathlib import Path
 
-from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table
+from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table, cap_table
 from .safety import check_size
 
 CELL_LINE = re.compile(r"^[ \u3000\ufeff]*\t")
@@ -180,7 +180,11 @@ def parse_text(text: str, path: str = "<text>", encoding: str = "utf-8") -> Docu
         close_row()
         if table_rows:
             rows = merge_split_rows(table_rows)
-            blocks.append(Table(len(blocks), rows, table_start, last_line))
+            table = Table(len(blocks), rows, table_start, last_line)
+            capped = cap_table(table)
+            if capped is not None:
+                doc.notes.append(capped)
+            blocks.append(table)
         table_rows = None
 
     i = 0

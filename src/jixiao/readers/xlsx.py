@@ -29,20 +29,28 @@ value (a workbook saved by a program that never calculated it has none: the cell
 Text in the hidden cells of a merged range is ignored, as Excel does.
 
 Bounds: at most :data:`MAX_ROWS` rows × :data:`MAX_COLS` columns per sheet, :data:`MAX_CELLS`
-values and grid cells per workbook (a ``sheet_truncated`` :class:`ReadNote` says what was cut);
+values and grid cells, :data:`MAX_CHARS` characters and :data:`MAX_SHEETS` sheets per workbook, and
+each worksheet part read once (a ``sheet_truncated`` :class:`ReadNote` says what was cut);
 .xlsx sheets are streamed (openpyxl read-only mode, merged ranges parsed from the sheet XML) and
 reading stops at the bound, so a huge sheet costs bounded time and memory (a 20 000-row sheet
 ≈ 2 s). .xls files over :data:`MAX_XLS_BYTES` are refused (xlrd loads the whole file). Hidden
 sheets are read, with a ``hidden_sheet`` note.
+
+Damage that a spreadsheet program would repair is read, not refused (:func:`_tolerant_parser`): a
+row or cell index that addresses nothing is read where it stands, a shared-string index out of
+range is an empty cell, a number cell holding ``1,234`` is the number, one holding ``inf`` its
+text — each with a ``bad_index`` / ``cell_as_text`` note (JX906).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
 from ..decimals import quantize
@@ -52,11 +60,17 @@ from .safety import check_size
 MAX_ROWS = 20_000  # per sheet
 MAX_COLS = 200  # per sheet
 MAX_CELLS = 100_000  # values read, and grid cells (rows × used columns) built, per workbook
+MAX_CHARS = 5_000_000  # characters of cell text read per workbook (a long report: ~100 000)
+MAX_SHEETS = 200  # worksheets read per workbook (the samples have up to 11)
+MAX_CELL_NOTES = 5  # cells named in one note of odd cells of a sheet
 MAX_MERGES = 20_000  # merged ranges per sheet
 MAX_XLS_BYTES = 40 * 1024 * 1024  # xlrd holds the whole file and every cell in memory
 
 
-def _budget_cut() -> str:
+def _budget_cut(left: list[int]) -> str:
+    """Why reading stopped: ``left`` is [values, characters] still to read in the workbook."""
+    if left[1] <= 0:
+        return f"读到工作簿文字上限（{MAX_CHARS} 个字符）为止，其后内容未读取"
     return f"读到工作簿单元格上限（{MAX_CELLS} 个）为止，其后内容未读取"
 
 Merge = tuple[int, int, int, int]  # (first row, last row + 1, first col, last col + 1), 0-based
@@ -72,6 +86,7 @@ class SheetGrid:
     merges: list[Merge] = field(default_factory=list)
     framed: set[tuple[int, int]] = field(default_factory=set)
     truncated: str = ""  # why the sheet was cut, if it was
+    notes: list = field(default_factory=list)  # ReadNotes of odd cells and rows (see _tolerant_parser)
 
 
 # ------------------------------------------------------------------------------------------
@@ -90,6 +105,7 @@ def read_workbook(path: Path, fmt: str) -> Document:
     for grid in grids:
         if grid.hidden and grid.values:
             doc.notes.append(ReadNote("hidden_sheet", f"工作表“{grid.name}”是隐藏工作表，已一并读取"))
+        doc.notes.extend(grid.notes)
         budget = _trim_to_budget(grid, budget, doc)
         doc.blocks.extend(sheet_blocks(grid, start=len(doc.blocks)))
         if grid.truncated:
@@ -111,6 +127,19 @@ def _trim_to_budget(grid: SheetGrid, budget: int, doc: Document) -> int:
     doc.notes.append(ReadNote("sheet_truncated", f"工作簿单元格过多（上限 {MAX_CELLS} 个），"
                                                  f"工作表“{grid.name}”只读取前 {keep} 行"))
     return budget - keep * width
+
+
+def _unread_sheets(names: list[str], n: int, left: list[int]) -> SheetGrid | None:
+    """The place of the sheets ``names[n:]`` when they are left unread (a ``sheet_truncated``
+    note): the workbook's budget ``left`` ([values, characters]) is spent or sheet ``n`` is beyond
+    :data:`MAX_SHEETS`. None when sheet ``n`` is to be read."""
+    if left[0] <= 0 or left[1] <= 0:
+        why = "已到工作簿" + ("文字上限" if left[1] <= 0 else "单元格上限")
+    elif n >= MAX_SHEETS:
+        why = f"超出每个工作簿 {MAX_SHEETS} 个工作表的上限"
+    else:
+        return None
+    return SheetGrid(name=names[n], truncated=f"起的 {len(names) - n} 个工作表未读取（{why}）")
 
 
 # ------------------------------------------------------------------------------------------
@@ -135,8 +164,26 @@ def _load_xlsx(path: Path) -> list[SheetGrid]:
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
             raise ReadError(str(path), f"文件已损坏：Excel 工作簿无法解析（{type(exc).__name__}: {exc}）") from None
         try:
-            left = [MAX_CELLS]  # values still to read in the workbook
-            return [_xlsx_sheet(wb, ws, path, ReadOnlyCell, left) for ws in wb.worksheets]
+            left = [MAX_CELLS, MAX_CHARS]  # values and characters still to read in the workbook
+            grids: list[SheetGrid] = []
+            seen: dict[str, str] = {}  # worksheet part → the sheet read from it
+            again: dict[str, list[str]] = {}  # worksheet part → the other sheets pointing at it
+            for n, ws in enumerate(wb.worksheets):
+                unread = _unread_sheets(wb.sheetnames, n, left)
+                if unread:
+                    grids.append(unread)
+                    break
+                part = getattr(ws, "_worksheet_path", None)
+                if part in seen:  # Excel never writes this: every sheet has its own part
+                    again.setdefault(part, []).append(ws.title)
+                    continue
+                seen[part] = ws.title
+                grids.append(_xlsx_sheet(wb, ws, path, ReadOnlyCell, left))
+            for part, names in again.items():
+                more = f"等 {len(names)} 个工作表" if len(names) > 1 else ""
+                grids.append(SheetGrid(name=names[0], truncated=f"{more}与工作表“{seen[part]}”指向工作簿中的同一部分"
+                                                                 f"（{part}），未重复读取"))
+            return grids
         except ReadError:
             raise
         except Exception as exc:
@@ -147,43 +194,176 @@ def _load_xlsx(path: Path) -> list[SheetGrid]:
         fh.close()
 
 
+XLSX_ROWS, XLSX_COLS = 1_048_576, 16_384  # the largest row and column an .xlsx can address
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234 / -12,345.6
+
+
+def _row_number(text: str) -> int | None:
+    """A row index as openpyxl accepts it ("7", "7.0"), or None when it addresses no row."""
+    try:
+        n = float(text)
+    except (ValueError, OverflowError):
+        return None
+    return int(n) if n.is_integer() and 1 <= n <= XLSX_ROWS else None
+
+
+@cache
+def _tolerant_parser():
+    """openpyxl's worksheet parser (``WorkSheetParser``), reading what it refuses or misreads:
+
+    - a row index that addresses no row (``r="0"``, which openpyxl drops, or ``r="x"``, which it
+      refuses), one not above the previous row's (openpyxl drops it or merges it into that row),
+      or a cell reference that addresses no cell: read where it stands in the file (the row
+      after the previous one, the cell after the previous one); a cell whose reference names
+      another row than its own is read in its own row;
+    - a shared-string index out of range (``-1`` reads the last string in openpyxl, a too large one
+      refuses the sheet): an empty cell;
+    - a number cell that is no number: ``1,234`` (thousands separators) is read as the number
+      1234, anything else (``inf``, ``1E999``, ``abc``) as its text; a boolean or date cell that
+      does not parse: its text;
+    - a style index beyond the workbook's styles: no style.
+
+    Each is counted; :meth:`notes` gives at most one ``bad_index`` note for positions and one for
+    string indexes, one ``cell_as_text`` note for the numbers read as numbers and one for those
+    read as text, each naming up to :data:`MAX_CELL_NOTES` places (JX906)."""
+    from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+
+    class TolerantParser(WorkSheetParser):
+        def __init__(self, *args, styles: int = 0, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.styles = styles
+            self.odd: dict[str, list[str]] = {k: [] for k in ("place", "index", "number", "text")}
+            self.count = dict.fromkeys(self.odd, 0)
+            self.last = 0  # the last row read: rows are numbered upwards from 1
+            self.moved = False  # the current row was renumbered (its cells' references say otherwise)
+
+        def _odd(self, kind: str, what: str) -> None:
+            self.count[kind] += 1
+            if len(self.odd[kind]) < MAX_CELL_NOTES:
+                self.odd[kind].append(what)
+
+        def parse_row(self, row):
+            r = row.get("r")
+            n = self.last + 1 if r is None else _row_number(r)
+            self.moved = n is None or n <= self.last
+            if self.moved:  # openpyxl drops a row numbered 0 (and one out of order), refuses "x"
+                why = "无效" if n is None else "重复或倒序"
+                self._odd("place", f"行号“{r[:20]}”{why}，读作第{self.last + 1}行")
+                n = self.last + 1
+            row.set("r", str(n))
+            self.last = n
+            return super().parse_row(row)
+
+        def parse_cell(self, element):
+            ref = element.get("r")
+            col = self.col_counter + 1
+            if ref is not None:
+                m = _REF_PARTS.match(ref.strip().upper())
+                col = _col_index(m.group(1)) + 1 if m else 0
+                if not 1 <= col <= XLSX_COLS:
+                    col = self.col_counter + 1
+                    self._odd("place", f"单元格位置“{ref[:20]}”无效，读作{a1(self.row_counter - 1, self.col_counter)}")
+                    del element.attrib["r"]
+                elif m.group(2) != str(self.row_counter):  # the row's number holds (rows were renumbered)
+                    if not self.moved:
+                        self._odd("place", f"单元格“{ref[:20]}”在第{self.row_counter}行中，读作{a1(self.row_counter - 1, col - 1)}")
+                    element.set("r", a1(self.row_counter - 1, col - 1))
+            pos = (self.row_counter, col)
+            style = element.get("s")
+            if style is not None and not (style.isdigit() and int(style) < self.styles):
+                del element.attrib["s"]
+            kind = element.get("t", "n")
+            v = element.find(VALUE_TAG)
+            raw = v.text if v is not None else None
+            if kind == "s" and raw is not None and not (raw.strip().isdigit() and int(raw) < len(self.shared_strings)):
+                self._odd("index", f"{a1(pos[0] - 1, pos[1] - 1)}“{raw[:20]}”")
+                element.remove(v)
+                raw = None
+            try:
+                spec = super().parse_cell(element)
+            except (ValueError, TypeError, OverflowError, IndexError, KeyError):
+                self.col_counter = pos[1]
+                where = a1(pos[0] - 1, pos[1] - 1)
+                spec = {"row": pos[0], "column": pos[1], "value": raw, "data_type": "s",
+                        "style_id": int(element.get("s", 0))}
+                if raw is None:
+                    spec["value"] = None
+                elif kind == "n" and _THOUSANDS.match(raw.strip()):
+                    number = raw.strip().replace(",", "")
+                    spec["value"], spec["data_type"] = (float(number) if "." in number else int(number)), "n"
+                    self._odd("number", f"{where}“{raw[:20]}”")
+                else:
+                    self._odd("text", f"{where}“{raw[:20]}”")
+                return spec
+            value = spec["value"]
+            if isinstance(value, float) and not math.isfinite(value):
+                self._odd("text", f"{a1(pos[0] - 1, pos[1] - 1)}“{(raw or '')[:20]}”")
+                spec["value"], spec["data_type"] = raw, "s"
+            return spec
+
+        def notes(self, sheet: str) -> list[ReadNote]:
+            def listed(kind: str) -> str:
+                more = "等" if self.count[kind] > len(self.odd[kind]) else ""
+                return "、".join(self.odd[kind]) + more
+
+            out = []
+            if self.count["place"]:
+                out.append(ReadNote("bad_index", f"工作表“{sheet}”有 {self.count['place']} 处行号或单元格位置无效"
+                                                 f"（{listed('place')}），已按其在文件中的位置读入"))
+            if self.count["index"]:
+                out.append(ReadNote("bad_index", f"工作表“{sheet}”有 {self.count['index']} 个单元格引用的共享字符串"
+                                                 f"不存在（{listed('index')}），读作空单元格"))
+            if self.count["number"]:
+                out.append(ReadNote("cell_as_text", f"工作表“{sheet}”有 {self.count['number']} 个数值单元格写有"
+                                                    f"千位分隔符（{listed('number')}），已去掉分隔符按数字读入"))
+            if self.count["text"]:
+                out.append(ReadNote("cell_as_text", f"工作表“{sheet}”有 {self.count['text']} 个单元格的值不是有效的"
+                                                    f"数字、日期或逻辑值（{listed('text')}），已按文字读入"))
+            return out
+
+    return TolerantParser
+
+
 def _xlsx_sheet(wb, ws, path: Path, ReadOnlyCell, left: list[int]) -> SheetGrid:
     grid = SheetGrid(name=ws.title, hidden=getattr(ws, "sheet_state", "visible") != "visible")
-    if left[0] <= 0:
-        grid.truncated = _budget_cut()
-        return grid
     claimed_rows, claimed_cols = ws.max_row or 0, ws.max_column or 0  # from <dimension>, may lie
-    ws.reset_dimensions()  # without max_col, rows are not padded to a claimed width
     frame_of: dict[int, bool] = {}
     cut_rows = cut_cols = False
-    for row in ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1):
-        for cell in row:
-            if type(cell) is not ReadOnlyCell:
-                continue  # EMPTY_CELL filler for a gap
-            r, c = cell.row - 1, cell.column - 1
-            value = cell.value
-            if r >= MAX_ROWS or c >= MAX_COLS:
-                if value is not None and value != "":
-                    cut_rows = cut_rows or r >= MAX_ROWS
-                    cut_cols = cut_cols or c >= MAX_COLS
-                continue
-            if cell.has_style:
-                bid = cell.style_array.borderId
-                if bid not in frame_of:
-                    frame_of[bid] = _openpyxl_framed(cell.border)
-                if frame_of[bid]:
-                    grid.framed.add((r, c))
-            if value is None:
-                continue
-            text = _xlsx_display(cell, value)
-            if text:
-                grid.values[(r, c)] = text
-                left[0] -= 1
-        if left[0] <= 0:
-            break
+    with ws._get_source() as src:
+        parser = _tolerant_parser()(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                    date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats,
+                                    styles=len(wb._cell_styles))
+        for idx, row in parser.parse():
+            if idx > MAX_ROWS + 1:
+                break
+            for spec in row:
+                cell = ReadOnlyCell(ws, **spec)
+                r, c = cell.row - 1, cell.column - 1
+                value = cell.value
+                if r >= MAX_ROWS or c >= MAX_COLS:
+                    if value is not None and value != "":
+                        cut_rows = cut_rows or r >= MAX_ROWS
+                        cut_cols = cut_cols or c >= MAX_COLS
+                    continue
+                if cell.has_style:
+                    bid = cell.style_array.borderId
+                    if bid not in frame_of:
+                        frame_of[bid] = _openpyxl_framed(cell.border)
+                    if frame_of[bid]:
+                        grid.framed.add((r, c))
+                if value is None:
+                    continue
+                text = _xlsx_display(cell, value)
+                if text:
+                    grid.values[(r, c)] = text
+                    left[0] -= 1
+                    left[1] -= len(text)
+            if left[0] <= 0 or left[1] <= 0:
+                break
+    grid.notes = parser.notes(grid.name)
     cut_rows = cut_rows or claimed_rows > MAX_ROWS
     cut_cols = cut_cols or claimed_cols > MAX_COLS
-    grid.truncated = _budget_cut() if left[0] <= 0 else _truncation(cut_rows, cut_cols)
+    grid.truncated = _budget_cut(left) if left[0] <= 0 or left[1] <= 0 else _truncation(cut_rows, cut_cols)
     grid.merges = _xlsx_merges(wb, ws, path)
     return grid
 
@@ -233,6 +413,7 @@ def _xlsx_merges(wb, ws, path: Path) -> list[Merge]:
 
 
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_REF_PARTS = re.compile(r"^\$?([A-Z]{1,3})\$?(-?\d*)$")  # a cell reference as written, its row maybe invalid
 
 
 def _parse_range(ref: str) -> Merge | None:
@@ -304,8 +485,12 @@ def _load_xls(path: Path) -> list[SheetGrid]:
         raise ReadError(str(path), f"文件已损坏：Excel 97-2003 工作簿无法解析（{type(exc).__name__}: {exc}）") from None
     try:
         grids = []
-        left = [MAX_CELLS]  # values still to read in the workbook
+        left = [MAX_CELLS, MAX_CHARS]  # values and characters still to read in the workbook
         for i in range(book.nsheets):
+            unread = _unread_sheets(book.sheet_names(), i, left)
+            if unread:
+                grids.append(unread)
+                break
             sheet = book.sheet_by_index(i)
             grids.append(_xls_sheet(book, sheet, left))
             book.unload_sheet(i)
@@ -321,9 +506,6 @@ def _xls_sheet(book, sheet, left: list[int]) -> SheetGrid:
     from xlrd.formatting import std_format_strings
 
     grid = SheetGrid(name=sheet.name, hidden=getattr(sheet, "visibility", 0) != 0)
-    if left[0] <= 0:
-        grid.truncated = _budget_cut()
-        return grid
     nrows, ncols = min(sheet.nrows, MAX_ROWS), min(sheet.ncols, MAX_COLS)
     grid.truncated = _truncation(sheet.nrows > MAX_ROWS, sheet.ncols > MAX_COLS)
     xfs = book.xf_list if book.formatting_info else []
@@ -369,8 +551,9 @@ def _xls_sheet(book, sheet, left: list[int]) -> SheetGrid:
             if text:
                 grid.values[(r, c)] = text
                 left[0] -= 1
-        if left[0] <= 0:
-            grid.truncated = _budget_cut()
+                left[1] -= len(text)
+        if left[0] <= 0 or left[1] <= 0:
+            grid.truncated = _budget_cut(left)
             break
     for r0, r1, c0, c1 in sheet.merged_cells[:MAX_MERGES]:
         if r0 < nrows and c0 < ncols and r1 > r0 and c1 > c0:

@@ -35,12 +35,12 @@ from ..store.queries import (
     portfolio,
     report_view,
 )
-from ..store.users import LoginRefused, close_session, login, open_session
+from ..store.users import LoginRefused, close_session, open_session
 from . import services
 from .auth import (
     Auth,
     check_csrf,
-    client_address,
+    login,
     require_admin,
     require_reviewer,
     require_user,
@@ -52,7 +52,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Unauthorized = {401: {"description": "需要登录"}}
-Locked = {429: {"description": "登录失败次数过多，用户名暂时锁定"}}
+Locked = {429: {"description": "登录失败次数过多，该用户名或来源地址暂时锁定"}}
 BadBody = {400: {"description": "请求体无法解析"}}
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # database ids are 32-bit on PostgreSQL
 
@@ -210,9 +210,9 @@ def _user_out(u) -> UserOut:
 
 @router.post("/login", response_model=LoginOut, responses={**Unauthorized, **BadBody, **Locked})
 def api_login(request: Request, body: LoginIn) -> LoginOut:
-    """登录，取得 Bearer 令牌。失败记入审计日志；同一用户名连续失败过多时暂时锁定（429）。"""
+    """登录，取得 Bearer 令牌。失败记入审计日志；同一用户名或同一来源地址失败过多时暂时锁定（429）。"""
     try:
-        user = login(request.app.state.store, body.username, body.password, client_address(request))
+        user = login(request, body.username, body.password)  # per-address limit, then the username's
     except LoginRefused as exc:
         raise HTTPException(429 if exc.locked else 401, str(exc)) from None
     token, csrf = open_session(request.app.state.store, user.id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 from importlib import resources
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings
 from ..store import Store
-from .auth import LoginRequired
+from .auth import LoginRequired, foreign_origin
 from .intake import Limits
 from .worker import Worker
 
@@ -49,20 +48,6 @@ def secure(request: Request, response: Response) -> Response:
     if not request.url.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def foreign_origin(request: Request) -> bool:
-    """Whether a state-changing request comes from another site: its ``Origin`` (else its
-    ``Referer``) names a host other than the one asked (``Host``). A request with neither — a
-    script or an API client, not a browser form — passes here (cookie requests still need the
-    CSRF token)."""
-    origin = request.headers.get("origin") or request.headers.get("referer")
-    if not origin:
-        return False
-    if origin == "null":
-        return True
-    host = request.headers.get("host", "")
-    return urlsplit(origin).netloc.lower() != host.lower()
 
 
 def create_app(store: Store, settings: Settings | None = None, *, limits: Limits | None = None,

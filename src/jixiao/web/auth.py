@@ -7,22 +7,36 @@
   any session, uses a double-submit cookie (``jixiao_login_csrf``).
 - API clients may log in at ``POST /api/login`` and send ``Authorization: Bearer <token>``; a
   bearer token is never sent by the browser on its own, so those requests need no CSRF token.
+- State-changing requests whose ``Origin`` (else ``Referer``) is another site are refused
+  (:func:`foreign_origin`); behind a reverse proxy, ``[web] public_origin`` / ``trusted_proxies``
+  in jixiao.toml say which origin is ours (:class:`jixiao.config.Web`).
+- Logins (:func:`login`): besides the per-username lockout of :func:`jixiao.store.users.login`,
+  :data:`LOGIN_IP_FAILURES` failed attempts from one client address within
+  :data:`LOGIN_IP_MINUTES` minutes refuse every further attempt from it (429), audited.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
+from sqlalchemy import func, or_, select
 
+from ..config import Web
 from ..store.access import Scope, scope_of
 from ..store.decisions import DECIDERS
-from ..store.models import User
-from ..store.users import session_user
+from ..store.models import AuditEntry, User
+from ..store.users import LoginRefused, session_user
+from ..store.users import login as store_login
 
 COOKIE = "jixiao_session"
 LOGIN_CSRF = "jixiao_login_csrf"
+LOGIN_IP_FAILURES = 20  # failed logins from one client address (any usernames) …
+LOGIN_IP_MINUTES = 15  # … within this many minutes refuse every further attempt from it
 
 
 @dataclass
@@ -78,8 +92,70 @@ def require_admin(auth: Auth) -> None:
         raise HTTPException(403, "仅管理员可查看（需要管理员角色）")
 
 
+def _web(request: Request) -> Web:
+    settings = getattr(request.app.state, "settings", None)
+    return getattr(settings, "web", None) or Web()
+
+
 def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The client's address: the connection's peer, or — when the peer is a trusted proxy — the
+    nearest address in ``X-Forwarded-For`` that is not one (the client's own word otherwise)."""
+    peer = request.client.host if request.client else None
+    web = _web(request)
+    if not web.trusts(peer):
+        return peer
+    hops = [h.strip() for value in request.headers.getlist("x-forwarded-for") for h in value.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not web.trusts(hop):
+            return hop[:64]
+    return peer
+
+
+def foreign_origin(request: Request) -> bool:
+    """Whether a state-changing request comes from another site: its ``Origin`` (else its
+    ``Referer``) is not ``[web] public_origin`` when that is set, else names a host other than the
+    one asked — ``Host``, or ``X-Forwarded-Host`` on a request from a trusted proxy (a proxy that
+    rewrites Host). A request with neither header — a script or an API client, not a browser
+    form — passes here (cookie requests still need the CSRF token)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return False
+    if origin == "null":
+        return True
+    sent = urlsplit(origin)
+    web = _web(request)
+    if web.public_origin:
+        return f"{sent.scheme}://{sent.netloc.lower()}" != web.public_origin
+    host = request.headers.get("host", "")
+    if web.trusts(request.client.host if request.client else None):
+        forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+        host = forwarded or host
+    return sent.netloc.lower() != host.lower()
+
+
+def login(request: Request, username: str, password: str) -> User:
+    """:func:`jixiao.store.users.login` (wrong password, per-username lockout, both audited) from
+    this request's client address, refused first when that address has failed
+    :data:`LOGIN_IP_FAILURES` times (``login_failed`` or ``login_locked`` in the audit log) within
+    :data:`LOGIN_IP_MINUTES` minutes: :class:`LoginRefused` with ``locked`` (the pages and the API
+    answer 429), audited as ``login_locked`` with the reason."""
+    store = request.app.state.store
+    client = client_address(request)
+    if client:
+        since = datetime.now(UTC) - timedelta(minutes=LOGIN_IP_MINUTES)
+        mark = json.dumps({"client": client}, ensure_ascii=False)[1:-1]  # as users._audit writes it
+        with store.session() as s:
+            failures = s.scalar(select(func.count()).select_from(AuditEntry).where(
+                or_(AuditEntry.action == "login_failed", AuditEntry.action == "login_locked"),
+                AuditEntry.at > since, AuditEntry.detail.contains(mark, autoescape=True)))
+        if failures >= LOGIN_IP_FAILURES:
+            detail = {"username": username.strip()[:64], "client": client,
+                      "reason": f"来源地址 {LOGIN_IP_MINUTES} 分钟内登录失败 {failures} 次"}
+            with store.session() as s:
+                s.add(AuditEntry(user_id=None, action="login_locked", target="login:" + username.strip()[:58],
+                                 detail=json.dumps(detail, ensure_ascii=False)))
+            raise LoginRefused(f"该地址登录失败次数过多，已暂时禁止登录：请 {LOGIN_IP_MINUTES} 分钟后再试", locked=True)
+    return store_login(store, username, password, client)
 
 
 def check_csrf(request: Request, auth: Auth, form_token: str | None = None) -> None:

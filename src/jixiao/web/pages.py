@@ -42,20 +42,19 @@ from ..store.queries import (
     report_view,
 )
 from ..store.users import ROLES, LoginRefused, close_session, open_session
-from ..store.users import login as check_login
 from . import services
 from .auth import (
     COOKIE,
     LOGIN_CSRF,
     Auth,
     check_csrf,
-    client_address,
     current,
     require_admin,
     require_reviewer,
     require_user,
     set_session_cookie,
 )
+from .auth import login as check_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,7 +124,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     if not sent or not secrets.compare_digest(sent.encode(), csrf_token.encode()):
         return login_form(request, error="页面已过期，请重新登录")
     try:
-        user = check_login(request.app.state.store, username, password, client_address(request))
+        user = check_login(request, username, password)  # per-address limit, then the username's
     except LoginRefused as exc:
         resp = login_form(request, error=str(exc))
         if exc.locked:
