@@ -74,6 +74,8 @@ class Filled:
     slots: dict[str, Slot] = field(default_factory=dict)  # fields by key, for precheck
     online: bool = False  # read from the web form (read_form), not a workbook
     lines: list[str] = field(default_factory=list)  # online: the text view, one line per filled field
+    places: dict[str, str] = field(default_factory=dict)  # online: Source.place → the field (field_name)
+    totals: dict[str, Value] = field(default_factory=dict)  # the totals added up, by field_name
 
 
 ONLINE = "在线填报"  # the source of what the web form gives
@@ -232,6 +234,7 @@ class _Reader:
         if not self.f.online:
             return Source(file=str(self.f.path), sheet=slot.sheet, ref=slot.ref)
         place = f"{ONLINE}·{slot.sheet}·{what or slot.label}"
+        self.f.places[place] = field_name(slot)
         if raw is None:
             return Source(file=ONLINE, place=place)
         self.f.lines.append(f"{place}：{raw}")
@@ -326,7 +329,7 @@ class _Reader:
             numbers = [v.number for v in parts if v.number is not None]
             total = sum(numbers, Decimal(0)) if numbers else None
             raw = None if total is None else _num_text(total)
-            self.grid[(block.target, slot.key, slot.column)] = Value(
+            self.grid[(block.target, slot.key, slot.column)] = self.f.totals[field_name(slot)] = Value(
                 value=total, raw=raw, source=self.src(slot, raw, f"{slot.label}·{_header(block, slot)}"))
         for key, slots in rows.items():
             values = {s.column: self.grid[(block.target, key, s.column)] for s in slots}

@@ -50,7 +50,8 @@ def title_field(kind: str) -> str:
     return "unit_name" if kind == "department" else "project_name"
 
 
-def _slot_name(kind: str, year: int, ruleset: str, key: str) -> str:
+def field_of(kind: str, year: int, ruleset: str, key: str) -> str:
+    """The web form's name (``sheet!ref``) of the field ``key`` (``unit_name``, ``year`` …)."""
     from ..author.template import layout
     from ..author.workbook import field_name
 
@@ -121,10 +122,10 @@ def create_draft(store: Store, user_id: int, scope: Scope, unit: str, kind: str,
 
 def _save(s: Session, d: Draft, user_id: int, fields: dict[str, Any]) -> None:
     kept = clean_fields(fields, d.kind, d.year, d.ruleset)
-    kept[_slot_name(d.kind, d.year, d.ruleset, unit_field(d.kind))] = d.unit_name  # the unit's own name
-    kept.setdefault(_slot_name(d.kind, d.year, d.ruleset, "year"), str(d.year))
+    kept[field_of(d.kind, d.year, d.ruleset, unit_field(d.kind))] = d.unit_name  # the unit's own name
+    kept.setdefault(field_of(d.kind, d.year, d.ruleset, "year"), str(d.year))
     d.fields_json = json.dumps(kept, ensure_ascii=False, sort_keys=True)
-    d.title = kept.get(_slot_name(d.kind, d.year, d.ruleset, title_field(d.kind)))
+    d.title = kept.get(field_of(d.kind, d.year, d.ruleset, title_field(d.kind)))
     d.revision = (d.revision or 0) + 1
     d.updated_by, d.updated_at = user_id, datetime.now(UTC)
     s.add(DraftRevision(draft_id=d.id, revision=d.revision, fields_json=d.fields_json, user_id=user_id))

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings
 from ..store import Store
-from .auth import LoginRequired
+from .auth import LoginRequired, UnitOnly
 from .intake import Limits
 from .worker import Worker
 
@@ -109,6 +109,12 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
             return JSONResponse({"detail": "需要登录"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return RedirectResponse("/login", status_code=303)
 
+    @app.exception_handler(UnitOnly)
+    async def unit_only(request: Request, exc: UnitOnly):
+        if request.method == "GET" and request.url.path == "/":
+            return RedirectResponse("/unit", status_code=303)
+        return _error(request, 403, "单位填报人只能使用“在线填报”：复核工作区不对单位开放")
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = str(exc.detail)
@@ -132,9 +138,13 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
 
     from .api import router as api_router
     from .pages import router as page_router
+    from .unit import api as unit_api
+    from .unit import router as unit_router
 
     app.include_router(api_router)
+    app.include_router(unit_api)
     app.include_router(page_router)
+    app.include_router(unit_router)
     app.mount("/static", StaticFiles(directory=str(resources.files("jixiao.web") / "static")), name="static")
     app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
 
