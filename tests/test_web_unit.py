@@ -1,0 +1,240 @@
+"""单位填报 in the workspace (issue 13 item 4), in-process (TestClient over https://testserver):
+the role ``unit`` from the command line; a unit user sees and changes only its own unit's drafts
+and never the reviewers' workspace; a reviewer cannot edit a draft; a submission lands in the
+reviewers' queue with source 在线填报, scored as ``jixiao author`` scores the same workbook, and a
+second submission is 第2版 with the decisions carried — on SQLite and PostgreSQL.
+
+The workbooks are the examples' (examples/填报/, invented units)."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from jixiao.cli import app as cli
+from jixiao.store import create_user
+from jixiao.store.models import Draft, DraftRevision, Report, Review
+from jixiao.web.app import create_app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "填报"
+ARCHIVE = EXAMPLES / "clean_2025_示例区档案馆_填报.xlsx"  # 部门整体, 98.27 分
+PALACE = EXAMPLES / "planted_2025_示例区青少年宫_填报.xlsx"  # 部门整体, planted JX301 JX305 JX405
+PASSWORD = "correct-horse"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+STAFF = "基础数据表!B7"  # 2025年实际在职人数
+UNIT_NAME = "基本信息!B6"  # 预算部门名称
+
+
+def login(client: TestClient, username: str):
+    token = CSRF.search(client.get("/login").text).group(1)
+    return client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def app(store):
+    create_user(store, "dag", PASSWORD, "unit", "档案馆填报人", units=["示例区档案馆"])
+    create_user(store, "qsn", PASSWORD, "unit", "青少年宫填报人", units=["示例区青少年宫"])
+    create_user(store, "li", PASSWORD, "admin", "李复核")
+    create_user(store, "wang", PASSWORD, "reviewer", "王复核", regions=["示例区"])
+    return create_app(store, worker=False)
+
+
+def _client(app, username: str) -> TestClient:
+    c = TestClient(app, base_url="https://testserver")
+    assert login(c, username).status_code == 303
+    return c
+
+
+def _csrf(c: TestClient) -> dict:
+    return {"X-CSRF-Token": c.get("/api/me").json()["csrf_token"]}
+
+
+def _upload(c: TestClient, workbook: Path) -> int:
+    token = CSRF.search(c.get("/unit").text).group(1)
+    r = c.post("/unit/upload", data={"csrf_token": token},
+               files={"workbook": (workbook.name, workbook.read_bytes(), "application/octet-stream")},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return int(re.search(r"/unit/drafts/(\d+)$", r.headers["location"]).group(1))
+
+
+def test_user_add_role_unit_needs_a_unit_and_no_region(store_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("JIXIAO_DATA", str(tmp_path))
+    runner = CliRunner()
+
+    def add(*args):
+        return runner.invoke(cli, ["user", "add", *args, "--password-stdin", "--db", store_url], input=PASSWORD + "\n")
+
+    ok = add("dag", "--role", "unit", "--unit", "示例区档案馆")
+    assert ok.exit_code == 0, ok.output
+    none = add("dag2", "--role", "unit")
+    assert none.exit_code == 2 and "--unit" in none.output
+    region = add("dag3", "--role", "unit", "--unit", "示例区档案馆", "--region", "示例区")
+    assert region.exit_code == 2 and "不能分配地区" in region.output
+    grant = runner.invoke(cli, ["user", "grant", "dag", "--region", "示例区", "--db", store_url])
+    assert grant.exit_code == 2
+    listed = runner.invoke(cli, ["user", "list", "--db", store_url])
+    assert listed.output.split()[:2] == ["dag", "unit"] and "单位：示例区档案馆" in listed.output
+    assert "dag2" not in listed.output and "dag3" not in listed.output
+
+
+def test_a_unit_user_sees_only_its_own_unit(app, store):
+    dag, qsn = _client(app, "dag"), _client(app, "qsn")
+    mine = _upload(dag, ARCHIVE)
+    assert dag.post(f"/api/unit/drafts/{mine}/submit", headers=_csrf(dag)).status_code == 200
+    with store.session() as s:
+        report_id = s.scalar(Report.__table__.select().with_only_columns(Report.id))
+        revision = s.get(Draft, mine).revision
+    h = _csrf(qsn)
+    # the other unit's draft is not there: list, detail, save, check, submit, documents, pages
+    assert qsn.get("/api/unit/drafts").json() == []
+    assert qsn.get(f"/api/unit/drafts/{mine}").status_code == 404
+    assert qsn.put(f"/api/unit/drafts/{mine}", json={"fields": {STAFF: "1"}}, headers=h).status_code == 404
+    assert qsn.post(f"/api/unit/drafts/{mine}/check", json={"fields": {}}, headers=h).status_code == 404
+    assert qsn.post(f"/api/unit/drafts/{mine}/submit", headers=h).status_code == 404
+    for doc in ("selfeval.docx", "selfeval.xlsx", "report.docx", "checklist.md"):
+        assert qsn.get(f"/api/unit/drafts/{mine}/files/{doc}").status_code == 404
+        assert qsn.get(f"/unit/drafts/{mine}/files/{doc}").status_code == 404
+    assert qsn.get(f"/unit/drafts/{mine}").status_code == 404
+    token = CSRF.search(qsn.get("/unit").text).group(1)
+    assert qsn.post(f"/unit/drafts/{mine}", data={"csrf_token": token, STAFF: "1"}).status_code == 404
+    assert qsn.post(f"/unit/drafts/{mine}/submit", data={"csrf_token": token}).status_code == 404
+    assert qsn.post(f"/unit/drafts/{mine}/upload", data={"csrf_token": token},
+                    files={"workbook": ("a.xlsx", PALACE.read_bytes())}).status_code == 404
+    assert "示例区档案馆" not in qsn.get("/unit").text
+    # nor anything of the reviewers' workspace, its own unit's report included
+    assert qsn.get("/", follow_redirects=False).headers["location"] == "/unit"
+    for path in ("/api/reports", f"/api/reports/{report_id}", f"/reports/{report_id}", "/audit", "/upload",
+                 "/portfolio.xlsx", f"/reports/{report_id}/opinion.docx", f"/reports/{report_id}/history",
+                 "/api/facets", "/api/audit", f"/api/reports/{report_id}/history", "/batches/1"):
+        assert qsn.get(path, follow_redirects=False).status_code == 403, path
+        assert dag.get(path, follow_redirects=False).status_code == 403, path
+    assert qsn.post("/api/findings/1/decision", json={"status": "确认"}, headers=h).status_code == 403
+    # a workbook of another unit is refused, and nothing of it kept
+    r = qsn.post("/unit/upload", data={"csrf_token": token},
+                 files={"workbook": (ARCHIVE.name, ARCHIVE.read_bytes())})
+    assert r.status_code == 422 and "不是您可填报的单位" in r.text
+    # the unit's own name cannot be typed over: it is written in on every save
+    own = _upload(qsn, PALACE)
+    saved = qsn.put(f"/api/unit/drafts/{own}", json={"fields": {UNIT_NAME: "示例区档案馆"}}, headers=h).json()
+    assert saved["fields"][UNIT_NAME] == "示例区青少年宫" and saved["unit"] == "示例区青少年宫"
+    with store.session() as s:
+        assert s.get(Draft, mine).revision == revision  # untouched
+        assert s.get(Draft, own).unit_name == "示例区青少年宫"
+
+
+def test_reviewers_cannot_open_or_edit_a_units_draft(app):
+    dag = _client(app, "dag")
+    mine = _upload(dag, ARCHIVE)
+    for name in ("li", "wang"):
+        c = _client(app, name)
+        h = _csrf(c)
+        assert c.get("/unit").status_code == 403
+        assert c.get(f"/unit/drafts/{mine}").status_code == 403
+        assert c.get("/api/unit/drafts").status_code == 403
+        assert c.put(f"/api/unit/drafts/{mine}", json={"fields": {STAFF: "1"}}, headers=h).status_code == 403
+        assert c.post(f"/api/unit/drafts/{mine}/submit", headers=h).status_code == 403
+    assert dag.get(f"/api/unit/drafts/{mine}").json()["fields"][STAFF] == "18"
+
+
+def test_the_form_scores_checks_and_writes_the_documents(app, tmp_path):
+    from jixiao.author.pipeline import author
+
+    expected = author(PALACE, tmp_path / "out")  # what `jixiao author` gives for the same workbook
+    assert expected.scorecard.total == Decimal("94.60")
+    qsn = _client(app, "qsn")
+    draft = _upload(qsn, PALACE)
+    got = qsn.get(f"/api/unit/drafts/{draft}").json()
+    assert got["ok"] and got["score"]["total"] == "94.6" and got["score"]["grade"] == expected.scorecard.grade
+    codes = [f["code"] for f in got["findings"] if f["severity"] != "info"]
+    assert codes == ["JX301", "JX305", "JX405"]
+    jx405 = next(f for f in got["findings"] if f["code"] == "JX405")
+    assert "举办青少年科普活动场次" in jx405["message"]
+    # the live check: text in a money cell is a problem at that field; nothing saved
+    h = _csrf(qsn)
+    fields = got["fields"] | {"资金!D6": "四百三十"}
+    live = qsn.post(f"/api/unit/drafts/{draft}/check", json={"fields": fields}, headers=h).json()
+    assert not live["ok"] and live["score"] is None
+    assert live["problems"][0]["field"] == "资金!D6" and "须为数字" in live["problems"][0]["message"]
+    assert "须改正" in live["html"]
+    assert qsn.get(f"/api/unit/drafts/{draft}").json()["fields"]["资金!D6"] == "430"
+    # the 偏差原因 filled: JX405 gone, the score unchanged
+    row = next(k for k, v in got["fields"].items() if v == "举办青少年科普活动场次").split("!")[1][1:]
+    fixed = got["fields"] | {f"绩效指标!J{row}": "受场馆维修影响，两场活动未能举办；明年提前安排场地。"}
+    saved = qsn.put(f"/api/unit/drafts/{draft}", json={"fields": fixed}, headers=h).json()
+    assert [f["code"] for f in saved["findings"] if f["severity"] != "info"] == ["JX301", "JX305"]
+    assert saved["revision"] == 2
+    # the documents of what was saved
+    docx = qsn.get(f"/unit/drafts/{draft}/files/selfeval.docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert "no-store" in docx.headers["cache-control"]
+    check = qsn.get(f"/unit/drafts/{draft}/files/checklist.md").text
+    assert "计算的得分：94.6 分" in check and "来源：在线填报" in check
+    assert "在线填报·资金·年度资金总额·全年执行数" in check  # JX305's place, by the field's name
+    page = qsn.get(f"/unit/drafts/{draft}").text
+    assert 'id="total">94.6<' in page and "JX301" in page
+
+
+def test_a_submission_lands_in_the_queue_and_a_resubmission_is_version_2(app, store, tmp_path):
+    from jixiao.author.pipeline import author
+
+    expected = author(ARCHIVE, tmp_path / "out").scorecard.total
+    assert expected == Decimal("98.27")
+    dag, li = _client(app, "dag"), _client(app, "li")
+    draft = _upload(dag, ARCHIVE)
+    h = _csrf(dag)
+    # refused while a problem remains, saying which
+    fields = dag.get(f"/api/unit/drafts/{draft}").json()["fields"]
+    blank = {k: v for k, v in fields.items() if k != STAFF}
+    dag.put(f"/api/unit/drafts/{draft}", json={"fields": blank}, headers=h)
+    refused = dag.post(f"/api/unit/drafts/{draft}/submit", headers=h)
+    assert refused.status_code == 422 and "“2025年实际在职人数”必须填写" in refused.json()["detail"]
+    assert li.get("/api/reports").json() == []
+    dag.put(f"/api/unit/drafts/{draft}", json={"fields": fields}, headers=h)
+    first = dag.post(f"/api/unit/drafts/{draft}/submit", headers=h).json()
+    assert first["version"] == 1 and not first["same"]
+    # the reviewers' queue: a structured record, source 在线填报, scored as jixiao author scores it
+    (row,) = li.get("/api/reports").json()
+    assert row["unit_name"] == "示例区档案馆" and row["year"] == 2025 and row["region"] == "示例区"
+    assert row["file"] == "在线填报：2025年度示例区档案馆" and row["version"] == 1
+    assert Decimal(str(row["self_total"])) == expected == Decimal(str(row["total"]))
+    assert row["execution_rate"] == pytest.approx(429.7 / 440, abs=1e-4)
+    assert "在线填报" in li.get("/").text  # 组合总览 shows the source
+    with store.session() as s:
+        review = s.get(Report, row["id"]).review
+        assert review.format == "online"
+        blob = json.loads(store.files.path(review.sha256).read_bytes())
+        assert blob["source"] == "在线填报" and blob["fields"][STAFF] == "18"
+        record = json.loads(s.get(Report, row["id"]).record_json)
+    places = {e["source"]["place"] for f in record["findings"] for e in f["evidence"]}
+    assert "在线填报·基础数据表·2025年实际在职人数" in places and all(p.startswith("在线填报·") for p in places)
+    detail = li.get(f"/api/reports/{row['id']}").json()
+    jx308 = next(f for f in detail["findings"] if f["code"] == "JX308")
+    assert "18 / 20 = 90.00%" in jx308["message"]
+    page = li.get(f"/reports/{row['id']}").text
+    assert "在线填报·基础数据表·2025年实际在职人数" in page  # the evidence names the field
+    ok = li.post(f"/api/findings/{jx308['id']}/decision", json={"status": "确认", "comment": "在编人数属实"},
+                 headers=_csrf(li))
+    assert ok.status_code == 200
+    # the same content again: nothing new; a change: 第2版, the decision carried
+    assert dag.post(f"/api/unit/drafts/{draft}/submit", headers=h).json()["same"] is True
+    dag.put(f"/api/unit/drafts/{draft}", json={"fields": fields | {STAFF: "19"}}, headers=h)
+    second = dag.post(f"/api/unit/drafts/{draft}/submit", headers=h).json()
+    assert second["version"] == 2 and second["carried"] == 1
+    (row2,) = li.get("/api/reports").json()
+    assert row2["version"] == 2 and row2["id"] == second["report_id"] != row["id"]
+    jx308b = next(f for f in li.get(f"/api/reports/{row2['id']}").json()["findings"] if f["code"] == "JX308")
+    assert "19 / 20 = 95.00%" in jx308b["message"]
+    assert jx308b["decision"]["status"] == "确认" and jx308b["decision"]["carried"] is True
+    listed = dag.get("/api/unit/drafts").json()
+    assert [(x["status"], x["version"], x["total"]) for x in listed] == [("submitted", 2, f"{expected:f}")]
+    with store.session() as s:
+        assert s.query(DraftRevision).filter_by(draft_id=draft).count() == 4  # upload, blank, restored, 19
+        assert s.query(Review).count() == 2
