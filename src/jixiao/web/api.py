@@ -369,3 +369,7 @@ def api_audit(request: Request, action: Literal[tuple(ACTION_TEXT)] | None = Non
                          action=ln.entry.action, target=ln.entry.target,
                          detail=json.loads(ln.entry.detail) if ln.entry.detail else None)
                 for ln in audit_log(s, action, user, before)]
+
+
+# 单位填报's JSON routes (/api/unit/…) are registered on this router by their module
+from . import unit_api  # noqa: E402,F401

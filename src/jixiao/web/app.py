@@ -138,11 +138,9 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
 
     from .api import router as api_router
     from .pages import router as page_router
-    from .unit import api as unit_api
     from .unit import router as unit_router
 
     app.include_router(api_router)
-    app.include_router(unit_api)
     app.include_router(page_router)
     app.include_router(unit_router)
     app.mount("/static", StaticFiles(directory=str(resources.files("jixiao.web") / "static")), name="static")

@@ -2,7 +2,7 @@
 the submission into the reviewers' queue. Pages under ``/unit``, the same operations as JSON
 under ``/api/unit`` (the form's live check calls ``POST /api/unit/drafts/{id}/check``).
 
-Every route is :func:`~jixiao.web.auth.require_unit` (403 for every other role: no reviewer edits
+The JSON routes are in :mod:`.unit_api`. Every route is :func:`~jixiao.web.auth.require_unit` (403 for every other role: no reviewer edits
 a unit's draft) and finds the draft in the user's units (:func:`jixiao.store.drafts.get_draft`):
 another unit's draft answers 404, as if it were not there.
 """
@@ -14,12 +14,11 @@ import zipfile
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..author.pipeline import write_documents
-from ..author.template import write_template
+from ..author.template import layout, write_template
 from ..author.workbook import WorkbookError, workbook_cells
 from ..store import drafts as store_drafts
 from ..store.drafts import DraftError, KIND_TEXT, fields_of, get_draft, unit_field
@@ -29,7 +28,6 @@ from .pages import download, render
 from .unit_form import compact_rows, evaluate_draft, score_view
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/unit", tags=["单位填报"])
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DOCUMENTS = {  # what may be downloaded: key → (Authored.files key, media type)
@@ -42,7 +40,7 @@ MAX_WORKBOOK = 5 * 1024 * 1024  # an uploaded 填报工作簿, bytes
 MAX_WORKBOOK_UNPACKED = 60 * 1024 * 1024  # its members, uncompressed
 
 
-def _draft(request: Request, auth: Auth, draft_id: int) -> Draft:
+def draft_or_404(request: Request, auth: Auth, draft_id: int) -> Draft:
     with request.app.state.store.session() as s:
         d = get_draft(s, auth.scope, draft_id)
         if d is None:
@@ -51,7 +49,7 @@ def _draft(request: Request, auth: Auth, draft_id: int) -> Draft:
         return d
 
 
-def _status(s, d: Draft) -> dict[str, Any]:
+def draft_status(s, d: Draft) -> dict[str, Any]:
     """填写中 / 已提交（第2版） / 已提交第2版，之后又有修改, and the stored report's scores."""
     report = s.get(Report, d.report_id) if d.report_id else None
     if report is None:
@@ -63,10 +61,10 @@ def _status(s, d: Draft) -> dict[str, Any]:
             "grade": report.self_grade}
 
 
-def _list(request: Request, auth: Auth) -> list[dict[str, Any]]:
+def draft_list(request: Request, auth: Auth) -> list[dict[str, Any]]:
     with request.app.state.store.session() as s:
         return [{"id": d.id, "unit": d.unit_name, "kind": d.kind, "kind_text": KIND_TEXT[d.kind], "year": d.year,
-                 "title": d.title, "revision": d.revision, "updated_at": d.updated_at, **_status(s, d)}
+                 "title": d.title, "revision": d.revision, "updated_at": d.updated_at, **draft_status(s, d)}
                 for d in store_drafts.drafts_of(s, auth.scope)]
 
 
@@ -75,7 +73,7 @@ def _list(request: Request, auth: Auth) -> list[dict[str, Any]]:
 @router.get("/unit", response_class=HTMLResponse)
 def unit_home(request: Request, error: str | None = None, auth: Auth = Depends(require_unit)) -> HTMLResponse:
     """填报: the unit's drafts and submissions with their status; a new draft, an uploaded workbook."""
-    return render(request, "unit_home.html", status=422 if error else 200, auth=auth, drafts=_list(request, auth),
+    return render(request, "unit_home.html", status=422 if error else 200, auth=auth, drafts=draft_list(request, auth),
                   units=sorted(auth.scope.units), kinds=KIND_TEXT, error=error)
 
 
@@ -149,7 +147,7 @@ def draft_response(request: Request, auth: Auth, d: Draft, fields: dict[str, str
                    status: int = 200) -> HTMLResponse:
     result = evaluate_draft(d, fields if fields is not None else fields_of(d), rows)
     with request.app.state.store.session() as s:
-        state = _status(s, d)
+        state = draft_status(s, d)
     return render(request, "unit_draft.html", status=status, auth=auth, d=d, kind_text=KIND_TEXT[d.kind], res=result,
                   score=score_view(result.done), state=state, message=message, error=error, documents=DOCUMENTS)
 
@@ -158,7 +156,7 @@ def draft_response(request: Request, auth: Auth, d: Draft, fields: dict[str, str
 def unit_draft(request: Request, draft_id: Id, rows: Annotated[int | None, Query(ge=1, le=100)] = None,
                saved: str = "", auth: Auth = Depends(require_unit)) -> HTMLResponse:
     """The form with the computed scores and the 填报检查 of what was saved."""
-    d = _draft(request, auth, draft_id)
+    d = draft_or_404(request, auth, draft_id)
     message = {"1": "已保存。", "up": "已读入工作簿并保存。", "sub": "已提交，复核人员可在复核队列中看到。",
                "same": "内容与上次提交相同，未重复提交。"}.get(saved)
     return draft_response(request, auth, d, rows=rows, message=message)
@@ -169,11 +167,9 @@ async def unit_save(request: Request, draft_id: Id, auth: Auth = Depends(require
     """Save the form (every field as typed); ``action`` add_row / remove:N also saves."""
     form = await request.form()
     check_csrf(request, auth, str(form.get("csrf_token", "")))
-    d = _draft(request, auth, draft_id)
+    d = draft_or_404(request, auth, draft_id)
     action = str(form.get("action", "save"))
     fields = {k: str(v) for k, v in form.items() if "!" in k and isinstance(v, str)}
-    from ..author.template import layout
-
     lay = layout(d.kind, d.year, d.ruleset)  # type: ignore[arg-type]
     remove = int(action.split(":", 1)[1]) if action.startswith("remove:") and action[7:].isdigit() else None
     fields = compact_rows(lay, fields, remove)
@@ -197,7 +193,7 @@ async def unit_draft_upload(request: Request, draft_id: Id, workbook: UploadFile
                             csrf_token: str = Form(""), auth: Auth = Depends(require_unit)):
     """A filled workbook read into this draft (same kind and year, the unit's own)."""
     check_csrf(request, auth, csrf_token)
-    d = _draft(request, auth, draft_id)
+    d = draft_or_404(request, auth, draft_id)
     try:
         kind, year, ruleset, fields = await _workbook_fields(workbook)
         if (kind, year) != (d.kind, d.year):
@@ -215,7 +211,7 @@ def _submit_page(request: Request, auth: Auth, draft_id: int):
     try:
         done = store_drafts.submit(request.app.state.store, auth.user.id, auth.scope, draft_id)
     except DraftError as exc:
-        return draft_response(request, auth, _draft(request, auth, draft_id), error=str(exc), status=422)
+        return draft_response(request, auth, draft_or_404(request, auth, draft_id), error=str(exc), status=422)
     if done is None:
         raise HTTPException(404, "填报不存在")
     return RedirectResponse(f"/unit/drafts/{draft_id}?saved={'same' if done.same else 'sub'}#result", status_code=303)
@@ -228,10 +224,10 @@ def unit_submit(request: Request, draft_id: Id, csrf_token: str = Form(""), auth
     return _submit_page(request, auth, draft_id)
 
 
-def _document(request: Request, auth: Auth, draft_id: int, which: str) -> Response:
+def document_response(request: Request, auth: Auth, draft_id: int, which: str) -> Response:
     if which not in DOCUMENTS:
         raise HTTPException(404, "没有这种文书")
-    d = _draft(request, auth, draft_id)
+    d = draft_or_404(request, auth, draft_id)
     result = evaluate_draft(d, fields_of(d))
     if not result.ok:
         raise HTTPException(409, f"还有 {len(result.problems)} 处须改正，改正后才能生成文书")
@@ -244,108 +240,4 @@ def _document(request: Request, auth: Auth, draft_id: int, which: str) -> Respon
 @router.get("/unit/drafts/{draft_id}/files/{which}")
 def unit_document(request: Request, draft_id: Id, which: str, auth: Auth = Depends(require_unit)) -> Response:
     """自评表 (.docx / .xlsx), 自评报告 (.docx) or 填报检查.md of what was saved."""
-    return _document(request, auth, draft_id, which)
-
-
-# --- JSON ----------------------------------------------------------------------------------------
-
-class FieldsIn(BaseModel):
-    """The form's fields: ``sheet!ref`` (as the workbook's cells, ``资金!D6``) → the text typed."""
-
-    fields: dict[str, str]
-
-
-class CreateIn(BaseModel):
-    unit: str
-    kind: str
-    year: int
-
-
-def _result_json(request: Request, auth: Auth, d: Draft, fields: dict[str, str], rows: int | None = None) -> dict:
-    res = evaluate_draft(d, fields, rows)
-    html = render(request, "_unit_result.html", auth=auth, d=d, res=res, score=score_view(res.done),
-                  documents=DOCUMENTS, live=True).body.decode()
-    return {"ok": res.ok, "problems": res.problems, "score": score_view(res.done), "findings": res.findings,
-            "html": html}
-
-
-def _draft_json(request: Request, auth: Auth, d: Draft) -> dict:
-    with request.app.state.store.session() as s:
-        state = _status(s, d)
-    return {"id": d.id, "unit": d.unit_name, "kind": d.kind, "year": d.year, "title": d.title,
-            "revision": d.revision, **state, "fields": fields_of(d)}
-
-
-@api.get("/drafts")
-def api_drafts(request: Request, auth: Auth = Depends(require_unit)) -> list[dict]:
-    """The unit's drafts and submissions (status, version, score of the last submission)."""
-    return [{k: v for k, v in x.items() if k != "updated_at"} | {"updated_at": x["updated_at"].isoformat()}
-            for x in _list(request, auth)]
-
-
-@api.post("/drafts", status_code=201)
-def api_create(request: Request, body: Annotated[CreateIn, Body()], auth: Auth = Depends(require_unit)) -> dict:
-    check_csrf(request, auth)
-    try:
-        draft_id = store_drafts.create_draft(request.app.state.store, auth.user.id, auth.scope, body.unit,
-                                             body.kind, body.year)
-    except DraftError as exc:
-        raise HTTPException(422, str(exc)) from None
-    return _draft_json(request, auth, _draft(request, auth, draft_id))
-
-
-@api.get("/drafts/{draft_id}")
-def api_draft(request: Request, draft_id: Id, auth: Auth = Depends(require_unit)) -> dict:
-    d = _draft(request, auth, draft_id)
-    out = _draft_json(request, auth, d)
-    res = evaluate_draft(d, fields_of(d))
-    return out | {"ok": res.ok, "problems": res.problems, "score": score_view(res.done), "findings": res.findings}
-
-
-@api.put("/drafts/{draft_id}")
-def api_save(request: Request, draft_id: Id, body: Annotated[FieldsIn, Body()], auth: Auth = Depends(require_unit)) -> dict:
-    """Save the fields as the draft's next revision (the unit's name and year written in)."""
-    check_csrf(request, auth)
-    d = _draft(request, auth, draft_id)
-    from ..author.template import layout
-
-    fields = compact_rows(layout(d.kind, d.year, d.ruleset), body.fields)  # type: ignore[arg-type]
-    saved = store_drafts.save_draft(request.app.state.store, auth.user.id, auth.scope, draft_id, fields)
-    if saved is None:
-        raise HTTPException(404, "填报不存在")
-    return api_draft(request, draft_id, auth)
-
-
-@api.post("/drafts/{draft_id}/check")
-def api_check(request: Request, draft_id: Id, body: Annotated[FieldsIn, Body()],
-              rows: Annotated[int | None, Query(ge=1, le=100)] = None, auth: Auth = Depends(require_unit)) -> dict:
-    """The scores and 填报检查 of ``fields`` as typed, not saved (the form's live check)."""
-    check_csrf(request, auth)
-    d = _draft(request, auth, draft_id)
-    fields = store_drafts.clean_fields(body.fields, d.kind, d.year, d.ruleset)
-    saved = fields_of(d)  # the unit's name and year as the draft has them
-    for key in (unit_field(d.kind), "year"):
-        name = store_drafts.field_of(d.kind, d.year, d.ruleset, key)
-        if name in saved:
-            fields[name] = saved[name]
-    return _result_json(request, auth, d, fields, rows)
-
-
-@api.post("/drafts/{draft_id}/submit")
-def api_submit(request: Request, draft_id: Id, auth: Auth = Depends(require_unit)):
-    """Submit what was saved; 422 listing the problems while any remain."""
-    check_csrf(request, auth)
-    _draft(request, auth, draft_id)
-    try:
-        done = store_drafts.submit(request.app.state.store, auth.user.id, auth.scope, draft_id)
-    except DraftError as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
-    if done is None:
-        raise HTTPException(404, "填报不存在")
-    return {"report_id": done.report_id, "version": done.version, "same": done.same, "carried": done.carried,
-            "not_carried": done.not_carried}
-
-
-@api.get("/drafts/{draft_id}/files/{which}")
-def api_document(request: Request, draft_id: Id, which: str, auth: Auth = Depends(require_unit)) -> Response:
-    return _document(request, auth, draft_id, which)
+    return document_response(request, auth, draft_id, which)
