@@ -238,3 +238,45 @@ def test_a_submission_lands_in_the_queue_and_a_resubmission_is_version_2(app, st
     with store.session() as s:
         assert s.query(DraftRevision).filter_by(draft_id=draft).count() == 4  # upload, blank, restored, 19
         assert s.query(Review).count() == 2
+
+
+def _indicator_names(fields: dict) -> list[str]:
+    """The 三级指标 names of the form's rows (column C of 绩效指标), in row order."""
+    rows = sorted(int(k.split("!C")[1]) for k in fields if k.startswith("绩效指标!C"))
+    return [fields[f"绩效指标!C{n}"] for n in rows]
+
+
+def test_a_project_through_the_page_form_rows_removed_and_added(store, tmp_path):
+    from jixiao.author.pipeline import author
+
+    workbook = EXAMPLES / "clean_2025_示例区居家养老服务补助资金_填报.xlsx"  # 项目支出
+    expected = author(workbook, tmp_path / "out").scorecard.total
+    assert expected == Decimal("97.75")
+    create_user(store, "yl", PASSWORD, "unit", units=["示例区养老服务指导中心"])  # the project's 实施单位
+    with _client(create_app(store, worker=False), "yl") as c:
+        draft = _upload(c, workbook)
+        got = c.get(f"/api/unit/drafts/{draft}").json()
+        assert got["kind"] == "project" and got["title"] == "示例区社区居家养老服务补助资金"
+        assert got["score"]["total"] == f"{expected.normalize():f}"
+        page = c.get(f"/unit/drafts/{draft}").text
+        assert "2025年度项目支出绩效自评：示例区社区居家养老服务补助资金" in page
+        # 年度资金总额 is added up from the sources (an output, no input)
+        parts = [Decimal(got["fields"][f"资金!D{n}"]) for n in (7, 8, 9) if f"资金!D{n}" in got["fields"]]
+        total = re.search(r'<output class="computed" id="f-资金-D6"[^>]*>([\d.]+)<', page).group(1)
+        assert Decimal(total) == sum(parts) == Decimal("161.5") and 'name="资金!D6"' not in page
+        names = _indicator_names(got["fields"])
+        token = CSRF.search(page).group(1)
+        # the page form: the first indicator row removed (the rest move up), then a row added
+        form = {"csrf_token": token, "action": "remove:0", "rows": str(len(names) + 1), **got["fields"]}
+        r = c.post(f"/unit/drafts/{draft}", data=form, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith(f"/unit/drafts/{draft}?saved=1")
+        after = c.get(f"/api/unit/drafts/{draft}").json()
+        assert _indicator_names(after["fields"]) == names[1:] and len(names) == 8
+        assert after["fields"]["绩效指标!C6"] == names[1]
+        assert not after["ok"] and any("三级指标分值合计" in p["message"] for p in after["problems"])
+        refused = c.post(f"/unit/drafts/{draft}/submit", data={"csrf_token": token})
+        assert refused.status_code == 422 and "不能提交" in refused.text and "三级指标分值合计" in refused.text
+        r = c.post(f"/unit/drafts/{draft}", data={"csrf_token": token, "action": "add_row", "rows": "4",
+                                                   **after["fields"]}, follow_redirects=False)
+        assert "rows=5" in r.headers["location"]
+        assert c.get(r.headers["location"]).text.count('class="indicator-row"') == 5

@@ -103,7 +103,8 @@ async def _workbook_fields(upload: UploadFile) -> tuple[str, int, str, dict[str,
         except zipfile.BadZipFile:
             raise DraftError(f"{upload.filename or '上传的文件'}：不是 .xlsx 工作簿，请上传 jixiao 的填报工作簿") from None
         try:
-            return workbook_cells(path)
+            kind, year, ruleset, fields = workbook_cells(path)
+            return kind, year, ruleset, compact_rows(layout(kind, year, ruleset), fields)  # type: ignore[arg-type]
         except WorkbookError as exc:
             raise DraftError(str(exc).replace(str(path.name), upload.filename or "上传的文件")) from None
 

@@ -50,8 +50,9 @@ def _result_json(request: Request, auth: Auth, d: Draft, fields: dict[str, str],
     res = evaluate_draft(d, fields, rows)
     html = render(request, "_unit_result.html", auth=auth, d=d, res=res, score=score_view(res.done),
                   documents=DOCUMENTS, live=True).body.decode()
+    summary = render(request, "_unit_summary.html", auth=auth, res=res, score=score_view(res.done)).body.decode()
     return {"ok": res.ok, "problems": res.problems, "score": score_view(res.done), "findings": res.findings,
-            "html": html}
+            "html": html, "summary": summary.strip()}
 
 
 def _draft_json(request: Request, auth: Auth, d: Draft) -> dict:

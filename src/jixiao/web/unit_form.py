@@ -104,8 +104,9 @@ def compact_rows(lay: Layout, fields: dict[str, str], remove: int | None = None)
 
 
 def filled_rows(lay: Layout, fields: dict[str, str]) -> int:
+    """How many 绩效指标 rows to show for what is filled: up to the last filled one."""
     block = table_block(lay)
-    return sum(1 for r in block.rows if any(fields.get(field_name(s)) for s in r.values()))
+    return max((n for n, r in enumerate(block.rows, 1) if any(fields.get(field_name(s)) for s in r.values())), default=0)
 
 
 def _pts(x: Decimal | None) -> str:

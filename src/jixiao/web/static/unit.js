@@ -45,6 +45,7 @@
       .then(function (res) {
         if (!res || mine !== seq) { return; }
         document.getElementById("result-panel").innerHTML = res.html;
+        document.getElementById("summary").textContent = res.summary;
         mark(res.problems);
       });
   }
