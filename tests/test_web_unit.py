@@ -117,6 +117,8 @@ def test_a_unit_user_sees_only_its_own_unit(app, store):
         assert qsn.get(path, follow_redirects=False).status_code == 403, path
         assert dag.get(path, follow_redirects=False).status_code == 403, path
     assert qsn.post("/api/findings/1/decision", json={"status": "确认"}, headers=h).status_code == 403
+    big = qsn.post("/unit/upload", data={"csrf_token": token}, files={"workbook": ("a.xlsx", b"x" * (7 << 20))})
+    assert big.status_code == 413 and "工作簿过大" in big.text
     # a workbook of another unit is refused, and nothing of it kept
     r = qsn.post("/unit/upload", data={"csrf_token": token},
                  files={"workbook": (ARCHIVE.name, ARCHIVE.read_bytes())})
@@ -207,6 +209,7 @@ def test_a_submission_lands_in_the_queue_and_a_resubmission_is_version_2(app, st
     assert Decimal(str(row["self_total"])) == expected == Decimal(str(row["total"]))
     assert row["execution_rate"] == pytest.approx(429.7 / 440, abs=1e-4)
     assert "在线填报" in li.get("/").text  # 组合总览 shows the source
+    assert [r["id"] for r in _client(app, "wang").get("/api/reports").json()] == [row["id"]]  # 示例区's reviewer
     with store.session() as s:
         review = s.get(Report, row["id"]).review
         assert review.format == "online"
@@ -278,5 +281,6 @@ def test_a_project_through_the_page_form_rows_removed_and_added(store, tmp_path)
         assert refused.status_code == 422 and "不能提交" in refused.text and "三级指标分值合计" in refused.text
         r = c.post(f"/unit/drafts/{draft}", data={"csrf_token": token, "action": "add_row", "rows": "4",
                                                    **after["fields"]}, follow_redirects=False)
-        assert "rows=5" in r.headers["location"]
-        assert c.get(r.headers["location"]).text.count('class="indicator-row"') == 5
+        assert "rows=8" in r.headers["location"]  # the 7 filled rows and a blank one
+        assert c.get(r.headers["location"]).text.count('class="indicator-row"') == 8
+        assert c.get(f"/unit/drafts/{draft}?rows=2").text.count('class="indicator-row"') == 7  # none hidden

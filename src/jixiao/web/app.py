@@ -65,6 +65,11 @@ def foreign_origin(request: Request) -> bool:
     return urlsplit(origin).netloc.lower() != host.lower()
 
 
+def _workbook_upload(path: str) -> bool:
+    """A unit's 填报工作簿 upload (/unit/upload, /unit/drafts/{id}/upload)."""
+    return path.startswith("/unit/") and path.endswith("/upload")
+
+
 def create_app(store: Store, settings: Settings | None = None, *, limits: Limits | None = None,
                secure_cookies: bool = True, worker: bool = True) -> FastAPI:
     """The app over ``store``. ``worker`` starts the background batch thread (tests that only
@@ -101,6 +106,14 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
             if not length.isdigit() or int(length) > limits.max_total_bytes + (1 << 20):
                 return secure(request, _error(request, 413,
                                               f"上传过大：一次最多 {limits.max_total_bytes // (1 << 20)} MB"))
+        if request.method == "POST" and _workbook_upload(request.url.path):
+            from .unit import MAX_WORKBOOK
+
+            length = request.headers.get("content-length")
+            if length is None:
+                return secure(request, _error(request, 411, "上传须带 Content-Length"))
+            if not length.isdigit() or int(length) > MAX_WORKBOOK + (1 << 20):
+                return secure(request, _error(request, 413, f"工作簿过大：最多 {MAX_WORKBOOK // (1 << 20)} MB"))
         return secure(request, await call_next(request))
 
     @app.exception_handler(LoginRequired)

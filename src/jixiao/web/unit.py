@@ -25,7 +25,7 @@ from ..store.drafts import DraftError, KIND_TEXT, fields_of, get_draft, unit_fie
 from ..store.models import Draft, Report
 from .auth import Auth, check_csrf, require_unit
 from .pages import download, render
-from .unit_form import compact_rows, evaluate_draft, score_view
+from .unit_form import compact_rows, evaluate_draft, filled_rows, score_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -180,7 +180,7 @@ async def unit_save(request: Request, draft_id: Id, auth: Auth = Depends(require
     shown = str(form.get("rows", ""))
     rows = int(shown) if shown.isdigit() else None
     if action == "add_row":
-        rows = (rows or 3) + 1
+        rows = max(rows or 3, filled_rows(lay, fields)) + 1
     elif remove is not None and rows:
         rows = max(1, rows - 1)
     if action == "submit":

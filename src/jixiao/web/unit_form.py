@@ -25,8 +25,8 @@ INDICATORS = "绩效指标"
 
 
 def dom_id(name: str) -> str:
-    """An HTML id for the field ``sheet!ref``: ``f-<sheet index>-<ref>`` is not needed, the
-    sheet name is kept (ids may hold any character but spaces)."""
+    """The HTML id of the field ``sheet!ref``: ``f-资金-D6`` (an id may hold any character but
+    white space)."""
     return "f-" + re.sub(r"\s", "_", name.replace("!", "-"))
 
 
@@ -116,7 +116,8 @@ def _pts(x: Decimal | None) -> str:
 def evaluate_draft(d: Draft, fields: dict[str, str], rows: int | None = None) -> Result:
     """Read ``fields`` as the draft's form, score and check them, and lay the form out with the
     problems and findings beside their fields. ``rows``: 绩效指标 rows to show (default: the
-    filled ones and one blank, at least three)."""
+    filled ones and one blank, at least three; never fewer than the filled ones, since the page
+    form saves only the rows it shows)."""
     lay = layout(d.kind, d.year, d.ruleset)  # type: ignore[arg-type]
     filled = read_form(d.kind, d.year, fields, d.ruleset)
     done = evaluate(filled)
@@ -140,7 +141,8 @@ def evaluate_draft(d: Draft, fields: dict[str, str], rows: int | None = None) ->
         findings.append({"code": f.code, "severity": f.severity, "severity_text": SEVERITY_ZH[f.severity],
                          "title": f.title, "message": f.message, "where": "；".join(places) or "—",
                          "fields": [{"field": n, "id": dom_id(n)} for n in names], "advice": advice(f.code)})
-    shown = rows if rows is not None else max(3, filled_rows(lay, fields) + 1)
+    filled_to = filled_rows(lay, fields)
+    shown = max(rows, filled_to) if rows is not None else max(3, filled_to + 1)  # a filled row is never hidden
     shown = max(1, min(shown, len(table_block(lay).rows)))
     readonly = {unit_field(d.kind), "year"}
     sheets = [SheetView(sl.name, [_block(b, fields, filled, by_field, found_at, readonly, shown) for b in sl.blocks])
