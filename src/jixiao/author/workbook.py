@@ -94,19 +94,25 @@ def _meta(wb) -> dict[str, str]:
 def read_workbook(path: str | Path) -> Filled:
     """Read the workbook at ``path``. Raises :class:`WorkbookError` when it is not an .xlsx made
     by ``jixiao template``; everything else that is wrong is a Problem in the result."""
+    p = Path(path)
+    wb, lay = _open(p, str(p))
+    return _read(Filled(p, lay, Report(kind=lay.kind, layout="selfeval_table")), wb)
+
+
+def _open(p: Path, shown: str):
+    """(workbook, its Layout) of the 填报工作簿 at ``p`` (named ``shown`` in errors). Raises
+    WorkbookError when it is not an .xlsx made by ``jixiao template``."""
     from openpyxl import load_workbook
 
-    p = Path(path)
     try:
         wb = load_workbook(p, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise WorkbookError(f"{p}：不是可读取的 .xlsx 工作簿（{type(exc).__name__}: {exc}）") from exc
+        raise WorkbookError(f"{shown}：不是可读取的 .xlsx 工作簿（{type(exc).__name__}: {exc}）") from exc
     meta = _meta(wb)
     if meta["kind"] not in ("department", "project") or not (meta["year"] or "").isdigit():
-        raise WorkbookError(f"{p}：不是 jixiao template 生成的填报工作簿（缺少工作簿属性 {META['kind']}），"
+        raise WorkbookError(f"{shown}：不是 jixiao template 生成的填报工作簿（缺少工作簿属性 {META['kind']}），"
                             "请用 jixiao template 生成后填写")
-    lay = layout(meta["kind"], int(meta["year"]), meta["ruleset"] or "national_2020")
-    return _read(Filled(p, lay, Report(kind=lay.kind, layout="selfeval_table")), wb)
+    return wb, layout(meta["kind"], int(meta["year"]), meta["ruleset"] or "national_2020")
 
 
 def _read(filled: Filled, wb) -> Filled:
@@ -134,17 +140,8 @@ def workbook_cells(path: str | Path) -> tuple[str, int, str, dict[str, str]]:
     """An uploaded 填报工作簿 as the web form's fields: (kind, year, ruleset, ``sheet!ref`` → text),
     every input cell that is not empty (totals left out: they are added up). A number shown as a
     percentage (``85%``) is given as that text. Raises :class:`WorkbookError` as :func:`read_workbook`."""
-    from openpyxl import load_workbook
-
     p = Path(path)
-    try:
-        wb = load_workbook(p, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise WorkbookError(f"{p.name}：不是可读取的 .xlsx 工作簿（{type(exc).__name__}）") from exc
-    meta = _meta(wb)
-    if meta["kind"] not in ("department", "project") or not (meta["year"] or "").isdigit():
-        raise WorkbookError(f"{p.name}：不是 jixiao template 生成的填报工作簿，请下载空白工作簿填写")
-    lay = layout(meta["kind"], int(meta["year"]), meta["ruleset"] or "national_2020")
+    wb, lay = _open(p, p.name)
     out: dict[str, str] = {}
     for sl in lay.sheets:
         if sl.name not in wb.sheetnames:

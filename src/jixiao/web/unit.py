@@ -2,9 +2,10 @@
 the submission into the reviewers' queue. Pages under ``/unit``, the same operations as JSON
 under ``/api/unit`` (the form's live check calls ``POST /api/unit/drafts/{id}/check``).
 
-The JSON routes are in :mod:`.unit_api`. Every route is :func:`~jixiao.web.auth.require_unit` (403 for every other role: no reviewer edits
-a unit's draft) and finds the draft in the user's units (:func:`jixiao.store.drafts.get_draft`):
-another unit's draft answers 404, as if it were not there.
+The JSON routes are in :mod:`.unit_api`. Every route is :func:`~jixiao.web.auth.require_unit`
+(403 for every other role: no reviewer edits a unit's draft) and finds the draft in the user's
+units (:func:`jixiao.store.drafts.get_draft`): another unit's draft answers 404, as if it were not
+there.
 """
 
 from __future__ import annotations
