@@ -72,8 +72,13 @@ def draft_list(request: Request, auth: Auth) -> list[dict[str, Any]]:
 # --- pages ---------------------------------------------------------------------------------------
 
 @router.get("/unit", response_class=HTMLResponse)
-def unit_home(request: Request, error: str | None = None, auth: Auth = Depends(require_unit)) -> HTMLResponse:
+def unit_home_page(request: Request, auth: Auth = Depends(require_unit)) -> HTMLResponse:
     """填报: the unit's drafts and submissions with their status; a new draft, an uploaded workbook."""
+    return unit_home(request, None, auth)
+
+
+def unit_home(request: Request, error: str | None, auth: Auth) -> HTMLResponse:
+    """The 填报 page; with ``error`` (a refused new draft or upload) answered 422 with it shown."""
     return render(request, "unit_home.html", status=422 if error else 200, auth=auth, drafts=draft_list(request, auth),
                   units=sorted(auth.scope.units), kinds=KIND_TEXT, error=error)
 
