@@ -284,3 +284,39 @@ def test_a_project_through_the_page_form_rows_removed_and_added(store, tmp_path)
         assert "rows=8" in r.headers["location"]  # the 7 filled rows and a blank one
         assert c.get(r.headers["location"]).text.count('class="indicator-row"') == 8
         assert c.get(f"/unit/drafts/{draft}?rows=2").text.count('class="indicator-row"') == 7  # none hidden
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_what_a_unit_types_is_escaped_for_it_and_for_the_reviewer(app):
+    dag, li = _client(app, "dag"), _client(app, "li")
+    draft = _upload(dag, ARCHIVE)
+    h = _csrf(dag)
+    fields = dag.get(f"/api/unit/drafts/{draft}").json()["fields"] | {"基本信息!B9": HOSTILE, "基本信息!B8": "2030", STAFF: HOSTILE,
+                                                                  "绩效指标!C6": HOSTILE}  # an indicator's name
+    live = dag.post(f"/api/unit/drafts/{draft}/check", json={"fields": fields}, headers=h).json()
+    assert "<script>alert" not in live["html"] and "&lt;script&gt;" in live["html"]  # 须为数字, quoting it
+    dag.put(f"/api/unit/drafts/{draft}", json={"fields": fields | {STAFF: "18"}}, headers=h)
+    assert dag.get(f"/api/unit/drafts/{draft}").json()["fields"]["基本信息!B8"] == "2025"  # the draft's year
+    page = dag.get(f"/unit/drafts/{draft}").text
+    assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;alert(" in page
+    assert dag.post(f"/api/unit/drafts/{draft}/submit", headers=h).status_code == 200
+    (row,) = li.get("/api/reports").json()
+    report = li.get(f"/reports/{row['id']}").text
+    assert "<script>alert" not in report and "<img src=x" not in report and "&lt;script&gt;alert(" in report
+
+
+def test_the_unit_role_from_the_store(store):
+    from jixiao.store.users import UserError, set_role, set_scope
+
+    create_user(store, "r1", PASSWORD, "reviewer", regions=["示例区"])
+    with pytest.raises(UserError, match="不能分配地区"):
+        set_role(store, "r1", "unit")  # a region: not a unit user
+    create_user(store, "r2", PASSWORD, "viewer", units=["示例区档案馆"])
+    set_role(store, "r2", "unit")
+    with pytest.raises(UserError, match="不能分配地区"):
+        set_scope(store, "r2", regions=["示例区"])
+    assert set_scope(store, "r2", units=["示例区青少年宫"]).units == {"示例区档案馆", "示例区青少年宫"}
+    with pytest.raises(UserError, match="--unit"):
+        create_user(store, "r3", PASSWORD, "unit")

@@ -123,7 +123,7 @@ def create_draft(store: Store, user_id: int, scope: Scope, unit: str, kind: str,
 def _save(s: Session, d: Draft, user_id: int, fields: dict[str, Any]) -> None:
     kept = clean_fields(fields, d.kind, d.year, d.ruleset)
     kept[field_of(d.kind, d.year, d.ruleset, unit_field(d.kind))] = d.unit_name  # the unit's own name
-    kept.setdefault(field_of(d.kind, d.year, d.ruleset, "year"), str(d.year))
+    kept[field_of(d.kind, d.year, d.ruleset, "year")] = str(d.year)  # the year the draft is for
     d.fields_json = json.dumps(kept, ensure_ascii=False, sort_keys=True)
     d.title = kept.get(field_of(d.kind, d.year, d.ruleset, title_field(d.kind)))
     d.revision = (d.revision or 0) + 1
