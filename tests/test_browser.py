@@ -476,9 +476,11 @@ def test_unit_fills_and_submits(server, browser, store_url, tmp_path):
     expect(executed).to_have_class(re.compile(r"\bbad\b"))
     expect(page.locator("#problems")).to_contain_text("须为数字")
     expect(page.locator("#total")).to_have_count(0)
+    expect(page.locator("form .field-finding")).to_have_count(0)  # no check runs until it is a number
     shot(page, "unit_live_problem")
     executed.fill("430")
     expect(page.locator("#total")).to_have_text("94.6")
+    expect(page.locator('[id="f-资金-C6"] ~ .field-finding')).to_have_text("JX305 预算执行率偏低")  # back beside it
     expect(executed).not_to_have_class(re.compile(r"\bbad\b"))
 
     # the finding fixed: 偏差原因 written for the indicator that lost points; saved

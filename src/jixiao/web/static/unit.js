@@ -19,19 +19,33 @@
     return out;
   }
 
-  function mark(problems) {
+  function note(el, cls, text) {
+    var span = document.createElement("span");
+    span.className = cls;
+    span.textContent = text;
+    // after the input and the notes already there
+    var after = el;
+    while (after.nextElementSibling && after.nextElementSibling.tagName === "SPAN") { after = after.nextElementSibling; }
+    after.insertAdjacentElement("afterend", span);
+  }
+
+  // the problems and findings beside their fields, as the check just answered
+  function mark(res) {
     form.querySelectorAll(".bad").forEach(function (el) { el.classList.remove("bad"); el.removeAttribute("aria-invalid"); });
-    form.querySelectorAll(".field-problem").forEach(function (el) { el.remove(); });
-    problems.forEach(function (p) {
-      if (!p.id) { return; }
-      var el = document.getElementById(p.id);
+    form.querySelectorAll(".field-problem, .field-finding").forEach(function (el) { el.remove(); });
+    res.problems.forEach(function (p) {
+      var el = p.id && document.getElementById(p.id);
       if (!el) { return; }
       el.classList.add("bad");
       el.setAttribute("aria-invalid", "true");
-      var msg = document.createElement("span");
-      msg.className = "msg field-problem";
-      msg.textContent = p.message;
-      el.insertAdjacentElement("afterend", msg);
+      note(el, "msg field-problem", p.message);
+    });
+    res.findings.forEach(function (f) {
+      if (f.severity === "info") { return; }
+      f.fields.forEach(function (x) {
+        var el = document.getElementById(x.id);
+        if (el) { note(el, "field-finding", f.code + " " + f.title); }
+      });
     });
   }
 
@@ -46,7 +60,7 @@
         if (!res || mine !== seq) { return; }
         document.getElementById("result-panel").innerHTML = res.html;
         document.getElementById("summary").textContent = res.summary;
-        mark(res.problems);
+        mark(res);
       });
   }
 
