@@ -320,3 +320,12 @@ def test_the_unit_role_from_the_store(store):
     assert set_scope(store, "r2", units=["示例区青少年宫"]).units == {"示例区档案馆", "示例区青少年宫"}
     with pytest.raises(UserError, match="--unit"):
         create_user(store, "r3", PASSWORD, "unit")
+
+
+def test_a_cited_number_is_not_marked_inside_the_fields_label():
+    from jixiao.report.html import highlight
+
+    line = "在线填报·基础数据表·1、公务用车购置和维护经费·2025年预算数：2"
+    assert str(highlight(line, "2")) == "在线填报·基础数据表·1、公务用车购置和维护经费·2025年预算数：<mark>2</mark>"
+    assert str(highlight("全年执行数 12 万元，12.5", "12")) == "全年执行数 <mark>12</mark> 万元，12.5"
+    assert str(highlight("2025年", "2")) == "<mark>2</mark>0<mark>2</mark>5年"  # nowhere alone: as before
