@@ -329,3 +329,23 @@ def test_a_cited_number_is_not_marked_inside_the_fields_label():
     assert str(highlight(line, "2")) == "在线填报·基础数据表·1、公务用车购置和维护经费·2025年预算数：<mark>2</mark>"
     assert str(highlight("全年执行数 12 万元，12.5", "12")) == "全年执行数 <mark>12</mark> 万元，12.5"
     assert str(highlight("2025年", "2")) == "<mark>2</mark>0<mark>2</mark>5年"  # nowhere alone: as before
+
+
+def test_an_earlier_save_can_be_restored_and_nothing_is_lost(app):
+    qsn, dag = _client(app, "qsn"), _client(app, "dag")
+    draft = _upload(qsn, PALACE)
+    h = _csrf(qsn)
+    fields = qsn.get(f"/api/unit/drafts/{draft}").json()["fields"]
+    qsn.put(f"/api/unit/drafts/{draft}", json={"fields": fields | {STAFF: "17"}}, headers=h)
+    page = qsn.get(f"/unit/drafts/{draft}").text
+    assert "历次保存（2 次）" in page and "第2次（当前）" in page and "青少年宫填报人" in page
+    token = CSRF.search(page).group(1)
+    other = dag.post(f"/unit/drafts/{draft}/restore", data={"csrf_token": CSRF.search(dag.get("/unit").text).group(1),
+                                                             "revision": "1"})
+    assert other.status_code == 404  # another unit's draft
+    r = qsn.post(f"/unit/drafts/{draft}/restore", data={"csrf_token": token, "revision": "1"}, follow_redirects=False)
+    assert r.status_code == 303 and "saved=back" in r.headers["location"]
+    back = qsn.get(f"/api/unit/drafts/{draft}").json()
+    assert back["revision"] == 3 and back["fields"][STAFF] == "18"
+    assert qsn.post(f"/unit/drafts/{draft}/restore", data={"csrf_token": token, "revision": "9"}).status_code == 404
+

@@ -2,7 +2,8 @@
 
 A draft belongs to one unit (``Draft.unit_name``, one of the unit user's units, :mod:`.access`):
 :func:`drafts_of` lists, :func:`get_draft` fetches (None outside the units given — the routes
-answer 404), :func:`save_draft` keeps every save (``draft_revisions``). The unit's own name is
+answer 404), :func:`save_draft` keeps every save (``draft_revisions``, :func:`revisions_of`;
+:func:`restore` saves an earlier one again). The unit's own name is
 the form's 预算部门名称 (部门整体) or 实施单位 (项目支出): :func:`save_draft` writes it in, so a
 draft can never be filled, nor submitted, for another unit.
 
@@ -142,6 +143,29 @@ def save_draft(store: Store, user_id: int, scope: Scope, draft_id: int, fields: 
         s.flush()
         s.expunge(d)
         return d
+
+
+def revisions_of(s: Session, d: Draft) -> list[tuple[int, datetime, str | None]]:
+    """The draft's saves, newest first: (revision, when, who — display name)."""
+    from .models import User
+
+    rows = s.execute(select(DraftRevision.revision, DraftRevision.created_at, User.display_name, User.username)
+                     .join(User, User.id == DraftRevision.user_id, isouter=True)
+                     .where(DraftRevision.draft_id == d.id).order_by(DraftRevision.revision.desc())).all()
+    return [(r.revision, r.created_at, r.display_name or r.username) for r in rows]
+
+
+def restore(store: Store, user_id: int, scope: Scope, draft_id: int, revision: int) -> Draft | None:
+    """Save the fields of an earlier ``revision`` again, as the draft's next revision; None when
+    the draft is not the scope's or has no such revision."""
+    with store.session() as s:
+        d = get_draft(s, scope, draft_id)
+        old = s.scalar(select(DraftRevision).where(DraftRevision.draft_id == draft_id,
+                                                   DraftRevision.revision == revision)) if d else None
+        if old is None:
+            return None
+        fields = json.loads(old.fields_json)
+    return save_draft(store, user_id, scope, draft_id, fields)
 
 
 @dataclass

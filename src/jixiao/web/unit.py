@@ -155,8 +155,10 @@ def draft_response(request: Request, auth: Auth, d: Draft, fields: dict[str, str
     result = evaluate_draft(d, fields if fields is not None else fields_of(d), rows)
     with request.app.state.store.session() as s:
         state = draft_status(s, d)
+        revisions = store_drafts.revisions_of(s, d)
     return render(request, "unit_draft.html", status=status, auth=auth, d=d, kind_text=KIND_TEXT[d.kind], res=result,
-                  score=score_view(result.done), state=state, message=message, error=error, documents=DOCUMENTS)
+                  score=score_view(result.done), state=state, message=message, error=error, documents=DOCUMENTS,
+                  revisions=revisions)
 
 
 @router.get("/unit/drafts/{draft_id}", response_class=HTMLResponse)
@@ -164,7 +166,7 @@ def unit_draft(request: Request, draft_id: Id, rows: Annotated[int | None, Query
                saved: str = "", auth: Auth = Depends(require_unit)) -> HTMLResponse:
     """The form with the computed scores and the 填报检查 of what was saved."""
     d = draft_or_404(request, auth, draft_id)
-    message = {"1": "已保存。", "up": "已读入工作簿并保存。", "sub": "已提交，复核人员可在复核队列中看到。",
+    message = {"1": "已保存。", "up": "已读入工作簿并保存。", "back": "已恢复所选的那次保存的内容（另存为新的一次保存）。", "sub": "已提交，复核人员可在复核队列中看到。",
                "same": "内容与上次提交相同，未重复提交。"}.get(saved)
     return draft_response(request, auth, d, rows=rows, message=message)
 
@@ -212,6 +214,16 @@ async def unit_draft_upload(request: Request, draft_id: Id, workbook: UploadFile
         return draft_response(request, auth, d, error=str(exc), status=422)
     store_drafts.save_draft(request.app.state.store, auth.user.id, auth.scope, draft_id, fields)
     return RedirectResponse(f"/unit/drafts/{draft_id}?saved=up#result", status_code=303)
+
+
+@router.post("/unit/drafts/{draft_id}/restore")
+def unit_restore(request: Request, draft_id: Id, revision: int = Form(0, ge=0, le=2**31 - 1),
+                 csrf_token: str = Form(""), auth: Auth = Depends(require_unit)):
+    """An earlier save's fields saved again (as the next revision: nothing is lost)."""
+    check_csrf(request, auth, csrf_token)
+    if store_drafts.restore(request.app.state.store, auth.user.id, auth.scope, draft_id, revision) is None:
+        raise HTTPException(404, "填报不存在")
+    return RedirectResponse(f"/unit/drafts/{draft_id}?saved=back#result", status_code=303)
 
 
 def _submit_page(request: Request, auth: Auth, draft_id: int):
