@@ -223,6 +223,7 @@ def test_a_submission_lands_in_the_queue_and_a_resubmission_is_version_2(app, st
     assert "18 / 20 = 90.00%" in jx308["message"]
     page = li.get(f"/reports/{row['id']}").text
     assert "在线填报·基础数据表·2025年实际在职人数" in page  # the evidence names the field
+    assert "来源 在线填报：2025年度示例区档案馆" in page
     ok = li.post(f"/api/findings/{jx308['id']}/decision", json={"status": "确认", "comment": "在编人数属实"},
                  headers=_csrf(li))
     assert ok.status_code == 200
