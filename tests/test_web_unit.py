@@ -197,7 +197,7 @@ def test_a_submission_lands_in_the_queue_and_a_resubmission_is_version_2(app, st
     blank = {k: v for k, v in fields.items() if k != STAFF}
     dag.put(f"/api/unit/drafts/{draft}", json={"fields": blank}, headers=h)
     refused = dag.post(f"/api/unit/drafts/{draft}/submit", headers=h)
-    assert refused.status_code == 409 and "“2025年实际在职人数”必须填写" in refused.json()["detail"]
+    assert refused.status_code == 409 and "基础数据表：“2025年实际在职人数”必须填写" in refused.json()["detail"]
     assert li.get("/api/reports").json() == []
     dag.put(f"/api/unit/drafts/{draft}", json={"fields": fields}, headers=h)
     first = dag.post(f"/api/unit/drafts/{draft}/submit", headers=h).json()

@@ -185,8 +185,9 @@ def checklist(report: Report, card: Scorecard, findings: list[Finding], path: st
     from ..checks.registry import audit_findings
 
     name = report.project_name.value if report.kind == "project" else report.unit_name.value
+    source = "来源：在线填报" if str(path) == ONLINE else f"工作簿：{Path(path).name}"
     lines = [f"# 填报检查：{name}（{report.year.value}年度）", "",
-             (f"{'来源：在线填报' if str(path) == ONLINE else '工作簿：' + Path(path).name}。以下由 jixiao 按{rs_basis(card)}计算，并在提交前运行了复核时的同一套检查"
+             (f"{source}。以下由 jixiao 按{rs_basis(card)}计算，并在提交前运行了复核时的同一套检查"
               "（数据一致性、评分复核、预算执行与财经纪律、指标质量）。"), ""]
     for key, zh in (("preparer", "填表人"), ("phone", "联系电话")):
         v = (extra or {}).get(key)

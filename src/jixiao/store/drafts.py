@@ -209,7 +209,7 @@ def submit(store: Store, user_id: int, scope: Scope, draft_id: int) -> Submitted
         unit, kind, year, ruleset, fields, revision = d.unit_name, d.kind, d.year, d.ruleset, fields_of(d), d.revision
     done = evaluate(read_form(kind, year, fields, ruleset))
     if not done.ok:
-        listed = "；".join(p.text() for p in done.problems[:10])
+        listed = "；".join(f"{p.sheet}：{p.message}" for p in done.problems[:10])  # the form's parts, not cells
         more = f"等 {len(done.problems)} 处" if len(done.problems) > 10 else ""
         raise DraftError(f"还有 {len(done.problems)} 处须改正，不能提交：{listed}{more}")
     name = submission_name(done)
