@@ -3,7 +3,8 @@
 Schemathesis (v4) generates requests for every operation from the schema — schema-valid ones,
 then schema-violating ones — and runs them against the ASGI app over a store that already holds
 the five seeds, reviewed (and one decision), authenticated as an administrator with a bearer token from
-``POST /api/login``; on SQLite and on PostgreSQL. Bounded (``MAX_EXAMPLES`` per operation and
+``POST /api/login`` — and 单位填报 (``/api/unit/…``) as a unit user (单位填报人) holding a draft read
+from an example workbook; on SQLite and on PostgreSQL. Bounded (``MAX_EXAMPLES`` per operation and
 mode) and deterministic (``derandomize``) so CI stays fast and reproducible.
 
 Why not ``schemathesis.pytest.from_fixture``: with pytest 9.2 it fails before running anything
@@ -18,6 +19,7 @@ but the login answers 401; and one regression test per app bug the property test
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -40,11 +42,16 @@ from jixiao.store import (
     review_blob,
     run_batch,
 )
+from jixiao.author.workbook import workbook_cells
+from jixiao.store.access import Scope
+from jixiao.store.drafts import create_draft
 from jixiao.store.models import Decision, Finding, Report, User
 from jixiao.store.users import open_session
 from jixiao.web.app import create_app
 
 USER, PASSWORD = "api-fuhe", "schema-test-password"
+UNIT_USER, UNIT = "api-danwei", "示例区档案馆"  # 单位填报人
+WORKBOOK = Path(__file__).resolve().parents[1] / "examples" / "填报" / "clean_2025_示例区档案馆_填报.xlsx"
 MAX_EXAMPLES = 25  # per operation and generation mode
 
 # Binary downloads: the schema gives the .docx/.xlsx media type no JSON schema (FastAPI adds an
@@ -72,8 +79,15 @@ def api(store_url, tmp_path, seeds_dir):
     entries = [Entry(p.name, add_blob(store, p), p.stat().st_size, "text") for p in seeds]
     batch_id = create_batch(store, entries, origin="web", user_id=user_id)
     run_batch(store, batch_id)  # every item "skipped": same content, already reviewed
+    unit_id = create_user(store, UNIT_USER, PASSWORD, "unit", units=[UNIT])
+    kind, year, ruleset, fields = workbook_cells(WORKBOOK)
+    unit_scope = Scope(units=frozenset([UNIT]))
+    draft_ids = [create_draft(store, unit_id, unit_scope, UNIT, kind, year, fields, ruleset),
+                 create_draft(store, unit_id, unit_scope, UNIT, "project", 2025)]  # one filled, one empty
+    unit_token, _ = open_session(store, unit_id)
     with store.session() as s:
-        ids = {"report_id": list(s.scalars(select(Report.id).order_by(Report.id))),
+        ids = {"draft_id": draft_ids, "which": ["selfeval.docx", "selfeval.xlsx", "report.docx", "checklist.md"],
+               "report_id": list(s.scalars(select(Report.id).order_by(Report.id))),
                "finding_id": list(s.scalars(select(Finding.id).order_by(Finding.id))),
                "decision_id": list(s.scalars(select(Decision.id).order_by(Decision.id))),
                "batch_id": [batch_id]}
@@ -86,7 +100,7 @@ def api(store_url, tmp_path, seeds_dir):
         # a server error is a 500 response here (as a real server sends), not an exception
         safe = TestClient(app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {body['token']}"})
         yield SimpleNamespace(app=app, store=store, client=client, safe=safe, user_id=user_id,
-                              token=body["token"], finding_id=finding_id, ids=ids)
+                              token=body["token"], finding_id=finding_id, ids=ids, unit_token=unit_token)
     store.close()
 
 
@@ -142,7 +156,7 @@ def _exercise(api, operation, mode) -> None:
     @_settings(operation)
     @hypothesis.given(case=strategy)
     def exercise(case):
-        token = api.token
+        token = api.unit_token if case.path.startswith("/api/unit/") else api.token
         if case.path == "/api/logout":  # logging out ends the session: give it its own
             token, _ = open_session(api.store, api.user_id)
         headers = {"Authorization": f"Bearer {token}"}

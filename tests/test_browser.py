@@ -421,6 +421,116 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     assert len(list(shot.folder.glob("*.png"))) == shot.n
 
 
+# --- 单位填报: a unit user fills and submits, a reviewer sees it ------------------------------------
+
+UNIT_USER, UNIT_PASSWORD = "qsn01", "unit-test-密码-2"
+PALACE = REPO / "examples" / "填报" / "planted_2025_示例区青少年宫_填报.xlsx"  # planted JX301 JX305 JX405
+DEVIATION = "受场馆维修影响，两场科普活动未能举办；明年提前安排场地，按季度检查进度。"
+
+
+def field(page, name: str):
+    """The form's input for ``sheet!ref`` (its id: f-sheet-ref)."""
+    return page.locator(f'[id="f-{name.replace("!", "-")}"]')
+
+
+def test_unit_fills_and_submits(server, browser, store_url, tmp_path):
+    backend = "sqlite" if store_url.startswith("sqlite") else "postgresql"
+    shot = Shots(SHOTS / f"{backend}_unit")
+    env = {k: v for k, v in os.environ.items() if k != "JIXIAO_DB"} | {"JIXIAO_DATA": str(tmp_path)}
+    added = subprocess.run([*_jixiao(), "user", "add", UNIT_USER, "--role", "unit", "--unit", "示例区青少年宫",
+                            "--password-stdin", "--db", store_url], input=UNIT_PASSWORD + "\n", text=True,
+                           capture_output=True, cwd=tmp_path, env=env, timeout=60, check=False)
+    assert added.returncode == 0, added.stderr + added.stdout
+    context = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"页面脚本错误：{e}"))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    # the unit user lands on 填报, not on the reviewers' 组合总览
+    page.goto(server + "/login")
+    page.get_by_label("用户名").fill(UNIT_USER)
+    page.get_by_label("密码").fill(UNIT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(server + "/unit")
+    expect(page.locator("header .who")).to_contain_text(f"{UNIT_USER}（单位填报人）")
+    expect(page.locator("header nav")).not_to_contain_text("组合总览")
+    expect(page.locator("#drafts tbody")).to_contain_text("还没有填报")
+    shot(page, "unit_home")
+
+    # a filled workbook read into a draft: the score computed, the 填报检查 beside the fields
+    page.locator("#upload-workbook input[type=file]").set_input_files(str(PALACE))
+    page.get_by_role("button", name="上传并读入").first.click()
+    page.wait_for_url(re.compile(r"/unit/drafts/\d+$"))
+    expect(page.locator("#total")).to_have_text("94.6")
+    expect(page.locator("#grade")).to_have_text("优")
+    expect(page.locator("#findings article.finding[data-code=JX405]")).to_have_count(1)
+    expect(page.locator("#findings article.finding[data-code=JX405]")).to_contain_text("举办青少年科普活动场次")
+    expect(field(page, "基本信息!B6")).to_have_value("示例区青少年宫")
+    shot(page, "unit_draft")
+
+    # as the unit types: text in a money cell is marked at once (checked, not saved)
+    executed = field(page, "资金!D6")
+    executed.fill("四百三十")
+    expect(executed).to_have_class(re.compile(r"\bbad\b"))
+    expect(page.locator("#problems")).to_contain_text("须为数字")
+    expect(page.locator("#total")).to_have_count(0)
+    expect(page.locator("form .field-finding")).to_have_count(0)  # no check runs until it is a number
+    shot(page, "unit_live_problem")
+    executed.fill("430")
+    expect(page.locator("#total")).to_have_text("94.6")
+    expect(page.locator('[id="f-资金-C6"] ~ .field-finding')).to_have_text("JX305 预算执行率偏低")  # back beside it
+    expect(executed).not_to_have_class(re.compile(r"\bbad\b"))
+
+    # the finding fixed: 偏差原因 written for the indicator that lost points; saved
+    field(page, "绩效指标!J8").fill(DEVIATION)
+    expect(page.locator("#findings article.finding[data-code=JX405]")).to_have_count(0)
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    expect(page.locator("#message")).to_have_text("已保存。")
+    expect(field(page, "绩效指标!J8")).to_have_value(DEVIATION)
+    expect(page.locator("#findings article.finding[data-code=JX405]")).to_have_count(0)
+    expect(page.locator("#findings article.finding[data-code=JX301]")).to_have_count(1)
+    expect(page.locator("#total")).to_have_text("94.6")
+
+    # the documents of the draft, then submit
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="自评表（Word）").click()
+    assert dl.value.suggested_filename == "2025年度示例区青少年宫部门整体支出绩效自评表.docx", dl.value.suggested_filename
+    page.get_by_role("button", name="保存并提交").click()
+    page.wait_for_url(re.compile(r"saved=sub"))
+    expect(page.locator("#status")).to_have_text("已提交（第1版）")
+    shot(page, "unit_submitted")
+    page.locator("header nav").get_by_role("link", name="填报").click()
+    expect(page.locator("#drafts tbody tr")).to_have_count(1)
+    expect(page.locator("#drafts tbody tr")).to_contain_text("已提交（第1版）")
+    expect(page.locator("#drafts tbody tr")).to_contain_text("94.6")
+    # the reviewers' workspace stays closed to it
+    assert page.goto(server + "/upload").status == 403
+    page.goto(server + "/unit")
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(server + "/login")
+
+    # a reviewer sees the submission in the queue like any other report
+    page.get_by_label("用户名").fill(USER)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(server + "/")
+    rows = portfolio_rows(page)
+    assert len(rows) == 1 and "示例区青少年宫" in rows[0][0] and "在线填报" in rows[0][0], rows
+    assert rows[0][5] == "94.60" and rows[0][-1] == "第1版", rows
+    shot(page, "reviewer_portfolio")
+    page.locator("#portfolio tbody a", has_text="示例区青少年宫").click()
+    page.wait_for_url(re.compile(r"/reports/\d+$"))
+    expect(page.locator("body")).to_contain_text("在线填报：2025年度示例区青少年宫")
+    expect(finding(page, "JX301")).to_contain_text("在线填报·基础数据表·3、公务接待·2025年决算数")
+    expect(page.locator("article.finding[data-code=JX405]")).to_have_count(0)
+    shot(page, "reviewer_report")
+    assert problems == [f"403 {server}/upload"], problems
+    context.close()
+
+
 # --- the index of a large batch (review.html, no server) --------------------------------------------
 
 def test_review_index_sorts_filters_and_pages(browser, tmp_path, seeds_dir):

@@ -511,7 +511,7 @@ app.add_typer(user_app, name="user")
 
 
 _DB_OPTION = typer.Option(None, "--db", help="数据库（默认取 JIXIAO_DB 或 jixiao-data/jixiao.db）")
-_ROLE_HELP = "admin（管理员：全部地区与审计日志）、reviewer（复核人员）或 viewer（只读）"
+_ROLE_HELP = "admin（管理员：全部地区与审计日志）、reviewer（复核人员）、viewer（只读）或 unit（单位填报人：只填报 --unit 给出的单位）"
 _REGION_OPTION = typer.Option(None, "--region", help="可查看、复核的地区（报告所记的地区，如 岳麓区；可重复）")
 _UNIT_OPTION = typer.Option(None, "--unit", help="可查看、复核的单位（报告的单位名称；可重复）")
 

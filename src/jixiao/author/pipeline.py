@@ -7,6 +7,9 @@
    执行率, 得分, 总分 and 等次 into the Report — the unit types no score;
 4. the review's checks run on the record (:func:`jixiao.author.precheck.submission_checks`);
 5. into the output folder: the 自评表 (.docx and .xlsx), the 自评报告 (.docx) and 填报检查.md.
+
+Steps 2–4 are :func:`evaluate` (also for the web form, :func:`jixiao.author.workbook.read_form`),
+step 5 :func:`write_documents`.
 """
 
 from __future__ import annotations
@@ -79,16 +82,34 @@ def author(path: str | Path, out_dir: str | Path) -> Authored:
     """Read, check, score and write (see the module doc). Raises
     :class:`jixiao.author.workbook.WorkbookError` when ``path`` is no 填报工作簿; a workbook with
     problems gives ``Authored(problems=…)`` and writes nothing."""
-    filled = read_workbook(path)
+    done = evaluate(read_workbook(path))
+    if done.ok:
+        write_documents(done, out_dir)
+    return done
+
+
+def evaluate(filled: Filled) -> Authored:
+    """Steps 2–4 on a read workbook or web form (:func:`~jixiao.author.workbook.read_form`):
+    the problems, else the scored report, its scorecard and the findings. Writes nothing."""
     found = problems(filled)
     if found:
         return Authored(problems=found, filled=filled)
-    from .documents import write_report_docx, write_selfeval_docx, write_selfeval_xlsx
-
     report = filled.report
     rs = Ruleset.load(filled.layout.ruleset)
     card = score_report(report, rs)
-    findings = submission_checks(report, card, rs, path)
+    findings = submission_checks(report, card, rs, filled.path)
+    return Authored(filled=filled, report=report, scorecard=card, findings=findings)
+
+
+def write_documents(done: Authored, out_dir: str | Path) -> dict[str, Path]:
+    """Step 5 for an :func:`evaluate` without problems: the 自评表 (.docx, .xlsx), the 自评报告
+    (.docx) and 填报检查.md into ``out_dir`` (made if missing); their paths by key (also set on
+    ``done.files``). Raises ValueError when ``done`` has problems."""
+    from .documents import write_report_docx, write_selfeval_docx, write_selfeval_xlsx
+
+    if not done.ok or done.report is None or done.filled is None:
+        raise ValueError("填报有须改正的问题，不能生成文书")
+    report, card = done.report, done.scorecard
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = _stem(report)
@@ -100,6 +121,7 @@ def author(path: str | Path, out_dir: str | Path) -> Authored:
                                          {k: v.value for k, v in report.sections.items()}),
     }
     check = out / f"{stem}填报检查.md"
-    check.write_text(checklist(report, card, findings, path, filled.extra), encoding="utf-8")
+    check.write_text(checklist(report, card, done.findings, done.filled.path, done.filled.extra), encoding="utf-8")
     files["checklist"] = check
-    return Authored(filled=filled, report=report, scorecard=card, findings=findings, files=files)
+    done.files = files
+    return files

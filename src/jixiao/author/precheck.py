@@ -21,7 +21,7 @@ from ..model import Finding, Report, Scorecard, Value
 from ..rules import Ruleset
 from ..rules.indicators import completion_class, score_indicator
 from .template import execution_weight, levels, spec
-from .workbook import NUMBER, Filled, IndicatorRow, Problem
+from .workbook import NUMBER, ONLINE, Filled, IndicatorRow, Problem
 
 CHECK_FAMILIES = ["JX1", "JX2", "JX3", "JX4"]  # the record's checks; JX5xx judge the written text, JX9xx the reading
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -62,10 +62,22 @@ def _funds(filled: Filled) -> list[Problem]:
     out = []
     for name, zh in (("full_year_budget", "全年预算数"), ("executed", "全年执行数")):
         v = getattr(f, name)
-        if not v.present and v.source is not None and v.raw is None:
+        slot = _total_slot(filled, name)
+        if not v.present and slot is not None and v.raw is None:
             where = "各资金来源" if filled.layout.kind == "project" else "年度资金总额"
-            out.append(Problem(v.source.sheet, v.source.ref, f"{where}的“{zh}”必须填写（执行率由它计算）"))
+            out.append(Problem(slot.sheet, slot.ref, f"{where}的“{zh}”必须填写（执行率由它计算）"))
     return out
+
+
+def _total_slot(filled: Filled, column: str):
+    """The 年度资金总额 cell of ``column`` (全年预算数, 全年执行数) in the layout, None without one."""
+    for sl in filled.layout.sheets:
+        for block in sl.blocks:
+            if block.target in ("funds", "sources"):
+                for slot in block.slots:
+                    if slot.key == "total" and slot.column == column:
+                        return slot
+    return None
 
 
 def _indicators(filled: Filled, rs: Ruleset) -> list[Problem]:
@@ -173,8 +185,9 @@ def checklist(report: Report, card: Scorecard, findings: list[Finding], path: st
     from ..checks.registry import audit_findings
 
     name = report.project_name.value if report.kind == "project" else report.unit_name.value
+    source = "来源：在线填报" if str(path) == ONLINE else f"工作簿：{Path(path).name}"
     lines = [f"# 填报检查：{name}（{report.year.value}年度）", "",
-             (f"工作簿：{Path(path).name}。以下由 jixiao 按{rs_basis(card)}计算，并在提交前运行了复核时的同一套检查"
+             (f"{source}。以下由 jixiao 按{rs_basis(card)}计算，并在提交前运行了复核时的同一套检查"
               "（数据一致性、评分复核、预算执行与财经纪律、指标质量）。"), ""]
     for key, zh in (("preparer", "填表人"), ("phone", "联系电话")):
         v = (extra or {}).get(key)
@@ -203,8 +216,10 @@ def checklist(report: Report, card: Scorecard, findings: list[Finding], path: st
 
 
 def _where(f: Finding) -> str:
-    """The workbook cells a finding's evidence points to (工作表“基础数据表”D11；…)."""
-    cells = dict.fromkeys(e.source.where() for e in f.evidence if e.source is not None and e.source.sheet)
+    """The workbook cells a finding's evidence points to (工作表“基础数据表”D11；…), or the
+    web form's fields (在线填报·资金·年度资金总额·全年执行数)."""
+    cells = dict.fromkeys(e.source.where() if e.source.sheet else e.source.place for e in f.evidence
+                          if e.source is not None and (e.source.sheet or e.source.place))
     return "；".join(cells) or "—"
 
 

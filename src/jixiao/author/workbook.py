@@ -8,6 +8,12 @@ from the Report reads back as the same record.
 
 What cannot be read — text in a money cell, a year that is no year, a changed label — is a
 :class:`Problem` naming sheet and cell; reading goes on, so that every problem is listed at once.
+
+The web form (在线填报) has the same fields, keyed by the workbook's cells (``资金!D6``):
+:func:`read_form` reads it through the same reader, and :func:`workbook_cells` turns an uploaded
+workbook into those fields. Values read from the form point at the field by name
+(``Source.place`` ``在线填报·资金·年度资金总额·全年执行数``) and at a line of the text view the
+reviewer is shown (``Filled.lines``), not at a worksheet.
 """
 
 from __future__ import annotations
@@ -66,6 +72,18 @@ class Filled:
     rows: list[IndicatorRow] = field(default_factory=list)
     extra: dict[str, Value] = field(default_factory=dict)
     slots: dict[str, Slot] = field(default_factory=dict)  # fields by key, for precheck
+    online: bool = False  # read from the web form (read_form), not a workbook
+    lines: list[str] = field(default_factory=list)  # online: the text view, one line per filled field
+    places: dict[str, str] = field(default_factory=dict)  # online: Source.place → the field (field_name)
+    totals: dict[str, Value] = field(default_factory=dict)  # the totals added up, by field_name
+
+
+ONLINE = "在线填报"  # the source of what the web form gives
+
+
+def field_name(slot: Slot) -> str:
+    """The web form's name for ``slot``'s field: ``sheet!ref`` (``资金!D6``)."""
+    return f"{slot.sheet}!{slot.ref}"
 
 
 def _meta(wb) -> dict[str, str]:
@@ -76,21 +94,30 @@ def _meta(wb) -> dict[str, str]:
 def read_workbook(path: str | Path) -> Filled:
     """Read the workbook at ``path``. Raises :class:`WorkbookError` when it is not an .xlsx made
     by ``jixiao template``; everything else that is wrong is a Problem in the result."""
+    p = Path(path)
+    wb, lay = _open(p, str(p))
+    return _read(Filled(p, lay, Report(kind=lay.kind, layout="selfeval_table")), wb)
+
+
+def _open(p: Path, shown: str):
+    """(workbook, its Layout) of the 填报工作簿 at ``p`` (named ``shown`` in errors). Raises
+    WorkbookError when it is not an .xlsx made by ``jixiao template``."""
     from openpyxl import load_workbook
 
-    p = Path(path)
     try:
         wb = load_workbook(p, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise WorkbookError(f"{p}：不是可读取的 .xlsx 工作簿（{type(exc).__name__}: {exc}）") from exc
+        raise WorkbookError(f"{shown}：不是可读取的 .xlsx 工作簿（{type(exc).__name__}: {exc}）") from exc
     meta = _meta(wb)
     if meta["kind"] not in ("department", "project") or not (meta["year"] or "").isdigit():
-        raise WorkbookError(f"{p}：不是 jixiao template 生成的填报工作簿（缺少工作簿属性 {META['kind']}），"
+        raise WorkbookError(f"{shown}：不是 jixiao template 生成的填报工作簿（缺少工作簿属性 {META['kind']}），"
                             "请用 jixiao template 生成后填写")
-    lay = layout(meta["kind"], int(meta["year"]), meta["ruleset"] or "national_2020")
-    filled = Filled(p, lay, Report(kind=lay.kind, layout="selfeval_table"))
+    return wb, layout(meta["kind"], int(meta["year"]), meta["ruleset"] or "national_2020")
+
+
+def _read(filled: Filled, wb) -> Filled:
     reader = _Reader(filled, wb)
-    for sl in lay.sheets:
+    for sl in filled.layout.sheets:
         if sl.name not in wb.sheetnames:
             filled.problems.append(Problem(sl.name, None, "缺少这张工作表（请用 jixiao template 重新生成工作簿）"))
             continue
@@ -98,6 +125,80 @@ def read_workbook(path: str | Path) -> Filled:
             reader.block(wb[sl.name], block)
     reader.finish()
     return filled
+
+
+def read_form(kind: str, year: int, fields: dict[str, Any], ruleset: str = "national_2020") -> Filled:
+    """Read the web form's ``fields`` (``sheet!ref`` → the text typed, :func:`field_name`) for
+    ``kind`` and ``year`` as :func:`read_workbook` reads a workbook: the same Report, the same
+    Problems (naming the field's sheet and cell). Raises KeyError for an unknown kind or rule set."""
+    lay = layout(kind, year, ruleset)  # type: ignore[arg-type]
+    filled = Filled(Path(ONLINE), lay, Report(kind=lay.kind, layout="selfeval_table"), online=True)
+    return _read(filled, _FormBook(lay, fields))
+
+
+def workbook_cells(path: str | Path) -> tuple[str, int, str, dict[str, str]]:
+    """An uploaded 填报工作簿 as the web form's fields: (kind, year, ruleset, ``sheet!ref`` → text),
+    every input cell that is not empty (totals left out: they are added up). A number shown as a
+    percentage (``85%``) is given as that text. Raises :class:`WorkbookError` as :func:`read_workbook`."""
+    p = Path(path)
+    wb, lay = _open(p, p.name)
+    out: dict[str, str] = {}
+    for sl in lay.sheets:
+        if sl.name not in wb.sheetnames:
+            continue
+        ws = wb[sl.name]
+        for block in sl.blocks:
+            for slot in block.slots:
+                if slot.sums:
+                    continue
+                cell = ws[slot.ref]
+                v = cell.value
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in (cell.number_format or ""):
+                    text = _num_text(Decimal(str(v)) * 100) + "%"
+                else:
+                    text = _text(v)
+                if text is not None:
+                    out[field_name(slot)] = text
+    return lay.kind, lay.year, lay.ruleset, out
+
+
+@dataclass
+class _FormCell:
+    value: Any
+    number_format: str = "General"
+
+
+class _FormSheet:
+    """One part of the web form, looked at as the worksheet it mirrors: its labels where the
+    workbook has them, the typed text in its input cells."""
+
+    def __init__(self, title: str, cells: dict[str, Any]):
+        self.title = title
+        self.cells = cells
+
+    def __getitem__(self, ref: str) -> _FormCell:
+        return _FormCell(self.cells.get(ref))
+
+
+class _FormBook:
+    def __init__(self, lay: Layout, fields: dict[str, Any]):
+        self.sheets: dict[str, _FormSheet] = {}
+        for sl in lay.sheets:
+            cells: dict[str, Any] = {}
+            for block in sl.blocks:
+                cells.update({f"{ref}{block.header_row}": text for ref, text, _ in block.headers})
+                cells.update({ref: text for ref, text, _ in block.labels})
+                for slot in block.slots:
+                    v = fields.get(field_name(slot))
+                    if isinstance(v, str):
+                        v = v.strip() or None
+                    if v is not None and not slot.sums:
+                        cells[slot.ref] = v
+            self.sheets[sl.name] = _FormSheet(sl.name, cells)
+        self.sheetnames = list(self.sheets)
+
+    def __getitem__(self, name: str) -> _FormSheet:
+        return self.sheets[name]
 
 
 NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
@@ -124,8 +225,17 @@ class _Reader:
         self.grid: dict[tuple[str, str, str], Value] = {}  # (target, row key, column) → Value
 
     # -- cells ------------------------------------------------------------------------------
-    def src(self, slot: Slot) -> Source:
-        return Source(file=str(self.f.path), sheet=slot.sheet, ref=slot.ref)
+    def src(self, slot: Slot, raw: str | None = None, what: str | None = None) -> Source:
+        """Where the value of ``slot`` was read: its sheet and cell; for the web form, the field
+        by name and the line of the text view that shows ``raw`` (added here)."""
+        if not self.f.online:
+            return Source(file=str(self.f.path), sheet=slot.sheet, ref=slot.ref)
+        place = f"{ONLINE}·{slot.sheet}·{what or slot.label}"
+        self.f.places[place] = field_name(slot)
+        if raw is None:
+            return Source(file=ONLINE, place=place)
+        self.f.lines.append(f"{place}：{raw}")
+        return Source(file=ONLINE, place=place, line=len(self.f.lines))
 
     def problem(self, slot: Slot, message: str) -> None:
         self.f.problems.append(Problem(slot.sheet, slot.ref, message))
@@ -135,7 +245,7 @@ class _Reader:
         cell = ws[slot.ref]
         v = cell.value
         raw = _text(v)
-        src = self.src(slot)
+        src = self.src(slot, raw, what)
         if raw is None:
             return Value(source=src)
         what = what or slot.label
@@ -184,8 +294,8 @@ class _Reader:
         elif block.type == "grid":
             self.grid_block(ws, block)
         elif block.type == "table":
-            for cells in block.rows:
-                self.indicator_row(ws, cells)
+            for n, cells in enumerate(block.rows, 1):
+                self.indicator_row(ws, cells, n)
 
     def field(self, slot: Slot, v: Value) -> None:
         key, r = slot.key, self.r
@@ -215,15 +325,17 @@ class _Reader:
             parts = [self.grid.get((block.target, k, slot.column), Value()) for k in slot.sums]
             numbers = [v.number for v in parts if v.number is not None]
             total = sum(numbers, Decimal(0)) if numbers else None
-            self.grid[(block.target, slot.key, slot.column)] = Value(
-                value=total, raw=None if total is None else _num_text(total), source=self.src(slot))
+            raw = None if total is None else _num_text(total)
+            self.grid[(block.target, slot.key, slot.column)] = self.f.totals[field_name(slot)] = Value(
+                value=total, raw=raw, source=self.src(slot, raw, f"{slot.label}·{_header(block, slot)}"))
         for key, slots in rows.items():
             values = {s.column: self.grid[(block.target, key, s.column)] for s in slots}
             self.place(block, key, slots[0], values)
 
     def place(self, block: Block, key: str, slot: Slot, values: dict[str, Value]) -> None:
         r = self.r
-        label_src = Source(file=str(self.f.path), sheet=slot.sheet, ref="A" + re.sub(r"^[A-Z]+", "", slot.ref))
+        label_src = (Source(file=ONLINE, place=f"{ONLINE}·{slot.sheet}·{slot.label}") if self.f.online else
+                     Source(file=str(self.f.path), sheet=slot.sheet, ref="A" + re.sub(r"^[A-Z]+", "", slot.ref)))
         if block.target == "control":
             obj: Any = r
             for part in key.split("."):
@@ -249,11 +361,12 @@ class _Reader:
                 elif key == "项目支出":
                     r.spending.project = v
 
-    def indicator_row(self, ws, slots: dict[str, Slot]) -> None:
+    def indicator_row(self, ws, slots: dict[str, Slot], n: int) -> None:
         cells = {k: ws[s.ref].value for k, s in slots.items()}
         if all(_text(v) is None for v in cells.values()):
             return  # a blank row
-        vals = {k: self.value(ws, s) for k, s in slots.items()}
+        # the form names a cell by its row (第3个指标·实际完成值); the workbook's cell says it itself
+        vals = {k: self.value(ws, s, f"第{n}个指标·{s.label}" if self.f.online else None) for k, s in slots.items()}
         nature = vals["nature"].value
         unit = vals["unit"].value or ""
         for k in ("target", "actual"):

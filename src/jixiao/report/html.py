@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from .rows import FileOutput, RecordRows
 
 CONTEXT = 2  # lines shown either side of a cited line
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
 TAB = " │ "  # tab-separated table cells shown with a visible separator
 
 
@@ -69,12 +71,19 @@ class Excerpt:
 
 
 def highlight(line: str, raw: str | None) -> Markup:
-    """Escape ``line`` and wrap every occurrence of ``raw`` in ``<mark>`` (tabs made visible)."""
+    """Escape ``line`` and wrap every occurrence of ``raw`` in ``<mark>`` (tabs made visible). A
+    number is not marked inside a longer one (``2`` in ``2025年预算数：2`` only at the end) unless
+    it occurs nowhere else."""
     needle = (raw or "").strip()
     if not needle or needle not in line:
         return escape(line.replace("\t", TAB))
     mark = Markup("<mark>{}</mark>").format(needle.replace("\t", TAB))
-    return mark.join(escape(part.replace("\t", TAB)) for part in line.split(needle))
+    parts = line.split(needle)
+    if _NUMBER.fullmatch(needle):
+        alone = re.compile(rf"(?<![\d.]){re.escape(needle)}(?![\d.])")
+        if alone.search(line):
+            parts = alone.split(line)
+    return mark.join(escape(part.replace("\t", TAB)) for part in parts)
 
 
 def excerpt(value: Value, lines: list[str]) -> Excerpt:

@@ -16,6 +16,8 @@ What is kept, and why:
 - ``indicators`` and ``findings``: queryable copies of the Record's rows (year-over-year, filters).
 - ``decisions``: a reviewer's 确认 / 不采纳 with a comment on a finding. Never deleted or updated:
   a new decision supersedes (latest wins); a carried decision points at the one it copies.
+- ``drafts`` / ``draft_revisions``: a unit's 在线填报 as typed, every save kept; a submission becomes a
+  review like an upload's (its blob the fields as JSON).
 - ``users``, ``user_scopes`` (the regions / units a user may see), ``sessions`` (login sessions, CSRF token), ``batches``/``batch_items`` (progress),
   ``audit_log`` (who did what, when).
 
@@ -290,3 +292,43 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)  # JSON
 
     user: Mapped[User | None] = relationship()
+
+
+class Draft(Base):
+    """A unit's 在线填报 (web form) for one 自评: the fields as typed (``fields_json``: the web form's
+    ``sheet!ref`` → text, :func:`jixiao.author.workbook.read_form`), for ``unit_name`` (one of the
+    unit user's units), ``kind`` and ``year``. ``revision`` counts the saves (each kept in
+    ``draft_revisions``); ``submitted_revision`` is the one last submitted, ``report_id`` the
+    stored report it became."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_name: Mapped[str] = mapped_column(String(255), index=True)  # 单位名称
+    kind: Mapped[str] = mapped_column(String(16))  # department / project
+    year: Mapped[int] = mapped_column(Integer)
+    ruleset: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str | None] = mapped_column(String(255))  # 项目名称 or 单位名称, for the list
+    fields_json: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_revision: Mapped[int | None] = mapped_column(Integer)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(When, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(When)
+
+
+class DraftRevision(Base):
+    """One save of a draft: the fields as they were (nothing a unit typed is lost)."""
+
+    __tablename__ = "draft_revisions"
+    __table_args__ = (UniqueConstraint("draft_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    fields_json: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(When, default=utcnow)

@@ -169,7 +169,8 @@ ACTION_TEXT = {
     "decide": "复核结论", "carried": "沿用结论", "not_carried": "未沿用结论", "carried_by_hand": "人工沿用结论",
     "export": "导出", "user_created": "创建用户", "user_disabled": "停用用户", "user_enabled": "启用用户",
     "password_reset": "重置密码", "role_changed": "更改角色", "scope_granted": "分配地区/单位",
-    "scope_revoked": "收回地区/单位",
+    "scope_revoked": "收回地区/单位", "draft_created": "新建在线填报", "draft_submitted": "提交在线填报",
+    "draft_uploaded": "上传填报工作簿",
 }
 _DETAIL_TEXT = {
     "status": "结论", "comment": "意见", "code": "代码", "file": "文件", "files": "文件", "rejected": "拒收",
@@ -177,6 +178,7 @@ _DETAIL_TEXT = {
     "not_carried": "未沿用", "from_report": "原报告", "from_finding": "原问题", "from_code": "原代码",
     "to_report": "新报告", "report": "报告", "reports": "报告", "filters": "筛选条件", "client": "来源地址",
     "failures": "失败次数", "regions": "地区", "units": "单位", "pending": "待复核",
+    "unit": "单位", "year": "年度", "version": "版本", "revision": "保存次数", "same": "与上次相同", "form": "类型",
 }
 _FILTER_TEXT = {"year": "年度", "region": "地区", "grade": "复核等次", "ruleset": "规则集", "code": "问题代码",
                 "kind": "类型", "sort": "排序"}
@@ -259,6 +261,8 @@ class _Names:
             return (f"用户 {u.username}" if u else f"用户（编号 {n}）"), None
         if kind == "review":
             return f"复核记录 {n}", None
+        if kind == "draft":
+            return f"在线填报 {n}", None
         return target or "", None
 
     def detail(self, detail: str | None) -> list[tuple[str, str]]:

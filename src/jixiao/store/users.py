@@ -1,8 +1,10 @@
 """Users, passwords (argon2id), login (with lockout) and login sessions.
 
 Roles: ``admin`` (管理员: everything a reviewer does, on every report, and the 审计日志),
-``reviewer`` (财政复核人员: uploads, triages, exports) and ``viewer`` (只读: views and exports).
-Reviewers and viewers see only the regions and units given to them (:mod:`.access`).
+``reviewer`` (财政复核人员: uploads, triages, exports), ``viewer`` (只读: views and exports) and
+``unit`` (单位填报人: fills and submits its own unit's 自评 on the web, :mod:`jixiao.web.unit`; sees
+nothing of the review). Reviewers and viewers see only the regions and units given to them
+(:mod:`.access`); a unit user has units only, at least one, and never a region.
 A session is a random token in an HttpOnly cookie; the store keeps only its sha256, the user,
 the expiry and the session's CSRF token.
 
@@ -31,7 +33,8 @@ from .access import KINDS, Scope, scope_of
 from .db import Store
 from .models import AuditEntry, AuthSession, User, UserScope, aware, clean_text
 
-ROLES = {"admin": "管理员", "reviewer": "复核人员", "viewer": "只读"}
+ROLES = {"admin": "管理员", "reviewer": "复核人员", "viewer": "只读", "unit": "单位填报人"}
+UNIT_ROLE = "unit"  # 单位填报人
 SESSION_HOURS = 12
 MIN_PASSWORD = 8
 MAX_FAILURES = 5  # failed logins for one username …
@@ -73,6 +76,8 @@ def create_user(store: Store, username: str, password: str, role: str = "reviewe
         raise UserError("用户名不能为空，且不超过 64 个字符")
     check_password(password, username)
     scopes = _scopes(regions, units)
+    if role == UNIT_ROLE:
+        _unit_scopes(scopes)
     with store.session() as s:
         if s.scalar(select(User).where(User.username == username)) is not None:
             raise UserError(f"用户名已存在：{username}")
@@ -99,6 +104,14 @@ def _scopes(regions: Iterable[str], units: Iterable[str]) -> list[tuple[str, str
     return out
 
 
+def _unit_scopes(scopes: list[tuple[str, str]]) -> None:
+    """A unit user (单位填报人) fills for its units: at least one, and no region."""
+    if any(k == "region" for k, _ in scopes):
+        raise UserError("单位填报人只能分配单位（--unit），不能分配地区（--region）")
+    if not any(k == "unit" for k, _ in scopes):
+        raise UserError("单位填报人须用 --unit 指明所填报的单位（可多个）")
+
+
 def _scope_detail(scopes: list[tuple[str, str]]) -> dict[str, list[str]]:
     return {f"{kind}s": vals for kind in KINDS if (vals := [v for k, v in scopes if k == kind])}
 
@@ -116,6 +129,8 @@ def set_scope(store: Store, username: str, regions: Iterable[str] = (), units: I
         if user is None:
             raise UserError(f"没有这个用户：{username}")
         have = {(r.kind, r.value): r for r in s.scalars(select(UserScope).where(UserScope.user_id == user.id))}
+        if user.role == UNIT_ROLE and not remove and any(k == "region" for k, _ in scopes):
+            raise UserError("单位填报人只能分配单位（--unit），不能分配地区（--region）")
         for key in scopes:
             if remove and key in have:
                 s.delete(have[key])
@@ -176,10 +191,16 @@ def set_active(store: Store, username: str, active: bool) -> None:
 
 
 def set_role(store: Store, username: str, role: str) -> None:
-    """Change a user's role (admin / reviewer / viewer); the user logs in again. Raises UserError for an
-    unknown user or role."""
+    """Change a user's role (admin / reviewer / viewer / unit); the user logs in again. Raises
+    UserError for an unknown user or role, and for ``unit`` when the user has a region or no unit."""
     if role not in ROLES:
         raise UserError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
+    if role == UNIT_ROLE:
+        with store.session() as s:
+            user = s.scalar(select(User).where(User.username == username.strip()))
+            if user is not None:
+                _unit_scopes([(k, v) for k, v in s.execute(
+                    select(UserScope.kind, UserScope.value).where(UserScope.user_id == user.id))])
     _change(store, username, "role_changed", lambda u: setattr(u, "role", role), {"role": role})
 
 

@@ -42,6 +42,7 @@ from .auth import (
     check_csrf,
     login,
     require_admin,
+    require_login,
     require_reviewer,
     require_user,
 )
@@ -65,7 +66,7 @@ class LoginIn(BaseModel):
 class UserOut(BaseModel):
     username: str
     display_name: str | None
-    role: Literal["admin", "reviewer", "viewer"]
+    role: Literal["admin", "reviewer", "viewer", "unit"]
 
 
 class LoginOut(BaseModel):
@@ -220,14 +221,14 @@ def api_login(request: Request, body: LoginIn) -> LoginOut:
 
 
 @router.post("/logout", status_code=204, responses=Unauthorized)
-def api_logout(request: Request, auth: Auth = Depends(require_user)) -> Response:
+def api_logout(request: Request, auth: Auth = Depends(require_login)) -> Response:
     check_csrf(request, auth)
     close_session(request.app.state.store, auth.token)
     return Response(status_code=204)
 
 
 @router.get("/me", response_model=MeOut, responses=Unauthorized)
-def me(auth: Auth = Depends(require_user)) -> MeOut:
+def me(auth: Auth = Depends(require_login)) -> MeOut:
     return MeOut(user=_user_out(auth.user), csrf_token=auth.csrf)
 
 
@@ -368,3 +369,7 @@ def api_audit(request: Request, action: Literal[tuple(ACTION_TEXT)] | None = Non
                          action=ln.entry.action, target=ln.entry.target,
                          detail=json.loads(ln.entry.detail) if ln.entry.detail else None)
                 for ln in audit_log(s, action, user, before)]
+
+
+# 单位填报's JSON routes (/api/unit/…) are registered on this router by their module
+from . import unit_api  # noqa: E402,F401

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings
 from ..store import Store
-from .auth import LoginRequired, foreign_origin
+from .auth import LoginRequired, UnitOnly, foreign_origin
 from .intake import Limits
 from .worker import Worker
 
@@ -48,6 +48,11 @@ def secure(request: Request, response: Response) -> Response:
     if not request.url.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _workbook_upload(path: str) -> bool:
+    """A unit's 填报工作簿 upload (/unit/upload, /unit/drafts/{id}/upload)."""
+    return path.startswith("/unit/") and path.endswith("/upload")
 
 
 def create_app(store: Store, settings: Settings | None = None, *, limits: Limits | None = None,
@@ -86,6 +91,14 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
             if not length.isdigit() or int(length) > limits.max_total_bytes + (1 << 20):
                 return secure(request, _error(request, 413,
                                               f"上传过大：一次最多 {limits.max_total_bytes // (1 << 20)} MB"))
+        if request.method == "POST" and _workbook_upload(request.url.path):
+            from .unit import MAX_WORKBOOK
+
+            length = request.headers.get("content-length")
+            if length is None:
+                return secure(request, _error(request, 411, "上传须带 Content-Length"))
+            if not length.isdigit() or int(length) > MAX_WORKBOOK + (1 << 20):
+                return secure(request, _error(request, 413, f"工作簿过大：最多 {MAX_WORKBOOK // (1 << 20)} MB"))
         return secure(request, await call_next(request))
 
     @app.exception_handler(LoginRequired)
@@ -93,6 +106,12 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "需要登录"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(UnitOnly)
+    async def unit_only(request: Request, exc: UnitOnly):
+        if request.method == "GET" and request.url.path == "/":
+            return RedirectResponse("/unit", status_code=303)
+        return _error(request, 403, "单位填报人只能使用“在线填报”：复核工作区不对单位开放")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -117,9 +136,11 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
 
     from .api import router as api_router
     from .pages import router as page_router
+    from .unit import router as unit_router
 
     app.include_router(api_router)
     app.include_router(page_router)
+    app.include_router(unit_router)
     app.mount("/static", StaticFiles(directory=str(resources.files("jixiao.web") / "static")), name="static")
     app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
 

@@ -13,6 +13,11 @@
 - Logins (:func:`login`): besides the per-username lockout of :func:`jixiao.store.users.login`,
   :data:`LOGIN_IP_FAILURES` failed attempts from one client address within
   :data:`LOGIN_IP_MINUTES` minutes refuse every further attempt from it (429), audited.
+
+Roles. The reviewers' workspace (组合总览, reports, decisions, uploads, exports, audit) is
+:func:`require_user`: a unit user (单位填报人) asking for any of it gets 403 (its landing page
+``/`` sends it to its own 在线填报, ``/unit``). The unit's pages are :func:`require_unit`: no other
+role may open, edit or submit a unit's draft. Logging out and ``/api/me`` are :func:`require_login`.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from ..config import Web
 from ..store.access import Scope, scope_of
 from ..store.decisions import DECIDERS
 from ..store.models import AuditEntry, User
-from ..store.users import LoginRefused, session_user
+from ..store.users import UNIT_ROLE, LoginRefused, session_user
 from ..store.users import login as store_login
 
 COOKIE = "jixiao_session"
@@ -55,9 +60,17 @@ class Auth:
     def is_admin(self) -> bool:
         return self.user.role == "admin"
 
+    @property
+    def is_unit(self) -> bool:
+        return self.user.role == UNIT_ROLE
+
 
 class LoginRequired(Exception):
     """No live session: pages redirect to /login, the API answers 401."""
+
+
+class UnitOnly(Exception):
+    """A unit user (单位填报人) asked for the reviewers' workspace: 403, and ``/`` goes to ``/unit``."""
 
 
 def current(request: Request) -> Auth | None:
@@ -75,10 +88,27 @@ def current(request: Request) -> Auth | None:
     return Auth(found[0], found[1], token, via, scope)
 
 
-def require_user(request: Request) -> Auth:
+def require_login(request: Request) -> Auth:
+    """Anyone logged in, whatever the role."""
     auth = current(request)
     if auth is None:
         raise LoginRequired()
+    return auth
+
+
+def require_user(request: Request) -> Auth:
+    """A user of the reviewers' workspace (admin, reviewer, viewer); a unit user raises UnitOnly."""
+    auth = require_login(request)
+    if auth.is_unit:
+        raise UnitOnly()
+    return auth
+
+
+def require_unit(request: Request) -> Auth:
+    """A unit user (单位填报人); 403 for every other role (no reviewer edits a unit's draft)."""
+    auth = require_login(request)
+    if not auth.is_unit:
+        raise HTTPException(403, "在线填报仅供单位填报人使用（需要单位填报人角色）")
     return auth
 
 

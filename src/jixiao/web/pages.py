@@ -50,6 +50,7 @@ from .auth import (
     check_csrf,
     current,
     require_admin,
+    require_login,
     require_reviewer,
     require_user,
     set_session_cookie,
@@ -138,7 +139,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: str = Form(""), auth: Auth = Depends(require_user)):
+def logout(request: Request, csrf_token: str = Form(""), auth: Auth = Depends(require_login)):
     check_csrf(request, auth, csrf_token)
     close_session(request.app.state.store, auth.token)
     resp = RedirectResponse("/login", status_code=303)
