@@ -171,6 +171,18 @@ def finding(page, code: str):
 
 # --- the walk -------------------------------------------------------------------------------------
 
+
+def _new_page(browser):
+    """A Chinese-locale page that takes downloads, and the list of its script errors and of every
+    answer of 400 or more (the test asserts it stays empty)."""
+    context = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"页面脚本错误：{e}"))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return context, page, problems
+
 def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     backend = "sqlite" if store_url.startswith("sqlite") else "postgresql"
     shot = Shots(SHOTS / backend)
@@ -183,12 +195,7 @@ def test_reviewer_workflow(server, browser, store_url, seeds_dir, tmp_path):
     codes = {f.code for f in review_file(corrected).record.findings}  # the correction does what we rely on
     assert CONFIRM_CODE in codes and DISMISS_CODE not in codes, codes
 
-    context = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"页面脚本错误：{e}"))
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    context, page, problems = _new_page(browser)
 
     # log in (an anonymous visit is sent to /login)
     page.goto(server + "/")
@@ -441,12 +448,7 @@ def test_unit_fills_and_submits(server, browser, store_url, tmp_path):
                             "--password-stdin", "--db", store_url], input=UNIT_PASSWORD + "\n", text=True,
                            capture_output=True, cwd=tmp_path, env=env, timeout=60, check=False)
     assert added.returncode == 0, added.stderr + added.stdout
-    context = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"页面脚本错误：{e}"))
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    context, page, problems = _new_page(browser)
 
     # the unit user lands on 填报, not on the reviewers' 组合总览
     page.goto(server + "/login")
