@@ -29,9 +29,11 @@ def printable(text: str) -> str:
 def finalize(value: Any) -> Any:
     """jinja2's ``finalize`` for the HTML templates: every printed value made printable (escaped
     Markup stays Markup)."""
+    if not isinstance(value, str) or not ILLEGAL_XML.search(value):  # (Markup is a str) nearly always
+        return value
     if isinstance(value, Markup):
         return Markup(printable(str(value)))
-    return printable(value) if isinstance(value, str) else value
+    return printable(value)
 
 
 def append_row(ws: Any, row: list[Any]) -> None:
