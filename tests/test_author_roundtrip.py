@@ -351,3 +351,31 @@ def test_template_unknown_kind(tmp_path):
     assert "未知的类型 '部门'：应为 department 或 project" in res.output
     assert "[red]" not in res.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_text_checks_run_before_submission(tmp_path):
+    """填报检查 judges the 自评报告 jixiao writes from the fields as a reviewer's review of it would:
+    a sentence the unit's own data contradict (JX107), a 存在问题 of two characters (JX506), 改进措施
+    asking only for more money (JX509); each finding names the report's part, not a line of it."""
+    from jixiao.author.pipeline import author
+
+    data = copy.deepcopy(mw.PLANTED_DEPARTMENT)
+    data["文字部分"]["六、部门整体支出绩效情况"] += "全年严格控制三公经费。"
+    data["文字部分"]["七、存在的问题及原因分析"] = "无。"
+    data["文字部分"]["八、下一步改进措施"] = "加大资金投入。"
+    done = author(_template(data, tmp_path), tmp_path / "out")
+    assert done.ok
+    codes = sorted(f.code for f in done.findings if f.severity != "info")
+    assert codes == ["JX107", "JX301", "JX305", "JX405", "JX506", "JX509"]
+    (jx107,) = [f for f in done.findings if f.code == "JX107"]
+    assert jx107.message == ("正文·六、部门整体支出绩效情况称严格控制三公经费（“严格控制三公经费”），"
+                             "但三公经费决算 4.7 万元超过预算 3 万元。")
+    said, budget, actual = jx107.evidence
+    assert said.source.label() == "正文·六、部门整体支出绩效情况" and "全年严格控制三公经费。" in said.raw
+    assert (budget.source.where(), actual.source.where()) == ("工作表“基础数据表”C11", "工作表“基础数据表”D11")
+    check = next((tmp_path / "out").glob("*填报检查.md")).read_text("utf-8")
+    assert re.search(r"JX509 改进措施只提加大资金投入\*\*[^\n]*\n   - 位置：正文·八、下一步改进措施", check)
+    # the review of the written 自评报告 finds the same sentence
+    report = next((tmp_path / "out").glob("*自评报告.docx"))
+    reviewed = {f.code for f in review_file(report).record.findings}
+    assert {"JX107", "JX506", "JX509"} <= reviewed

@@ -62,6 +62,14 @@ class Grid:
         """Let ``place`` span down to the last row added so far (a label merged over its rows)."""
         place.rowspan = self.rows - place.row
 
+    def texts(self) -> list[list[str]]:
+        """The grid as rows of cell texts, a spanned cell's text in its first grid cell and the
+        cells it covers empty (the rows a reader gives back for the written table)."""
+        out = [["" for _ in range(self.columns)] for _ in range(self.rows)]
+        for p in self.places:
+            out[p.row][p.col] = p.text
+        return out
+
     def check(self) -> None:
         """Raise ValueError when two cells overlap or one reaches below the last row."""
         seen: set[tuple[int, int]] = set()

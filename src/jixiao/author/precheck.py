@@ -5,10 +5,12 @@ text in a money cell, a required field empty, 一级/二级指标 outside the ru
 indicator with a numeric target, a 定量 one with a text actual, a 定性 score outside its band,
 分值 not adding up to 100. The workbook is valid when the list is empty.
 
-:func:`submission_checks` runs the review's own checks (:func:`jixiao.checks.run_checks`,
-families JX1xx–JX4xx) on the record, and :func:`checklist` writes them as 填报检查: each finding's
-message as the review words it, where it is in the workbook and what to fix or explain
-(``[advice]`` of :file:`template.toml`). No check logic lives here.
+:func:`submission_checks` runs the review's own checks (:func:`jixiao.checks.run_checks`) on the
+record — families JX1xx–JX4xx on its data, and the text checks (JX5xx: the parts of the 统一参考格式,
+存在问题 and 改进措施; JX107: a sentence the data contradict) on the 自评报告 as jixiao writes it from
+the same fields (:func:`report_document`) — and :func:`checklist` writes them as 填报检查: each
+finding's message as the review words it, where it is in the workbook (or which part of the
+自评报告) and what to fix or explain (``[advice]`` of :file:`template.toml`). No check logic lives here.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from ..rules.indicators import completion_class, score_indicator
 from .template import execution_weight, levels, spec
 from .workbook import NUMBER, ONLINE, Filled, IndicatorRow, Problem
 
-CHECK_FAMILIES = ["JX1", "JX2", "JX3", "JX4"]  # the record's checks; JX5xx judge the written text, JX9xx the reading
+CHECK_FAMILIES = ["JX1", "JX2", "JX3", "JX4"]  # the record's checks (JX9xx judge the reading of a file: none here)
+TEXT_CHECKS = ["JX5", "JX107"]  # judged on the 自评报告 written from the fields
+REPORT_TEXT = "自评报告"  # the file name of the written report's text, in a text finding's evidence
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 OPERATORS = ("≥", "≤", ">=", "<=", ">", "<", "＞", "＜", "=")
 
@@ -162,14 +166,67 @@ def _row(row: IndicatorRow, fam: dict[str, list[str]], rs: Ruleset) -> list[Prob
 
 
 def submission_checks(report: Report, card: Scorecard, rs: Ruleset, path: str | Path) -> list[Finding]:
-    """The review's checks of families JX1xx–JX4xx on the scored record (its sources are the
-    workbook's cells), errors first."""
-    from ..checks import run_checks
+    """The review's checks on the scored record, errors first: families JX1xx–JX4xx on its data
+    (the sources are the workbook's cells or the form's fields), and :data:`TEXT_CHECKS` on the
+    自评报告 written from it (:func:`report_document`; their evidence names the report's part, e.g.
+    ``五、存在的问题``, and quotes the unit's sentence)."""
+    from ..checks import SEVERITY_ORDER, run_checks
     from ..config import Settings
+    from ..extract.narrative import extract_narrative
+    from ..model import Source
     from ..readers.document import Document
 
-    doc = Document(path=str(path), format="xlsx")
-    return run_checks(report, [card], doc, Settings(select=CHECK_FAMILIES), rs)
+    from ..extract.places import place_of
+
+    found = run_checks(report, [card], Document(path=str(path), format="xlsx"), Settings(select=CHECK_FAMILIES), rs)
+    text = report_document(report)
+    memo: dict = {}
+
+    def in_report(v: Value) -> Value:
+        # a line of the written report is no place in what the unit filled: its part, and the quote
+        if v.source is None or v.source.file != REPORT_TEXT:
+            return v
+        return v.model_copy(update={"source": Source(file=REPORT_TEXT,
+                                                       place=v.source.place or place_of(text, v.source, memo)
+                                                       or REPORT_TEXT)})
+
+    prose = Report(kind=report.kind)
+    extract_narrative(text, prose)  # the claims of the unit's sentences (JX107), nothing else of it
+    claims = [c.model_copy(update={"value": in_report(c.value)}) for c in prose.claims]
+    for f in run_checks(report.model_copy(update={"claims": claims}), [card], text, Settings(select=TEXT_CHECKS), rs):
+        f.evidence = [in_report(e) for e in f.evidence]
+        found.append(f)
+    return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.code))
+
+
+def report_document(report: Report):
+    """The 自评报告 that :func:`jixiao.author.documents.write_report_docx` writes for ``report``, as a
+    Document of paragraphs (the title, each part's heading, the figures and the unit's text, the
+    附件 list, each 附件's title and its table), path :data:`REPORT_TEXT`."""
+    from ..readers.document import Cell, Document, Paragraph, Table, render_lines
+    from .forms import layout as forms_layout
+    from .report_text import report_parts
+
+    parts = report_parts(report, {k: v.value for k, v in report.sections.items()}, [])
+    blocks: list = []
+
+    def say(*texts: str) -> None:
+        blocks.extend(Paragraph(0, t) for t in texts if t and t.strip())
+
+    say(parts.title)
+    for heading, paragraphs in parts.sections:
+        say(heading, *paragraphs)
+    if parts.attachment_list:
+        say(forms_layout()["report"]["attachments_head"] + parts.attachment_list[0], *parts.attachment_list[1:])
+    for no, form in parts.attachments:
+        say(f"附件{no}", *form.title)
+        blocks.append(Table(0, [[Cell(t, r, c) for c, t in enumerate(row)] for r, row in enumerate(form.grid.texts())]))
+        say(*form.after)
+    for k, b in enumerate(blocks):
+        b.index = k
+    doc = Document(path=REPORT_TEXT, encoding="docx", format="docx")
+    doc.blocks = blocks
+    return render_lines(doc)
 
 
 def advice(code: str) -> str:
