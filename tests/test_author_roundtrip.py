@@ -374,7 +374,8 @@ def test_text_checks_run_before_submission(tmp_path):
     assert said.source.label() == "正文·六、部门整体支出绩效情况" and "全年严格控制三公经费。" in said.raw
     assert (budget.source.where(), actual.source.where()) == ("工作表“基础数据表”C11", "工作表“基础数据表”D11")
     check = next((tmp_path / "out").glob("*填报检查.md")).read_text("utf-8")
-    assert re.search(r"JX509 改进措施只提加大资金投入\*\*[^\n]*\n   - 位置：正文·八、下一步改进措施", check)
+    assert re.search(r"JX509 改进措施只提加大资金投入\*\*[^\n]*\n   - 位置：正文·八、下一步改进措施\n"
+                     r"   - 处理：改进措施不要只写加大资金投入", check)
     # the review of the written 自评报告 finds the same sentence
     report = next((tmp_path / "out").glob("*自评报告.docx"))
     reviewed = {f.code for f in review_file(report).record.findings}

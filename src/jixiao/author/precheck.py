@@ -245,7 +245,7 @@ def checklist(report: Report, card: Scorecard, findings: list[Finding], path: st
     source = "来源：在线填报" if str(path) == ONLINE else f"工作簿：{Path(path).name}"
     lines = [f"# 填报检查：{name}（{report.year.value}年度）", "",
              (f"{source}。以下由 jixiao 按{rs_basis(card)}计算，并在提交前运行了复核时的同一套检查"
-              "（数据一致性、评分复核、预算执行与财经纪律、指标质量）。"), ""]
+              "（数据一致性、评分复核、预算执行与财经纪律、指标质量，以及按填报内容写出的自评报告的文字）。"), ""]
     for key, zh in (("preparer", "填表人"), ("phone", "联系电话")):
         v = (extra or {}).get(key)
         if v is not None and v.present:
