@@ -117,10 +117,10 @@ def _values(x, at: str = "") -> dict:
 
 # What the written files do not carry back (the reasons are in the final report of issue 13):
 # the unit's text is read back as section headings only (Report.sections holds where each part
-# starts); the 部门整体 年度总体目标 is read as qualitative_goals; 固定资产 has no row on the
-# 基础数据表 printed by the forms; the 基础数据表 (staffing, 三公经费, basic_data) is only in the report.
-NOT_BACK = re.compile(r"^\.(sections\.|fixed_assets\.)")
-REPORT_ONLY = re.compile(r"^\.(staffing|three_public|basic_data)\.")
+# starts); the 部门整体 年度总体目标 is read as qualitative_goals; the 基础数据表 (staffing, 三公经费,
+# basic_data, 固定资产) is only in the report.
+NOT_BACK = re.compile(r"^\.sections\.")
+REPORT_ONLY = re.compile(r"^\.(staffing|three_public|basic_data|fixed_assets)\.")
 
 
 @pytest.mark.parametrize("data", mw.EXAMPLES, ids=["department", "project", "planted"])

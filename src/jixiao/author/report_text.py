@@ -145,6 +145,15 @@ def basic_data_form(report: Report) -> Form:
             for k in range(3):
                 g.put(r, 1 + 2 * k, "", colspan=2)
     r = g.row()
+    fh = g.put(r, 0, conf["fixed_head"], label=True)
+    for k, (h, _) in enumerate(conf["fixed_columns"]):
+        g.put(r, 1 + 2 * k, h, colspan=2, label=True)
+    r = g.row()
+    for k, (_, path) in enumerate(conf["fixed_columns"]):
+        t, n, f = money(_get(report, path))
+        g.put(r, 1 + 2 * k, t, colspan=2, number=n, number_format=f)
+    g.down_to_last_row(fh)
+    r = g.row()
     bh = g.put(r, 0, conf["building_head"].format(year=year or ""), rowspan=2, label=True)
     for k, h in enumerate(conf["building_columns"]):
         g.put(r, 1 + k, h, label=True)
