@@ -444,3 +444,20 @@ def test_two_db_runs_on_one_sqlite_file_both_finish(tmp_path):
         files = len(list(examples.glob("*.txt")))
         assert c.execute("select count(*) from reviews").fetchone() == (files,)  # each stored once
         assert c.execute("select count(*) from blobs").fetchone() == (files,)
+
+
+def test_the_web_intake_reviews_under_the_same_limits(tmp_path):
+    """An uploaded file is reviewed in a worker under the per-file limits (the web app's intake
+    thread calls review_blob): the file beyond the memory budget is stored with the limit named,
+    the next one is reviewed as usual."""
+    from jixiao.config import Limits
+    from jixiao.store import Store, add_blob, review_blob
+
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}", files_dir=tmp_path / "files")
+    big = tmp_path / "cells.txt"
+    big.write_text("项目支出绩效自评表\n\n" + "".join(f"\t{i}\n\n" for i in range(190_000)), "utf-8")
+    settings = Settings(limits=Limits(file_timeout=20, file_memory="30MiB"))
+    hungry = review_blob(store, add_blob(store, big), "上传/cells.txt", settings)
+    assert hungry.error.startswith("上传/cells.txt: 超出单个文件内存限制（30 MiB）")  # (or: aborted allocating)
+    fine = review_blob(store, add_blob(store, CLEAN), "上传/clean.txt", settings)
+    assert fine.error is None and len(fine.report_ids) == 1

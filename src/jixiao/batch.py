@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from .config import Limits, Settings
@@ -259,20 +260,48 @@ def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Rev
 
 def _outcome(task: Task, fut: Future, limits: Limits) -> FileOutput:
     """The output of a task run by :func:`_pool`, or its error output."""
+    out, reason = _result(fut, limits)
+    return out if reason is None else _failed(task, reason)
+
+
+def _result(fut: Future, limits: Limits) -> tuple[Any, str | None]:
+    """(what the worker answered, None), or (None, why it did not: the limit it overran or how
+    the worker ended, in Chinese)."""
     from pebble import ProcessExpired
 
     try:
-        return fut.result()
+        return fut.result(), None
     except TimeoutError:
-        return _failed(task, limits.time_message())
+        return None, limits.time_message()
     except ProcessExpired as exc:
         if exc.exitcode == MEMORY_EXIT:
-            return _failed(task, limits.memory_message())
+            return None, limits.memory_message()
         if exc.exitcode == -signal.SIGABRT and limits.file_memory:
             # native code (pydantic-core, lxml) aborts instead of raising MemoryError when an
             # allocation fails at the RLIMIT_AS budget ("memory allocation of N bytes failed")
-            return _failed(task, limits.memory_message() + "（工作进程在分配内存时中止）")
+            return None, limits.memory_message() + "（工作进程在分配内存时中止）"
         how = f"被信号 {-exc.exitcode} 终止" if exc.exitcode and exc.exitcode < 0 else f"退出码 {exc.exitcode}"
-        return _failed(task, f"处理此文件时工作进程异常退出（{how}；可能内存不足或文件触发了程序崩溃），已跳过")
+        return None, f"处理此文件时工作进程异常退出（{how}；可能内存不足或文件触发了程序崩溃），已跳过"
     except Exception as exc:  # noqa: BLE001  fn raised (review_task never does), or its output could not be sent back
-        return _failed(task, f"处理时出错（{type(exc).__name__}: {exc}）")
+        return None, f"处理时出错（{type(exc).__name__}: {exc}）"
+
+
+_LONE: list = []  # the pool of bounded(): one worker, kept for the process's life (the web app's intake)
+_LONE_LOCK = threading.Lock()
+
+
+def bounded(fn: Callable[[Any], Any], arg: Any, limits: Limits) -> tuple[Any, str | None]:
+    """``fn(arg)`` in a worker process under ``limits`` (the per-file time and memory of a batch),
+    one call at a time: (its answer, None), or (None, why not — the limit it overran, in Chinese).
+    ``fn`` and ``arg`` must pickle. For callers outside a batch that review one file at a time
+    (the web app's intake thread); the worker comes from a forkserver, safe beside threads, and
+    is replaced after a breach."""
+    import pebble
+
+    with _LONE_LOCK:
+        if not _LONE or not _LONE[0].active:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["jixiao.batch"])
+            _LONE[:] = [pebble.ProcessPool(max_workers=1, context=ctx, initializer=_adopt_conversions, initargs=({},))]
+        fut = _LONE[0].schedule(_bounded, args=(fn, arg, limits.file_memory), timeout=limits.file_timeout or None)
+        return _result(fut, limits)

@@ -513,9 +513,13 @@ def review_blob(store: Store, sha256: str, name: str, settings: Settings | None 
     (:func:`~jixiao.review.review_file` + :func:`~jixiao.store.prepared.prepare` + :class:`StoreWriter`).
 
     Returns :class:`Stored`; ``skipped`` when this content was already reviewed under the same
-    settings. A file that cannot be read is stored as a Review with ``error`` and an error
-    Report (so a batch never stops on it). Raises only for store failures (database down)."""
-    from ..review import review_file
+    settings. The file is reviewed in a worker process under ``settings.limits`` (the per-file
+    time and memory of ``jixiao review``, :func:`jixiao.batch.bounded`). A file that cannot be
+    read, or that overruns a limit, is stored as a Review with ``error`` and an error Report (so a
+    batch never stops on it). Raises only for store failures (database down)."""
+    from ..batch import bounded
+    from ..model import Record
+    from ..review import ReviewedFile
 
     settings = settings or Settings()
     writer = StoreWriter(store, settings, batch_id=batch_id, user_id=user_id, region=region, group_files=1)
@@ -523,9 +527,19 @@ def review_blob(store: Store, sha256: str, name: str, settings: Settings | None 
     if done is not None:
         return done
     path = store.files.path(sha256)
-    prepared = prepare(review_file(path, settings, keep_document=True), name)
+    prepared, reason = bounded(_prepare_file, (path, settings, name), settings.limits)
+    if reason is not None:
+        prepared = prepare(ReviewedFile(Record(source=str(path), id=f"{path}#0", error=f"{path}: {reason}")), name)
     with writer:
         return writer.save(path, sha256, prepared, name)
+
+
+def _prepare_file(arg: tuple[Path, Settings, str]) -> PreparedFile:
+    """In a worker (:func:`review_blob`): the file reviewed and made ready to store."""
+    from ..review import review_file
+
+    path, settings, name = arg
+    return prepare(review_file(path, settings, keep_document=True), name)
 
 
 def add_blob(store: Store, path: Path, name: str | None = None, fmt: str | None = None) -> str:
