@@ -33,31 +33,10 @@ MEMORY_BUDGET = 1024 * 1024 * 1024  # bytes of address space a case may add
 
 
 def read_unwrapped(path: Path):
-    """:func:`jixiao.readers.read` by format, without a catch-all around it."""
-    from jixiao.readers import sniff
-    from jixiao.readers.safety import check_size
+    """:func:`jixiao.readers.read` without its catch-all (``_guarded``): the same dispatch by format."""
+    from jixiao.readers import _read
 
-    check_size(path)
-    fmt = sniff(path)
-    if fmt == "text":
-        from jixiao.readers.text import read_text
-        return read_text(path)
-    if fmt == "docx":
-        from jixiao.readers.docx import read_docx
-        return read_docx(path)
-    if fmt in ("xlsx", "xls"):
-        from jixiao.readers.xlsx import read_workbook
-        return read_workbook(path, fmt)
-    if fmt == "html":
-        from jixiao.readers.html import read_html
-        return read_html(path)
-    if fmt == "pdf":
-        from jixiao.readers.pdf import read_pdf
-        return read_pdf(path)
-    from jixiao.readers import (
-        read,  # doc/rtf/image: LibreOffice or OCR, read as the batch does
-    )
-    return read(path)
+    return _read(Path(path))
 
 
 # ------------------------------------------------------------------------------------------
