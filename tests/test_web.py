@@ -39,6 +39,13 @@ def wait_batch(client: TestClient, batch_id: int) -> dict:
     raise AssertionError(f"batch {batch_id} did not finish")
 
 
+def upload_one(client: TestClient, path: Path) -> int:
+    """Upload one text report from the page, wait for its batch; the id of its (first) report."""
+    r = client.post("/upload", files=[("files", (path.name, path.read_bytes(), "text/plain"))],
+                    data={"csrf_token": csrf_of(client)}, follow_redirects=False)
+    return wait_batch(client, int(r.headers["location"].rsplit("/", 1)[1]))["items"][0]["reports"][0]["id"]
+
+
 @pytest.fixture
 def app(store):
     create_user(store, "li", PASSWORD, "admin", "李复核")  # sees every region
@@ -302,18 +309,13 @@ def test_carry_an_orphaned_decision_by_hand(app, client, seed, tmp_path):
     (from the page, and through the API), and it leaves the list."""
     from test_store import corrected_003
 
-    def upload(path):
-        r = client.post("/upload", files=[("files", (path.name, path.read_bytes(), "text/plain"))],
-                        data={"csrf_token": csrf_of(client)}, follow_redirects=False)
-        return wait_batch(client, int(r.headers["location"].rsplit("/", 1)[1]))["items"][0]["reports"][0]["id"]
-
-    v1 = upload(seed("003"))
+    v1 = upload_one(client, seed("003"))
     page = client.get(f"/reports/{v1}").text
     token = CSRF.search(page).group(1)
     fid = dict((c, f) for f, c in re.findall(r'id="f(\d+)" data-code="(JX\d+)"', page))
     client.post(f"/findings/{fid['JX408']}/decision", data={"status": "不采纳", "comment": "已说明", "csrf_token": token})
     client.post(f"/findings/{fid['JX403']}/decision", data={"status": "确认", "csrf_token": token})
-    v2 = upload(corrected_003(seed, tmp_path))
+    v2 = upload_one(client, corrected_003(seed, tmp_path))
     detail = client.get(f"/api/reports/{v2}").json()
     assert [(o["code"], o["version"], o["decision"]["status"]) for o in detail["orphans"]] == [("JX408", 1, "不采纳")]
     decision_id = detail["orphans"][0]["decision"]["id"]

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from test_web import CSRF, PASSWORD, csrf_of, login, wait_batch
+from test_web import CSRF, PASSWORD, csrf_of, login, upload_one, wait_batch
 
 from jixiao.store import UserError, create_user
 from jixiao.store.models import AuditEntry
@@ -451,17 +451,12 @@ def test_the_carry_list_comes_first_with_nothing_preselected(app, seed, tmp_path
 
     admin = as_user("li")
 
-    def upload(path):
-        r = admin.post("/upload", files=[("files", (path.name, path.read_bytes(), "text/plain"))],
-                       data={"csrf_token": csrf_of(admin)}, follow_redirects=False)
-        return wait_batch(admin, int(r.headers["location"].rsplit("/", 1)[1]))["items"][0]["reports"][0]["id"]
-
-    v1 = upload(seed("003"))
+    v1 = upload_one(admin, seed("003"))
     page = admin.get(f"/reports/{v1}").text
     fid = {c: f for f, c in re.findall(r'id="f(\d+)" data-code="(JX\d+)"', page)}
     admin.post(f"/findings/{fid['JX408']}/decision",
                data={"status": "不采纳", "comment": "已说明", "csrf_token": CSRF.search(page).group(1)})
-    v2 = upload(corrected_003(seed, tmp_path))
+    v2 = upload_one(admin, corrected_003(seed, tmp_path))
     page = admin.get(f"/reports/{v2}").text
     assert page.index('id="orphans"') < page.index('id="scores"') < page.index('id="findings"')
     form = page[page.index('action="/decisions/'):]
