@@ -245,8 +245,7 @@ def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Rev
         while pending or flight:
             while pending and len(flight) < window:
                 t = pending.popleft()
-                flight.append((t, pool.schedule(_bounded, args=(fn, t, limits.file_memory),
-                                                timeout=limits.file_timeout or None)))
+                flight.append((t, _schedule(pool, fn, t, limits)))
             t, fut = flight.popleft()
             yield _outcome(t, fut, limits)
         finished = True
@@ -296,12 +295,12 @@ def bounded(fn: Callable[[Any], Any], arg: Any, limits: Limits) -> tuple[Any, st
     ``fn`` and ``arg`` must pickle. For callers outside a batch that review one file at a time
     (the web app's intake thread); the worker comes from a forkserver, safe beside threads, and
     is replaced after a breach."""
-    import pebble
-
     with _LONE_LOCK:
         if not _LONE or not _LONE[0].active:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["jixiao.batch"])
-            _LONE[:] = [pebble.ProcessPool(max_workers=1, context=ctx, initializer=_adopt_conversions, initargs=({},))]
-        fut = _LONE[0].schedule(_bounded, args=(fn, arg, limits.file_memory), timeout=limits.file_timeout or None)
-        return _result(fut, limits)
+            _LONE[:] = [_worker_pool(1, {})]
+        return _result(_schedule(_LONE[0], fn, arg, limits), limits)
+
+
+def _schedule(pool, fn: Callable[[Any], Any], arg: Any, limits: Limits) -> Future:
+    """``fn(arg)`` on ``pool`` under ``limits`` (see :func:`_bounded`)."""
+    return pool.schedule(_bounded, args=(fn, arg, limits.file_memory), timeout=limits.file_timeout or None)

@@ -211,7 +211,7 @@ def report_document(report: Report):
     blocks: list = []
 
     def say(*texts: str) -> None:
-        blocks.extend(Paragraph(0, t) for t in texts if t and t.strip())
+        blocks.extend(Paragraph(0, t) for t in texts if t)  # (render_lines drops blank ones)
 
     say(parts.title)
     for heading, paragraphs in parts.sections:
@@ -222,8 +222,6 @@ def report_document(report: Report):
         say(f"附件{no}", *form.title)
         blocks.append(Table(0, [[Cell(t, r, c) for c, t in enumerate(row)] for r, row in enumerate(form.grid.texts())]))
         say(*form.after)
-    for k, b in enumerate(blocks):
-        b.index = k
     doc = Document(path=REPORT_TEXT, encoding="docx", format="docx")
     doc.blocks = blocks
     return render_lines(doc)

@@ -57,6 +57,7 @@ from ..extract.numbers import money_text, percent_text
 from ..model import Finding, Record, Scorecard, ScoredItem
 from ..rules.base import q2
 from ..rules.ruleset import ruleset_basis
+from .cleantext import ILLEGAL_XML
 from .portfolio import execution_rate
 from .provenance import is_inferred
 from .summary import (
@@ -85,7 +86,6 @@ NOT_FILLED = "未填"
 EVIDENCE_CHARS = 200  # cited text longer than this is cut with …
 DIFF_HEADING = "得分差（自评−复核）"  # the one sign convention for score differences (as the portfolio's 得分差)
 SCORE_COLUMNS = ("三级指标/项目", "分值", "自评得分", "复核得分", DIFF_HEADING, "计算方法", "依据")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -298,7 +298,7 @@ def _new_document(title: str, reviewer: str | None):
 
 
 def _run(par, text: str, *, bold: bool = False, font: str | None = None, size: float | None = None):
-    run = par.add_run(_NOT_XML.sub(" ", text))
+    run = par.add_run(ILLEGAL_XML.sub(" ", text))
     run.bold = bold or None
     if font is not None:
         _fonts(run._element, font)

@@ -418,12 +418,17 @@ def _bigrams(s: str, stop: frozenset[str]) -> frozenset[str]:
     return frozenset(s[i:i + 2] for i in range(len(s) - 1) if "|" not in s[i:i + 2]) - stop
 
 
+@lru_cache(maxsize=8)
+def _stop_bigrams(listed: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(listed)
+
+
 def answers(problem: Item, measure: Item) -> bool:
     """A measure answers a problem when they share an area and a content bigram of the problem's
     归纳 statement, or a narrow area (资产和财务, 政府采购, 资金) alone, or enough bigrams on their
     own [INF]."""
     c = formats()["quality"]["measures"]
-    stop = frozenset(c["stop_bigrams"])
+    stop = _stop_bigrams(tuple(c["stop_bigrams"]))
     shared = _bigrams(problem.title, stop) & _bigrams(measure.text, stop)
     common = set(problem.areas) & set(measure.areas)
     if common and len(shared) >= c["min_shared"]:
