@@ -389,7 +389,7 @@ def test_docx_cell_budget_leaves_out_later_tables_with_a_note(tmp_path, monkeypa
 
     from jixiao.readers import docx
 
-    monkeypatch.setattr(docx, "DOCX_MAX_CELLS", 6)
+    monkeypatch.setattr(docx, "DOC_MAX_CELLS", 6)
     path = tmp_path / "cells.docx"
     two_by_two = tbl(tr(tc("a"), tc("b")), tr(tc("c"), tc("d")), cols=2)
     write_docx(path, p("报告") + two_by_two + p("中间") + two_by_two + p("再") + two_by_two)

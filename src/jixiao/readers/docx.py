@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
-from .limits import DOCX_MAX_CELLS, DOCX_MAX_PARAGRAPHS, DOCX_MAX_TABLE_DEPTH, MAX_ROW_CELLS, MAX_TABLE_ROWS
+from .limits import DOC_MAX_CELLS, DOCX_MAX_PARAGRAPHS, DOCX_MAX_TABLE_DEPTH, MAX_ROW_CELLS, MAX_TABLE_ROWS
 from .safety import open_zip, parse_xml, read_part
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -66,7 +66,7 @@ def read_docx(path: Path, zf: zipfile.ZipFile | None = None) -> Document:
         doc.notes.append(ReadNote("content_truncated", f"表格嵌套超过 {DOCX_MAX_TABLE_DEPTH} 层，更深的 {walker.too_deep} 个"
                                                        "表格只读入文字、未还原表格结构"))
     if walker.cells_cut:
-        doc.notes.append(ReadNote("content_truncated", f"文档表格单元格超过 {DOCX_MAX_CELLS} 个，其后的表格内容未读取"))
+        doc.notes.append(ReadNote("content_truncated", f"文档表格单元格超过 {DOC_MAX_CELLS} 个，其后的表格内容未读取"))
     if cut:
         doc.notes.append(ReadNote("content_truncated", cut))
     if not doc.blocks or not any((b.text.strip() if isinstance(b, Paragraph) else b.rows) for b in doc.blocks):
@@ -100,7 +100,7 @@ class _Walker:
         self.doc = doc
         self.texts = _paragraph_texts(body) if body is not None else None
         self.too_deep = 0  # nested tables beyond DOCX_MAX_TABLE_DEPTH, read as text
-        self.cells_left = DOCX_MAX_CELLS  # table cells still to build
+        self.cells_left = DOC_MAX_CELLS  # table cells still to build
         self.cells_cut = False  # tables (or rows) left out when they ran out
 
     def text(self, p: etree._Element, boxes: list[etree._Element]) -> str:

@@ -31,10 +31,10 @@ import re
 from pathlib import Path
 
 from .document import Cell, Document, Paragraph, ReadError, ReadNote, Table, render_lines
+from .limits import DOC_MAX_CELLS
 from .text import decode_bom
 
 MAX_HTML_BYTES = 30 * 1024 * 1024  # a report page is never this large
-MAX_CELLS = 400_000  # table cells per document
 MAX_COLSPAN = 200
 MAX_DEPTH = 100  # element nesting walked; deeper content is read as plain text
 
@@ -262,7 +262,7 @@ def parse_html(text: str, path: str = "<html>", encoding: str = "utf-8") -> Docu
     if walker.cut_depth:
         doc.notes.append(ReadNote("html_truncated", f"网页表格嵌套超过 {MAX_DEPTH} 层，更深的表格只读入文字、未还原表格结构"))
     if walker.cut:
-        doc.notes.append(ReadNote("html_truncated", f"网页表格单元格超过 {MAX_CELLS} 个，其余表格未读取"))
+        doc.notes.append(ReadNote("html_truncated", f"网页表格单元格超过 {DOC_MAX_CELLS} 个，其余表格未读取"))
     return render_lines(doc)
 
 
@@ -441,7 +441,7 @@ class _Walker:
                     self.walk_children(td, depth + 1)
                     self.flush()
             return
-        if self.cells + n_cells > MAX_CELLS:
+        if self.cells + n_cells > DOC_MAX_CELLS:
             self.cut = True
             return
         self.cells += n_cells

@@ -12,7 +12,7 @@ from __future__ import annotations
 DOCX_MAX_PARAGRAPHS = 50_000  # w:p elements in document.xml (body, tables, text boxes) read
 DOCX_MAX_TABLE_DEPTH = 10  # tables within tables kept as tables; deeper ones are read as text
 XML_MAX_DEPTH = 256  # element nesting lxml parses without huge_tree (libxml2's limit)
-DOCX_MAX_CELLS = 400_000  # table cells built per .docx (as html.MAX_CELLS); later tables are not read
+DOC_MAX_CELLS = 400_000  # table cells built per .docx or web page; later tables are not read
 
 MAX_ROW_CELLS = 1_000  # cells kept in one table row, every reader (the widest real row: 24)
 MAX_TABLE_ROWS = 10_000  # rows kept in one table, every reader (the longest real table: 61)

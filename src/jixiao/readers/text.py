@@ -117,7 +117,7 @@ def read_text(path: str | Path) -> Document:
     if cells > MAX_CELLS:
         raise ReadError(str(p), f"文本中有约 {cells} 个表格单元格（上限 {MAX_CELLS} 个），不像一份绩效自评报告；未读取")
     doc = parse_text(text, str(p), encoding)
-    if "\ufffd" in text and "\ufffd" not in data.decode("utf-8", errors="ignore"):
+    if "\ufffd" in text and b"\xef\xbf\xbd" not in data:  # replaced here, not a U+FFFD the file held
         doc.notes.extend(replaced_notes(doc.lines, encoding))
     return doc
 
