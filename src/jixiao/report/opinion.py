@@ -39,7 +39,6 @@ score sections say 无法复核评分 and why. Fonts: East Asian text in 仿宋 
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal

@@ -14,6 +14,7 @@ from ..model import Record
 from .access import Scope
 from .models import Decision, Finding, Report, View
 
+KIND_TEXT = {"department": "部门整体", "project": "项目"}  # a report's kind as the pages and filters say it
 SORTS = {
     "drop": "得分差（自评−复核）",
     "errors": "错误数",
@@ -299,7 +300,7 @@ def _filter_value(key: str, value) -> str:
     if key == "sort":
         return SORTS.get(value, str(value))
     if key == "kind":
-        return {"department": "部门整体", "project": "项目"}.get(value, str(value))
+        return KIND_TEXT.get(value, str(value))
     return str(value)
 
 

@@ -39,6 +39,8 @@ SESSION_HOURS = 12
 MIN_PASSWORD = 8
 MAX_FAILURES = 5  # failed logins for one username …
 LOCK_MINUTES = 15  # … within this many minutes lock it for the rest of the window
+LOGIN_IP_FAILURES = 20  # failed logins from one client address (any usernames) …
+LOGIN_IP_MINUTES = 15  # … within this many minutes refuse every further attempt from it
 _hasher = PasswordHasher()
 
 
@@ -230,9 +232,23 @@ def login(store: Store, username: str, password: str, client: str | None = None)
     """The active user with this name and password. Raises :class:`LoginRefused` for a wrong
     name or password (audited ``login_failed``, with the client address) or while the username is
     locked (``login_locked``): :data:`MAX_FAILURES` failures within :data:`LOCK_MINUTES` minutes,
-    counted from the user's last successful login."""
+    counted from the user's last successful login. Before that, while ``client`` (an address) has
+    failed :data:`LOGIN_IP_FAILURES` times (``login_failed`` or ``login_locked``, any usernames)
+    within :data:`LOGIN_IP_MINUTES` minutes, every attempt from it is refused (``locked``, audited
+    ``login_locked`` with the reason)."""
     key = _login_key(username)
     now = datetime.now(UTC)
+    if client:
+        mark = json.dumps({"client": client}, ensure_ascii=False)[1:-1]  # as _audit writes it
+        with store.session() as s:
+            failures = s.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action.in_(("login_failed", "login_locked")),
+                AuditEntry.at > now - timedelta(minutes=LOGIN_IP_MINUTES),
+                AuditEntry.detail.contains(mark, autoescape=True)))
+        if failures >= LOGIN_IP_FAILURES:
+            _audit(store, None, "login_locked", key, {"username": username.strip()[:64], "client": client,
+                                                       "reason": f"来源地址 {LOGIN_IP_MINUTES} 分钟内登录失败 {failures} 次"})
+            raise LoginRefused(f"该地址登录失败次数过多，已暂时禁止登录：请 {LOGIN_IP_MINUTES} 分钟后再试", locked=True)
     with store.session() as s:
         since = now - timedelta(minutes=LOCK_MINUTES)
         known = s.scalar(select(User).where(User.username == username.strip()))

@@ -10,9 +10,9 @@
 - State-changing requests whose ``Origin`` (else ``Referer``) is another site are refused
   (:func:`foreign_origin`); behind a reverse proxy, ``[web] public_origin`` / ``trusted_proxies``
   in jixiao.toml say which origin is ours (:class:`jixiao.config.Web`).
-- Logins (:func:`login`): besides the per-username lockout of :func:`jixiao.store.users.login`,
-  :data:`LOGIN_IP_FAILURES` failed attempts from one client address within
-  :data:`LOGIN_IP_MINUTES` minutes refuse every further attempt from it (429), audited.
+- Logins (:func:`login`): :func:`jixiao.store.users.login` from the request's client address —
+  besides the per-username lockout, :data:`LOGIN_IP_FAILURES` failed attempts from one address
+  within :data:`LOGIN_IP_MINUTES` minutes refuse every further attempt from it (429), audited.
 
 Roles. The reviewers' workspace (组合总览, reports, decisions, uploads, exports, audit) is
 :func:`require_user`: a unit user (单位填报人) asking for any of it gets 403 (its landing page
@@ -22,26 +22,21 @@ role may open, edit or submit a unit's draft. Logging out and ``/api/me`` are :f
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
-from sqlalchemy import func, or_, select
 
 from ..config import Web
 from ..store.access import Scope, scope_of
 from ..store.decisions import DECIDERS
-from ..store.models import AuditEntry, User
-from ..store.users import UNIT_ROLE, LoginRefused, session_user
+from ..store.models import User
+from ..store.users import LOGIN_IP_FAILURES, LOGIN_IP_MINUTES, UNIT_ROLE, session_user  # noqa: F401  (the limits: doc)
 from ..store.users import login as store_login
 
 COOKIE = "jixiao_session"
 LOGIN_CSRF = "jixiao_login_csrf"
-LOGIN_IP_FAILURES = 20  # failed logins from one client address (any usernames) …
-LOGIN_IP_MINUTES = 15  # … within this many minutes refuse every further attempt from it
 
 
 @dataclass
@@ -164,28 +159,10 @@ def foreign_origin(request: Request) -> bool:
 
 
 def login(request: Request, username: str, password: str) -> User:
-    """:func:`jixiao.store.users.login` (wrong password, per-username lockout, both audited) from
-    this request's client address, refused first when that address has failed
-    :data:`LOGIN_IP_FAILURES` times (``login_failed`` or ``login_locked`` in the audit log) within
-    :data:`LOGIN_IP_MINUTES` minutes: :class:`LoginRefused` with ``locked`` (the pages and the API
-    answer 429), audited as ``login_locked`` with the reason."""
-    store = request.app.state.store
-    client = client_address(request)
-    if client:
-        since = datetime.now(UTC) - timedelta(minutes=LOGIN_IP_MINUTES)
-        mark = json.dumps({"client": client}, ensure_ascii=False)[1:-1]  # as users._audit writes it
-        with store.session() as s:
-            failures = s.scalar(select(func.count()).select_from(AuditEntry).where(
-                or_(AuditEntry.action == "login_failed", AuditEntry.action == "login_locked"),
-                AuditEntry.at > since, AuditEntry.detail.contains(mark, autoescape=True)))
-        if failures >= LOGIN_IP_FAILURES:
-            detail = {"username": username.strip()[:64], "client": client,
-                      "reason": f"来源地址 {LOGIN_IP_MINUTES} 分钟内登录失败 {failures} 次"}
-            with store.session() as s:
-                s.add(AuditEntry(user_id=None, action="login_locked", target="login:" + username.strip()[:58],
-                                 detail=json.dumps(detail, ensure_ascii=False)))
-            raise LoginRefused(f"该地址登录失败次数过多，已暂时禁止登录：请 {LOGIN_IP_MINUTES} 分钟后再试", locked=True)
-    return store_login(store, username, password, client)
+    """:func:`jixiao.store.users.login` from this request's client address (:func:`client_address`):
+    the per-address limit, then the username's lockout, both audited; :class:`LoginRefused` with
+    ``locked`` is answered 429 by the pages and the API."""
+    return store_login(request.app.state.store, username, password, client_address(request))
 
 
 def check_csrf(request: Request, auth: Auth, form_token: str | None = None) -> None:

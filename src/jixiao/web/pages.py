@@ -32,6 +32,7 @@ from ..rules.ruleset import ruleset_basis
 from ..store.access import scope_text
 from ..store.models import Finding, User, clean_text, local_time
 from ..store.queries import (
+    KIND_TEXT,
     ACTION_TEXT,
     AUDIT_PAGE,
     SORTS,
@@ -62,7 +63,6 @@ router = APIRouter(include_in_schema=False)
 # database ids are 32-bit integers on PostgreSQL: anything else is not an id (422), not a 500
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-KIND_TEXT = {"department": "部门整体", "project": "项目"}
 SEVERITY_TEXT = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
