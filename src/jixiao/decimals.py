@@ -31,7 +31,7 @@ def is_absurd(x: object) -> bool:
     least ABSURD."""
     if type(x) is Decimal:  # the common case, first
         return not x.is_finite() or x.adjusted() >= ABSURD_ADJUSTED
-    if x is None or isinstance(x, bool) or not isinstance(x, (Decimal, int, float)):
+    if isinstance(x, bool) or not isinstance(x, (Decimal, int, float)):
         return False
-    d = x if isinstance(x, Decimal) else Decimal(str(x)) if isinstance(x, float) else Decimal(x)
+    d = x if isinstance(x, Decimal) else Decimal(str(x)) if isinstance(x, float) else Decimal(x)  # (a Decimal subclass)
     return not d.is_finite() or abs(d) >= ABSURD

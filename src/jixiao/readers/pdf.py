@@ -225,17 +225,13 @@ def read_pdf(path: Path) -> Document:
             n = page.page_number
             try:
                 over = _over_budget(page)
+                chars = [] if over else page.chars
+                if len(chars) > MAX_PAGE_CHARS:
+                    over = f"有 {len(chars)} 个字符（上限 {MAX_PAGE_CHARS} 个），不像报告页面"
                 if over:
                     state = "broken"
                     layouts.append(None)
                     doc.notes.append(ReadNote("content_truncated", f"第{n}页{over}，已跳过", page=n))
-                    continue
-                chars = page.chars
-                if len(chars) > MAX_PAGE_CHARS:
-                    state = "broken"
-                    layouts.append(None)
-                    doc.notes.append(ReadNote("content_truncated", f"第{n}页有 {len(chars)} 个字符（上限 {MAX_PAGE_CHARS} 个），"
-                                                                   "不像报告页面，已跳过", page=n))
                     continue
                 state = _text_state(chars, page)
                 if state == "ok":
@@ -247,7 +243,7 @@ def read_pdf(path: Path) -> Document:
                     layouts.append(None)
             except ReadError:
                 raise
-            except (Exception, RecursionError) as exc:  # a broken content stream: this page only
+            except Exception as exc:  # a broken content stream (RecursionError too): this page only
                 state = "broken"
                 layouts.append(None)
                 doc.notes.append(ReadNote("garbled_page", f"第{n}页内容无法解析（{type(exc).__name__}），已跳过", page=n))
