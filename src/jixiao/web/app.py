@@ -50,6 +50,17 @@ def secure(request: Request, response: Response) -> Response:
     return response
 
 
+def _length_refused(request: Request, limit: int, too_large: str) -> Response | None:
+    """411 for an upload without Content-Length, 413 (``too_large``) for one over ``limit`` bytes
+    (with 1 MB for the form's own fields), else None."""
+    length = request.headers.get("content-length")
+    if length is None:
+        return _error(request, 411, "上传须带 Content-Length")
+    if not length.isdigit() or int(length) > limit + (1 << 20):
+        return _error(request, 413, too_large)
+    return None
+
+
 def _workbook_upload(path: str) -> bool:
     """A unit's 填报工作簿 upload (/unit/upload, /unit/drafts/{id}/upload)."""
     return path.startswith("/unit/") and path.endswith("/upload")
@@ -84,21 +95,16 @@ def create_app(store: Store, settings: Settings | None = None, *, limits: Limits
     async def guard(request: Request, call_next):
         if request.method in STATE_CHANGING and foreign_origin(request):
             return secure(request, _error(request, 403, "来源校验失败：请从本系统的页面提交"))
+        refused = None
         if request.method == "POST" and request.url.path in UPLOAD_PATHS:
-            length = request.headers.get("content-length")
-            if length is None:
-                return secure(request, _error(request, 411, "上传须带 Content-Length"))
-            if not length.isdigit() or int(length) > limits.max_total_bytes + (1 << 20):
-                return secure(request, _error(request, 413,
-                                              f"上传过大：一次最多 {limits.max_total_bytes // (1 << 20)} MB"))
-        if request.method == "POST" and _workbook_upload(request.url.path):
+            refused = _length_refused(request, limits.max_total_bytes,
+                                      f"上传过大：一次最多 {limits.max_total_bytes // (1 << 20)} MB")
+        elif request.method == "POST" and _workbook_upload(request.url.path):
             from .unit import MAX_WORKBOOK
 
-            length = request.headers.get("content-length")
-            if length is None:
-                return secure(request, _error(request, 411, "上传须带 Content-Length"))
-            if not length.isdigit() or int(length) > MAX_WORKBOOK + (1 << 20):
-                return secure(request, _error(request, 413, f"工作簿过大：最多 {MAX_WORKBOOK // (1 << 20)} MB"))
+            refused = _length_refused(request, MAX_WORKBOOK, f"工作簿过大：最多 {MAX_WORKBOOK // (1 << 20)} MB")
+        if refused is not None:
+            return secure(request, refused)
         return secure(request, await call_next(request))
 
     @app.exception_handler(LoginRequired)
