@@ -46,12 +46,10 @@ from .auth import (
     require_reviewer,
     require_user,
 )
-from .pages import download, filters_from
+from .pages import DOCX, XLSX, download, filters_from
 
 router = APIRouter(prefix="/api", tags=["api"])
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Unauthorized = {401: {"description": "需要登录"}}
 Locked = {429: {"description": "登录失败次数过多，该用户名或来源地址暂时锁定"}}
 BadBody = {400: {"description": "请求体无法解析"}}

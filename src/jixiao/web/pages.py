@@ -179,7 +179,11 @@ def portfolio_export(request: Request, year: str | None = None, region: str | No
                      sort: str | None = None, auth: Auth = Depends(require_user)) -> Response:
     name, data = services.portfolio_xlsx(request.app.state.store, auth.user, auth.scope,
                                          filters_from(year, region, grade, ruleset, code, kind, sort))
-    return download(name, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download(name, data, XLSX)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download(name: str, data: bytes, media_type: str, warning: str | None = None) -> Response:
@@ -362,7 +366,7 @@ def decision(request: Request, finding_id: Id, status: str = Form(""), comment: 
 @router.get("/reports/{report_id}/opinion.docx")
 def opinion_export(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> Response:
     name, data, pending = services.opinion(request.app.state.store, auth.user, auth.scope, report_id)
-    return download(name, data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    return download(name, data, DOCX,
                     services.pending_warning(pending))
 
 

@@ -25,16 +25,16 @@ from ..store import drafts as store_drafts
 from ..store.drafts import DraftError, KIND_TEXT, fields_of, get_draft, unit_field
 from ..store.models import Draft, Report
 from .auth import Auth, check_csrf, require_unit
-from .pages import download, render
+from .pages import DOCX, XLSX, download, render
 from .unit_form import compact_rows, evaluate_draft, filled_rows, score_view
 
 router = APIRouter(include_in_schema=False)
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DOCUMENTS = {  # what may be downloaded: key → (Authored.files key, media type)
-    "selfeval.docx": ("selfeval_docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "selfeval.xlsx": ("selfeval_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "report.docx": ("report_docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "selfeval.docx": ("selfeval_docx", DOCX),
+    "selfeval.xlsx": ("selfeval_xlsx", XLSX),
+    "report.docx": ("report_docx", DOCX),
     "checklist.md": ("checklist", "text/markdown; charset=utf-8"),
 }
 MAX_WORKBOOK = 5 * 1024 * 1024  # an uploaded 填报工作簿, bytes
