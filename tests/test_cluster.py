@@ -216,3 +216,93 @@ def test_review_of_a_file_url_on_cluster_names_the_url(address, tmp_path):
     by_url = (tmp_path / "url" / "records.jsonl").read_text(encoding="utf-8")
     assert [json.loads(line)["source"] for line in by_url.splitlines()][0] == f"{url}/clean_2024_示例区文化馆.txt"
     assert by_url.replace(url, str(EXAMPLES)) == by_path  # copied to a temporary file, named by its URL
+
+
+# --- the per-file limits on a cluster -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bounded_address():
+    """Workers that may have children (not daemonic), as ``DASK_DISTRIBUTED__WORKER__DAEMON=False``
+    gives; a task that kills its worker once is KilledWorker at once."""
+    with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=2, host="127.0.0.1",
+                                      dashboard_address=None) as cluster:
+            yield cluster.scheduler_address
+
+
+def _hostile_folder(tmp_path: Path) -> Path:
+    """The clean example and a project table of 190,000 cells (~1 s and well over 30 MiB to review)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_clean.txt").write_bytes((EXAMPLES / "clean_2024_示例区文化馆.txt").read_bytes())
+    (folder / "b_cells.txt").write_text("项目支出绩效自评表\n\n" + "".join(f"\t{i}\n\n" for i in range(190_000)),
+                                        "utf-8")
+    return folder
+
+
+def test_a_file_beyond_its_memory_budget_on_the_cluster_is_an_error_naming_the_limit(bounded_address, tmp_path):
+    folder = _hostile_folder(tmp_path)
+    runner = CliRunner()
+    args = ["--file-memory", "30MiB"]
+    remote = runner.invoke(app, ["review", str(folder), "--cluster", bounded_address, "-o", str(tmp_path / "c"), *args])
+    local = runner.invoke(app, ["review", str(folder), "--jobs", "1", "-o", str(tmp_path / "l"), *args])
+    assert remote.exit_code == local.exit_code == 1, remote.output
+    assert "守护进程" not in remote.output
+    lines = (tmp_path / "c" / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    here = (tmp_path / "l" / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == here[0] and json.loads(lines[0])["error"] is None
+    for line in lines[1], here[1]:  # (native code may abort at the budget instead of raising: said after it)
+        assert json.loads(line)["error"].startswith(f"{folder / 'b_cells.txt'}: 超出单个文件内存限制（30 MiB），已停止处理此文件")
+
+
+def sleep_on_slow(task):
+    """review_task, except that a file named slow* first sleeps past any budget."""
+    from jixiao.batch import review_task
+
+    if Path(task.path).name.startswith("slow"):
+        time.sleep(60)
+    return review_task(task)
+
+
+def test_a_file_beyond_its_time_budget_on_the_cluster_is_stopped(bounded_address, tmp_path):
+    from functools import partial
+
+    from jixiao.batch import Task, cluster_task
+    from jixiao.config import Limits, Settings
+
+    for name in ["a.txt", "slow.txt", "c.txt"]:
+        (tmp_path / name).write_bytes((EXAMPLES / "clean_2024_示例区文化馆.txt").read_bytes())
+    settings = Settings(limits=Limits(file_timeout=2))
+    tasks = [Task(i, str(tmp_path / n), settings, html=False) for i, n in enumerate(["a.txt", "slow.txt", "c.txt"])]
+    started = time.monotonic()
+    outs = list(cluster_map(bounded_address, partial(cluster_task, fn=sleep_on_slow), tasks))
+    assert time.monotonic() - started < 40  # the sleeper's child was stopped, not waited for
+    assert [o.error for o in outs] == [None, f"{tasks[1].path}: 超出单个文件时间限制（2 秒），已停止处理此文件", None]
+    assert not any(o.unbounded for o in outs)
+
+
+def test_a_daemonic_worker_reviews_without_the_limits_and_the_batch_says_so(address, tmp_path):
+    folder = _hostile_folder(tmp_path)
+    result = CliRunner().invoke(app, ["review", str(folder), "--cluster", address, "-o", str(tmp_path / "c"),
+                                      "--file-memory", "30MiB"])
+    assert result.exit_code == 0, result.output
+    assert "2 个文件在守护进程式的 Dask worker 上复核，未受单个文件的时间与内存限制" in result.output
+    records = [json.loads(line) for line in (tmp_path / "c" / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["error"] for r in records] == [None, None]
+
+
+def exit_on_bad(x: str) -> str:
+    if x == "bad":
+        import os
+
+        os._exit(1)
+    return x.upper()
+
+
+def test_a_task_that_kills_its_worker_is_lost_alone(bounded_address):
+    # one task at a time: a task running beside "bad" on its worker would die with it
+    out = list(cluster_map(bounded_address, exit_on_bad, ["a", "bad", "c"], window=1,
+                           lost=lambda item, exc: (item, type(exc).__name__)))
+    assert out == ["A", ("bad", "KilledWorker"), "C"]
+    with pytest.raises(ClusterError, match="bad.*KilledWorker"):
+        list(cluster_map(bounded_address, exit_on_bad, ["bad"]))

@@ -13,8 +13,17 @@ Each file reviewed on this machine runs in a worker process under the budget of
 (RLIMIT_AS) may grow by at most ``file_memory`` while it is reviewed, and a file not done after
 ``file_timeout`` seconds has its worker killed. Either way the file gets an error naming the limit,
 the worker is replaced and the batch goes on — with ``jobs=1`` too (one worker process), so that no
-file can hang or exhaust the process that writes the outputs. On a Dask cluster the cluster's own
-limits apply (``dask worker --memory-limit``).
+file can hang or exhaust the process that writes the outputs.
+
+On a Dask cluster each task is :func:`cluster_task`: the same review under the same limits, in a
+child process of the Dask worker (a pool of as many children as the worker has threads, kept for the
+worker's life). A Dask worker started by a nanny is a daemonic process by default and may not have
+children; there the file is reviewed in the worker itself, without the per-file limits (the
+cluster's own, ``dask worker --memory-limit``, still apply), and its output says so
+(``FileOutput.unbounded``) so that the batch can say it once. Workers started with
+``DASK_DISTRIBUTED__WORKER__DAEMON=False`` (or ``--no-nanny``) have the limits.
+A file whose task kills its Dask worker again and again (Dask's ``KilledWorker``) is an error
+output for that file, like a worker that dies here.
 """
 
 from __future__ import annotations
@@ -195,7 +204,7 @@ def run(tasks: Sequence[Task], jobs: int = 1, cluster: str | None = None) -> Ite
     if cluster is not None:
         from .cluster import cluster_map
 
-        yield from cluster_map(cluster, review_task, list(tasks))
+        yield from cluster_map(cluster, cluster_task, list(tasks), lost=_lost)
         return
     from .readers import office
 
@@ -283,6 +292,50 @@ def _result(fut: Future, limits: Limits) -> tuple[Any, str | None]:
         return None, f"处理此文件时工作进程异常退出（{how}；可能内存不足或文件触发了程序崩溃），已跳过"
     except Exception as exc:  # noqa: BLE001  fn raised (review_task never does), or its output could not be sent back
         return None, f"处理时出错（{type(exc).__name__}: {exc}）"
+
+
+def cluster_task(task: Task, fn: Review = review_task) -> FileOutput:
+    """Run on a Dask worker: ``fn(task)`` (:func:`review_task`) under the task's
+    ``settings.limits`` in a child process of the worker (see the module doc), or in the worker
+    itself, marked ``unbounded``, where the worker is daemonic (and the limits are not 0). Never
+    raises."""
+    limits = task.settings.limits
+    if not (limits.file_timeout or limits.file_memory) or multiprocessing.current_process().daemon:
+        out = fn(task)
+        out.unbounded = bool(limits.file_timeout or limits.file_memory)
+        return out
+    return _outcome(task, _schedule(_children(), fn, task, limits), limits)
+
+
+_CHILDREN: list = []  # the pool of cluster_task(): as many children as the Dask worker has threads
+_CHILDREN_LOCK = threading.Lock()
+
+
+def _children():
+    """The Dask worker's pool of children, started at its first task. pebble's workers are not
+    daemonic, and a process that ends waits for such children: the pool is stopped by a
+    multiprocessing finalizer (as multiprocessing's own Pool does), run before that wait."""
+    with _CHILDREN_LOCK:
+        if not _CHILDREN or not _CHILDREN[0].active:
+            from multiprocessing.util import Finalize
+
+            from distributed import get_worker
+
+            pool = _worker_pool(max(1, get_worker().state.nthreads), {})
+            Finalize(pool, _stop, args=(pool,), exitpriority=15)
+            _CHILDREN[:] = [pool]
+        return _CHILDREN[0]
+
+
+def _stop(pool) -> None:
+    pool.stop()
+    pool.join()
+
+
+def _lost(task: Task, exc: BaseException) -> FileOutput:
+    """The error output of a task whose Dask workers died under it (``KilledWorker``)."""
+    return _failed(task, f"处理此文件时集群工作进程多次异常退出（{type(exc).__name__}；可能内存不足或文件触发了"
+                         f"程序崩溃），已跳过")
 
 
 _LONE: list = []  # the pool of bounded(): one worker, kept for the process's life (the web app's intake)

@@ -151,7 +151,7 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
         _error("无法写出结果", exc)
         raise typer.Exit(EXIT_OUTPUT)
     saver = _store_writer(store, settings) if store is not None else None
-    skipped, broken, interrupted, crashed, unstored = 0, None, False, None, None
+    skipped, broken, interrupted, crashed, unstored, unbounded = 0, None, False, None, None, 0
     try:
         with _progress(len(files)) as progress:
             task = progress.add_task("", total=len(files))
@@ -162,6 +162,7 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
                     except Exception as exc:  # noqa: BLE001  the database is down or its disk full: the files go on
                         unstored, saver = why(exc), None
                 fo.store = None
+                unbounded += fo.unbounded
                 writer.add(fo)
                 progress.update(task, advance=1, description=Path(fo.source).name)
     except _cluster_error() as exc:  # the files done so far are still written below
@@ -179,6 +180,10 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
     written = writer.close()
     if skipped:
         err.print(f"{skipped} 个文件此前已存入（内容相同），未重复存入", highlight=False)
+    if unbounded:
+        err.print(f"{unbounded} 个文件在守护进程式的 Dask worker 上复核，未受单个文件的时间与内存限制"
+                  f"（以 DASK_DISTRIBUTED__WORKER__DAEMON=False 或 --no-nanny 启动 dask worker 即可；"
+                  f"集群自身的 --memory-limit 仍然有效）", highlight=False)
     for table in batch_tables(writer):
         console.print(table)
     for message in writer.failed[:FAILED_SHOWN]:

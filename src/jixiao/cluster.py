@@ -59,7 +59,8 @@ def _threads(client) -> int:
 
 
 def cluster_map(address: str, fn: Callable[[Any], Any], items: Sequence, *, window: int | None = None,
-                on_progress: Callable[[Any, int, int], None] | None = None) -> Iterator:
+                on_progress: Callable[[Any, int, int], None] | None = None,
+                lost: Callable[[Any, BaseException], Any] | None = None) -> Iterator:
     """Map ``fn`` over ``items`` on the Dask cluster whose scheduler is at ``address``
     (``"tcp://HOST:8786"``), yielding ``fn(item)`` for each item IN INPUT ORDER.
 
@@ -81,20 +82,23 @@ def cluster_map(address: str, fn: Callable[[Any], Any], items: Sequence, *, wind
     exhausted, fails or is closed early (``break`` in a ``for`` loop, ``.close()``); tasks still
     in flight are then cancelled. Each future is released as soon as its result is taken.
 
+    ``lost(item, exc)``, when given, stands for the result of an item whose task killed its
+    worker more than ``distributed.scheduler.allowed-failures`` times (Dask's ``KilledWorker``,
+    after Dask's own retries on other workers): the item is then reported, not the batch broken.
+
     Raises :class:`ClusterError` when the scheduler cannot be reached (the message names the
     address; the connect timeout is Dask's ``distributed.comm.timeouts.connect``, 30 s by
-    default), and when a task fails after Dask's own retries (a worker lost more than
-    ``distributed.scheduler.allowed-failures`` times gives ``KilledWorker``) or raises: the
+    default), and when a task raises, or gives ``KilledWorker`` without ``lost``: the
     message names the item, ``.item`` holds it and ``__cause__`` is the task's exception.
     Raises ``ValueError`` for ``window < 1``.
     """
     if window is not None and window < 1:
         raise ValueError(f"window 须为正整数，而不是 {window}")
-    return _cluster_map(address, fn, items, window, on_progress)
+    return _cluster_map(address, fn, items, window, on_progress, lost)
 
 
-def _cluster_map(address, fn, items, window, on_progress):
-    from distributed import as_completed
+def _cluster_map(address, fn, items, window, on_progress, lost):
+    from distributed import KilledWorker, as_completed
 
     client = _connect(address)
     live: dict[int, Any] = {}  # input index -> future not yet taken
@@ -133,8 +137,11 @@ def _cluster_map(address, fn, items, window, on_progress):
             try:
                 result = fut.result()
             except Exception as exc:
-                raise ClusterError(f"{items[i]} 在集群 {address} 上处理失败：{type(exc).__name__}: {exc}",
-                                   items[i]) from exc
+                if lost is not None and isinstance(exc, KilledWorker):
+                    result = lost(items[i], exc)
+                else:
+                    raise ClusterError(f"{items[i]} 在集群 {address} 上处理失败：{type(exc).__name__}: {exc}",
+                                       items[i]) from exc
             del live[i]
             fut.release()
             finished += 1

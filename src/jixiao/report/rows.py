@@ -72,7 +72,9 @@ class FileOutput:
     """One reviewed file's outputs. ``index`` is its 0-based position in the batch; ``section``
     its HTML <section> (main document with the project tables inside), self-contained but for the
     page's CSS; ``store`` what the database needs (``jixiao.store.ingest.PreparedFile``, only
-    when asked for); ``sha256`` of the content (only with ``store``)."""
+    when asked for); ``sha256`` of the content (only with ``store``); ``unbounded`` when it was
+    reviewed without the per-file time and memory limits that were asked for (on a daemonic Dask
+    worker, :func:`jixiao.batch.cluster_task`)."""
 
     index: int
     source: str
@@ -81,6 +83,7 @@ class FileOutput:
     error: str | None = None
     sha256: str | None = None
     store: Any = None
+    unbounded: bool = False
 
     @property
     def ok(self) -> bool:
