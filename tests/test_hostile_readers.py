@@ -366,7 +366,7 @@ def test_text_row_of_100k_cells_is_cut_with_a_note(tmp_path):
     assert [len(row) for row in doc.tables[0].rows] == [1000]
     assert doc.tables[0].rows[0][-1].text == "999" and doc.paragraphs[-1].text == "落款"
     assert [(n.code, n.message, n.line) for n in doc.notes] == [
-        ("table_capped", "表格有 1 行超过每行 1000 个单元格的上限（第 1 行有 100000 个），每行只读取前 1000 个", 3)]
+        ("table_capped", "表格有 1 行超过每行 1000 个单元格的上限（第 1 行起），每行只读取前 1000 个", 3)]
 
 
 def test_docx_table_of_10001_rows_and_a_row_of_1500_cells(tmp_path):
@@ -380,8 +380,8 @@ def test_docx_table_of_10001_rows_and_a_row_of_1500_cells(tmp_path):
     assert len(table.rows) == 10_000 and len(table.rows[0]) == 1000 and table.rows[-1][0].text == "第9999行"
     assert doc.paragraphs[-1].text == "落款"
     assert [(n.code, n.message, n.line) for n in doc.notes] == [
-        ("table_capped", "表格共 10001 行，超过每张表 10000 行的上限，第 10001 行起未读取；有 1 行超过每行 1000 个单元格"
-                         "的上限（第 1 行有 1001 个），每行只读取前 1000 个", table.line)]
+        ("table_capped", "表格超过每张表 10000 行的上限，第 10001 行起未读取；有 1 行超过每行 1000 个单元格"
+                         "的上限（第 1 行起），每行只读取前 1000 个", table.line)]
 
 
 def test_docx_cell_budget_leaves_out_later_tables_with_a_note(tmp_path, monkeypatch):
@@ -411,7 +411,7 @@ def test_html_row_beyond_the_cap_is_cut_with_a_note(tmp_path):
     path.write_text("<html><body><table><tr>" + "<td>x</td>" * 1001 + "</tr></table></body></html>", "utf-8")
     doc = read(path)
     assert len(doc.tables[0].rows[0]) == 1000
-    assert [n.code for n in doc.notes] == ["table_capped"] and "第 1 行有 1001 个" in doc.notes[0].message
+    assert [n.code for n in doc.notes] == ["table_capped"] and "有 1 行超过每行 1000 个单元格的上限" in doc.notes[0].message
 
 
 def test_xlsx_cells_of_other_types_that_do_not_parse_and_a_bad_style(tmp_path):

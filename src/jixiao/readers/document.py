@@ -196,7 +196,9 @@ def cap_table(table: Table) -> ReadNote | None:
     :data:`~jixiao.readers.limits.MAX_ROW_CELLS` cells (a vertical merge reaching past the last
     row kept ends there); a ``table_capped`` note (JX909) saying what was cut, with the table's
     ``line`` (None until :func:`render_lines` has placed it), or None when it fits. Every reader's tables go
-    through it (:func:`render_lines`, :func:`jixiao.readers.text.parse_text`)."""
+    through it (:func:`render_lines`, :func:`jixiao.readers.text.parse_text`). The note gives no
+    totals: a reader may stop one row or cell past a cap (the .docx walker does), so the table's
+    size beyond it is not known here."""
     from .limits import MAX_ROW_CELLS, MAX_TABLE_ROWS
 
     rows = table.rows
@@ -205,14 +207,14 @@ def cap_table(table: Table) -> ReadNote | None:
         return None
     cut: list[str] = []
     if len(rows) > MAX_TABLE_ROWS:
-        cut.append(f"共 {len(rows)} 行，超过每张表 {MAX_TABLE_ROWS} 行的上限，第 {MAX_TABLE_ROWS + 1} 行起未读取")
+        cut.append(f"超过每张表 {MAX_TABLE_ROWS} 行的上限，第 {MAX_TABLE_ROWS + 1} 行起未读取")
         del rows[MAX_TABLE_ROWS:]
         for r, row in enumerate(rows):
             for cell in row:
                 cell.rowspan = min(cell.rowspan, len(rows) - r)
     if wide:
         first = next(r for r, row in enumerate(rows) if len(row) > MAX_ROW_CELLS)
-        cut.append(f"有 {wide} 行超过每行 {MAX_ROW_CELLS} 个单元格的上限（第 {first + 1} 行有 {len(rows[first])} 个），"
+        cut.append(f"有 {wide} 行超过每行 {MAX_ROW_CELLS} 个单元格的上限（第 {first + 1} 行起），"
                    f"每行只读取前 {MAX_ROW_CELLS} 个")
         for row in rows:
             del row[MAX_ROW_CELLS:]
