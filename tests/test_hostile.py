@@ -122,6 +122,20 @@ def test_a_31_digit_amount_is_reviewed_and_named(tmp_path):
     assert quantize(Decimal(big), Decimal("0.01")) == Decimal("1234567890123456789012345678901.50")
 
 
+def test_what_is_computed_from_an_absurd_amount_is_said_once_by_jx908(tmp_path):
+    """A 25-digit 全年执行数 of the 整体支出 table: JX908 names it; the sums, rate and budget
+    comparisons computed from it (JX101 JX103 JX306, the 结转结余率 of JX311) are not listed. The
+    same place a plausible 354.10 over its budget of 262.50 does give them."""
+    huge = _edited(CLEAN, "\t262.50\n\t254.10\n", "\t262.50\n\t2541000000000000000000000.10\n", tmp_path / "huge.txt")
+    over = _edited(CLEAN, "\t262.50\n\t254.10\n", "\t262.50\n\t354.10\n", tmp_path / "over.txt")
+    codes = {x.code for x in review_file(over).record.findings}
+    assert {"JX101", "JX103", "JX306", "JX311"} <= codes and "JX908" not in codes
+    rec = review_file(huge).record
+    codes = {x.code for x in rec.findings}
+    assert "JX908" in codes and not {"JX101", "JX103", "JX306", "JX311"} & codes
+    assert {"JX310", "JX312", "JX313"} <= codes  # what does not cite it stays
+
+
 @pytest.mark.parametrize(("x", "absurd"), [
     (Decimal("999999999999999.99"), False), (Decimal("-999999999999999"), False), (Decimal("1E15"), True),
     (Decimal("-1000000000000000.0"), True), (Decimal("0"), False), (Decimal("0E-30"), False),

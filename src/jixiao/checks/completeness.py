@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 
 from pydantic import BaseModel
 
-from ..decimals import is_absurd
 from ..extract.explain import unmatched_tables
 from ..model import Source, Value
 from ..rules.quality import analyse
 from ..rules.report_sections import attached_by_title, listed_attachments
-from .registry import Context, Hit, check
+from .registry import ABSURD_CODE, Context, Hit, absurd_number, check
 
 
 def _first_line(ctx: Context) -> Value:
@@ -267,24 +265,17 @@ def _values(root: object) -> Iterator[Value]:
         push(reversed(children))
 
 
-def _absurd_number(v: Value) -> Decimal | None:
-    parsed = v.__dict__.get("parsed")  # a MeasureValue's (getattr on a plain Value goes through pydantic's slow miss)
-    for x in (v.value, parsed.number if parsed is not None else None):
-        if is_absurd(x):
-            return x
-    return None
 
-
-@check("JX908", "number-out-of-range", "数值超出合理范围（疑似录入或转换错误）", "warning")
+@check(ABSURD_CODE, "number-out-of-range", "数值超出合理范围（疑似录入或转换错误）", "warning")
 def number_out_of_range(ctx: Context) -> Iterator[Hit]:
     """检查什么
     读入的金额、得分、比率或指标值中，是否有绝对值不小于 10^15（万元、分或比率）的数，
     例如三十位数字的“全年预算数”、几千位数字的“总分”。
 
     为什么重要
-    这样的数不可能是真实的填报值，多半是单元格粘连、导出或录入错误；依赖它的评分和一致性检查
-    只能作参考，需对照原件核实。它照常写入各项输出（records.jsonl 中写成字符串，Excel 中写成文本，
-    图中不画），不会使复核中断。
+    这样的数不可能是真实的填报值，多半是单元格粘连、导出或录入错误。由它算出的合计、执行率、
+    得分等差异没有意义：以它为证据的其他检查结果不再报告，由这一条提示一次，需对照原件核实。
+    它照常写入各项输出（records.jsonl 中写成字符串，Excel 中写成文本，图中不画），不会使复核中断。
 
     示例
     自评表“总分”一栏为 400 位的 999…9；“全年预算数”为 1234567890123456789012345678901.5。
@@ -294,7 +285,7 @@ def number_out_of_range(ctx: Context) -> Iterator[Hit]:
     """
     seen: set[tuple[str | None, int | None]] = set()
     for v in _values(ctx.report):
-        x = _absurd_number(v)
+        x = absurd_number(v)
         key = (v.raw, v.source.line if v.source else None)
         if x is None or key in seen:
             continue
@@ -302,7 +293,7 @@ def number_out_of_range(ctx: Context) -> Iterator[Hit]:
         raw = v.raw if v.raw is not None else str(x)
         shown = raw if len(raw) <= 40 else f"{raw[:20]}…（共 {len(raw)} 个字符）"
         yield Hit(f"数值“{shown}”超出合理范围（绝对值不小于 10^15），不可能是真实的金额、得分或比率；"
-                  "依赖它的复核结论需对照原件核实。", [v], expected="合理的数值", found=shown)
+                  "以它为依据的其他检查结果不再列出，需对照原件核实。", [v], expected="合理的数值", found=shown)
 
 
 @check("JX909", "table-capped", "表格超出读取上限（行数或每行单元格数）", "warning")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
+from ..decimals import is_absurd
 from ..model import Finding, Indicator, Report, ScoredItem, Scorecard, Severity, Source, Value
 from ..readers.document import Document
 
@@ -183,9 +184,28 @@ def check(code: str, name: str, title: str, severity: Severity,
     return deco
 
 
+ABSURD_CODE = "JX908"  # 数值超出合理范围: said once for the value, in place of what was computed from it
+
+
+def absurd_number(v: Value) -> Decimal | None:
+    """The number of ``v`` (its value, or its parsed measure's) that no report can hold
+    (:func:`jixiao.decimals.is_absurd`: not finite, or ≥ 10^15 in magnitude), if any."""
+    parsed = v.__dict__.get("parsed")  # a MeasureValue's (getattr on a plain Value goes through pydantic's slow miss)
+    for x in (v.value, parsed.number if parsed is not None else None):
+        if is_absurd(x):
+            return x
+    return None
+
+
 def run(ctx: Context, codes: Iterable[str] | None = None) -> Iterator[Finding]:
-    """Run the checks (all, or those in ``codes``) that apply to the report's kind."""
-    for code in sorted(REGISTRY if codes is None else codes):
+    """Run the checks (all, or those in ``codes``) that apply to the report's kind.
+
+    When JX908 runs, a hit of another check whose evidence holds an absurd number
+    (:func:`absurd_number`) is left out: a total, rate or score difference computed from a
+    30-digit 全年执行数 says nothing a reviewer can act on, and JX908 names the value once."""
+    selected = sorted(REGISTRY if codes is None else codes)
+    quiet = ABSURD_CODE in selected
+    for code in selected:
         c = REGISTRY[code]
         if ctx.report.kind not in c.kinds or any(g.part in c.needs for g in ctx.report.gaps):
             continue
@@ -197,6 +217,8 @@ def run(ctx: Context, codes: Iterable[str] | None = None) -> Iterator[Finding]:
             hits = [Hit(f"检查 {code} 执行出错：{type(exc).__name__}: {exc}",
                         [Value(raw=ctx.doc.path, source=Source(file=ctx.doc.path))], severity="info")]
         for h in hits:
+            if quiet and code != ABSURD_CODE and any(e is not None and absurd_number(e) is not None for e in h.evidence):
+                continue
             yield Finding(code=c.code, severity=h.severity or c.severity, title=c.title, message=h.message,
                           evidence=[ctx.placed(e) for e in h.evidence if e is not None], expected=h.expected, found=h.found,
                           score_impact=h.score_impact)
