@@ -383,7 +383,7 @@ def test_upload_size_limits(client):
     r = client.post("/upload", files=[("files", ("大.txt", big, "text/plain"))], data={"csrf_token": token},
                     follow_redirects=False)
     p = wait_batch(client, int(r.headers["location"].rsplit("/", 1)[1]))
-    assert p["items"][0]["status"] == "rejected" and "MB" in p["items"][0]["message"]
+    assert p["items"][0]["status"] == "rejected" and "超过 2 MiB 上限" in p["items"][0]["message"]
     huge = b"x" * (9 * 1024 * 1024)
     r = client.post("/upload", files=[("files", ("巨.txt", huge, "text/plain"))], data={"csrf_token": token})
     assert r.status_code == 413

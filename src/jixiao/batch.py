@@ -42,7 +42,6 @@ from typing import Any
 from pathlib import Path
 
 from .config import Limits, Settings
-from .model import Record
 from .report.rows import FileOutput, file_output
 from .review import ReviewedFile, review_file
 
@@ -79,8 +78,7 @@ def _sha256(path: Path) -> str:
 
 
 def _failed(task: Task, reason: str) -> FileOutput:
-    rf = ReviewedFile(Record(source=task.path, id=f"{task.path}#0", error=f"{task.path}: {reason}"))
-    return file_output(rf, task.index, html=task.html)
+    return file_output(ReviewedFile.failed(task.path, f"{task.path}: {reason}"), task.index, html=task.html)
 
 
 def _review_local(task: Task, path: Path, name: str | None) -> FileOutput:

@@ -37,6 +37,13 @@ class ReviewedFile:
     def documents(self) -> list["ReviewedFile"]:
         return [self, *self.parts]
 
+    @classmethod
+    def failed(cls, source: str, error: str, *, format: str | None = None,
+               lines: list[str] | None = None) -> "ReviewedFile":
+        """The error record of a file that could not be reviewed: ``error`` is the whole message,
+        naming the file (``"a.docx: 超出单个文件时间限制（30 秒），已停止处理此文件"``)."""
+        return cls(Record(source=source, id=f"{source}#0", format=format, error=error), lines or [])
+
 
 def _review_report(report: Report, doc: Document, settings: Settings, part: int, parent: str | None) -> Record:
     from .checks import run_checks
@@ -69,7 +76,7 @@ def review_file(path: str | Path, settings: Settings | None = None, keep_documen
         doc = read(path)
     except ReadError as exc:
         message = str(exc) if name is None else str(exc).replace(str(path), name)
-        return ReviewedFile(Record(source=p, id=f"{p}#0", error=message))
+        return ReviewedFile.failed(p, message)
     if name is not None:
         doc.path = name
     try:
@@ -84,8 +91,8 @@ def review_file(path: str | Path, settings: Settings | None = None, keep_documen
     except MemoryError:
         raise  # as from read(): the file's memory budget, named by jixiao.batch
     except Exception as exc:  # a bug must not take down a batch; report it against the file
-        return ReviewedFile(Record(source=p, id=f"{p}#0", format=doc.format,
-                                   error=f"{p}: 处理时出错（{type(exc).__name__}: {str(exc)[:300]}）"), doc.lines)
+        return ReviewedFile.failed(p, f"{p}: 处理时出错（{type(exc).__name__}: {str(exc)[:300]}）", format=doc.format,
+                                   lines=doc.lines)
     return main
 
 

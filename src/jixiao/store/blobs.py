@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["CHUNK", "BlobStore", "IntakeError", "size_text"]
+from ..config import size_text
+
+__all__ = ["CHUNK", "BlobStore", "IntakeError"]
 
 CHUNK = 1024 * 1024  # bytes read from a stream at a time
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -128,14 +130,6 @@ class BlobStore:
         with contextlib.suppress(FileNotFoundError):
             self.path(sha256).unlink()
 
-
-
-def size_text(n: int) -> str:
-    if n < 1024:
-        return f"{n} 字节"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / 1024 / 1024:.1f} MB"
 
 
 def _fsync_dir(directory: Path) -> None:

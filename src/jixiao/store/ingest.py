@@ -518,7 +518,6 @@ def review_blob(store: Store, sha256: str, name: str, settings: Settings | None 
     read, or that overruns a limit, is stored as a Review with ``error`` and an error Report (so a
     batch never stops on it). Raises only for store failures (database down)."""
     from ..batch import bounded
-    from ..model import Record
     from ..review import ReviewedFile
 
     settings = settings or Settings()
@@ -529,7 +528,7 @@ def review_blob(store: Store, sha256: str, name: str, settings: Settings | None 
     path = store.files.path(sha256)
     prepared, reason = bounded(_prepare_file, (path, settings, name), settings.limits)
     if reason is not None:
-        prepared = prepare(ReviewedFile(Record(source=str(path), id=f"{path}#0", error=f"{path}: {reason}")), name)
+        prepared = prepare(ReviewedFile.failed(str(path), f"{path}: {reason}"), name)
     with writer:
         return writer.save(path, sha256, prepared, name)
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Self
 
+from ..config import size_text
 from ..readers import ReadError, sniff
 from ..readers import text as text_reader
 from ..store.blobs import CHUNK, BlobStore, IntakeError
-from ..store.blobs import size_text as _size_text
 
 __all__ = ["ACCEPTED_FORMATS", "Accepted", "BlobStore", "IntakeError", "Limits", "Rejected", "display_name",
            "intake"]
@@ -199,7 +199,7 @@ class _Intake:
             sha, size, created = self.store.put(_Prefixed(head, stream), cap)
         except IntakeError:
             if zip_like:
-                self.reject(name, f"文件过大（超过 {_size_text(cap)}），未处理")
+                self.reject(name, f"文件过大（超过 {size_text(cap)}），未处理")
             elif remaining < self.limits.max_file_bytes:
                 self.stop = self._total_reason()
                 self.reject(name, self.stop)
@@ -247,7 +247,7 @@ class _Intake:
             return
         if (info.file_size > BOMB_FLOOR
                 and info.file_size > self.limits.max_zip_ratio * max(info.compress_size, 1)):
-            self.reject(name, f"压缩比异常（{_size_text(info.compress_size)} 解压后 {_size_text(info.file_size)}），"
+            self.reject(name, f"压缩比异常（{size_text(info.compress_size)} 解压后 {size_text(info.file_size)}），"
                               "疑似压缩炸弹；未解压", archive)
             return
         if not self.fits(name, info.file_size, archive):
@@ -324,13 +324,13 @@ class _Intake:
         return f"超过单次上传文件数上限（{self.limits.max_files} 个），未处理"
 
     def _total_reason(self) -> str:
-        return f"超过单次上传总大小上限（{_size_text(self.limits.max_total_bytes)}），未处理"
+        return f"超过单次上传总大小上限（{size_text(self.limits.max_total_bytes)}），未处理"
 
     def _too_large(self, size: int | None) -> str:
-        limit = _size_text(self.limits.max_file_bytes)
+        limit = size_text(self.limits.max_file_bytes)
         if size is None:
             return f"文件过大（超过 {limit} 上限），未处理"
-        return f"文件过大（{_size_text(size)}，上限 {limit}），未处理"
+        return f"文件过大（{size_text(size)}，上限 {limit}），未处理"
 
 
 # -- classification ----------------------------------------------------------------------------
