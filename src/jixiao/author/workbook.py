@@ -152,15 +152,21 @@ def workbook_cells(path: str | Path) -> tuple[str, int, str, dict[str, str]]:
                 if slot.sums:
                     continue
                 cell = ws[slot.ref]
-                v = cell.value
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in (cell.number_format or ""):
-                    text = _num_text(Decimal(str(v)) * 100) + "%"
-                else:
-                    text = _text(v)
+                percent = _percent_text(cell)
+                text = _text(cell.value) if percent is None else percent + "%"
                 if text is not None:
                     out[field_name(slot)] = text
     return lay.kind, lay.year, lay.ruleset, out
 
+
+
+def _percent_text(cell) -> str | None:
+    """The number of a cell formatted as a percentage (``0.85`` shown as ``85%``) as the person
+    typed it, ``"85"``; None for any other cell."""
+    v = cell.value
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in (cell.number_format or ""):
+        return _num_text(Decimal(str(v)) * 100)
+    return None
 
 @dataclass
 class _FormCell:
@@ -370,9 +376,9 @@ class _Reader:
         nature = vals["nature"].value
         unit = vals["unit"].value or ""
         for k in ("target", "actual"):
-            if isinstance(cells[k], (int, float)) and "%" in (ws[slots[k].ref].number_format or "") and not unit:
-                vals[k] = Value(value=_num_text(Decimal(str(cells[k])) * 100), raw=_num_text(Decimal(str(cells[k])) * 100) + "%",
-                                source=vals[k].source)
+            percent = None if unit else _percent_text(ws[slots[k].ref])
+            if percent is not None:
+                vals[k] = Value(value=percent, raw=percent + "%", source=vals[k].source)
         qualitative = nature == "定性"
         ind = Indicator(
             level1=vals["level1"], level2=vals["level2"],

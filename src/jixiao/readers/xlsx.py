@@ -67,6 +67,11 @@ MAX_MERGES = 20_000  # merged ranges per sheet
 MAX_XLS_BYTES = 40 * 1024 * 1024  # xlrd holds the whole file and every cell in memory
 
 
+def _spent(left: list[int]) -> bool:
+    """Whether the workbook's budget ``left`` ([values, characters] still to read) is spent."""
+    return left[0] <= 0 or left[1] <= 0
+
+
 def _budget_cut(left: list[int]) -> str:
     """Why reading stopped: ``left`` is [values, characters] still to read in the workbook."""
     if left[1] <= 0:
@@ -133,7 +138,7 @@ def _unread_sheets(names: list[str], n: int, left: list[int]) -> SheetGrid | Non
     """The place of the sheets ``names[n:]`` when they are left unread (a ``sheet_truncated``
     note): the workbook's budget ``left`` ([values, characters]) is spent or sheet ``n`` is beyond
     :data:`MAX_SHEETS`. None when sheet ``n`` is to be read."""
-    if left[0] <= 0 or left[1] <= 0:
+    if _spent(left):
         why = "已到工作簿" + ("文字上限" if left[1] <= 0 else "单元格上限")
     elif n >= MAX_SHEETS:
         why = f"超出每个工作簿 {MAX_SHEETS} 个工作表的上限"
@@ -358,12 +363,12 @@ def _xlsx_sheet(wb, ws, path: Path, ReadOnlyCell, left: list[int]) -> SheetGrid:
                     grid.values[(r, c)] = text
                     left[0] -= 1
                     left[1] -= len(text)
-            if left[0] <= 0 or left[1] <= 0:
+            if _spent(left):
                 break
     grid.notes = parser.notes(grid.name)
     cut_rows = cut_rows or claimed_rows > MAX_ROWS
     cut_cols = cut_cols or claimed_cols > MAX_COLS
-    grid.truncated = _budget_cut(left) if left[0] <= 0 or left[1] <= 0 else _truncation(cut_rows, cut_cols)
+    grid.truncated = _budget_cut(left) if _spent(left) else _truncation(cut_rows, cut_cols)
     grid.merges = _xlsx_merges(wb, ws, path)
     return grid
 
@@ -552,7 +557,7 @@ def _xls_sheet(book, sheet, left: list[int]) -> SheetGrid:
                 grid.values[(r, c)] = text
                 left[0] -= 1
                 left[1] -= len(text)
-        if left[0] <= 0 or left[1] <= 0:
+        if _spent(left):
             grid.truncated = _budget_cut(left)
             break
     for r0, r1, c0, c1 in sheet.merged_cells[:MAX_MERGES]:
