@@ -479,3 +479,18 @@ def test_api_docs_are_served_from_the_package(app):
             if not s.startswith("data:"):
                 assert c.get(s).status_code == 200, s
         assert c.get("/api/openapi.json").json()["info"]["title"] == "jixiao 绩效自评复核"
+
+
+def test_a_batch_lists_only_the_reports_in_the_uploaders_scope(app, seed, as_user):
+    """A reviewer of 岳麓区 uploads a 岳麓区 and a 君山区 report (no 地区 given: each unit's own): the
+    batch page lists the first and counts the other as hidden."""
+    yue = as_user("yue")
+    files = [("files", (f"{n}.txt", seed(n).read_bytes(), "text/plain")) for n in ("003", "004")]
+    r = yue.post("/upload", files=files, data={"csrf_token": csrf_of(yue)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    p = wait_batch(yue, int(r.headers["location"].rsplit("/", 1)[1]))
+    assert [it["status"] for it in p["items"]] == ["done", "done"]
+    assert [len(it["reports"]) for it in p["items"]] == [1, 0]
+    page = yue.get(f"/batches/{p['id']}").text
+    assert "另有 1 份报告不在分配给您的地区、单位中，不列出。" in page
+    assert yue.get(f"/api/reports/{p['items'][0]['reports'][0]['id']}").json()["report"]["unit_name"] == "岳麓区商务局"

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import HTTPException, UploadFile
+from sqlalchemy import select
 
 from ..store import Store
 from ..store.access import Scope
@@ -70,9 +71,11 @@ def batch_progress(store: Store, auth, batch_id: int) -> dict:
         if batch is None or not (auth.scope.everything or batch.user_id == auth.user.id):
             raise HTTPException(404, "批次不存在")
         p = progress(store, batch_id)
+        ids = [r["id"] for it in p["items"] for r in it["reports"]]
+        visible = set(s.scalars(select(Report.id).where(Report.id.in_(ids), auth.scope.clause()))) if ids else set()
         hidden = 0
         for it in p["items"]:
-            shown = [r for r in it["reports"] if auth.scope.allows(s, s.get(Report, r["id"]))]
+            shown = [r for r in it["reports"] if r["id"] in visible]
             hidden += len(it["reports"]) - len(shown)
             it["reports"] = shown
         p["hidden"] = hidden
