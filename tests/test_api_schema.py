@@ -203,6 +203,8 @@ def test_openapi_lists_every_api_route(api):
             assert op.get("responses"), f"{method.upper()} {path} 没有列出响应"
             if (method, path) != ("post", "/api/login"):
                 assert "401" in op["responses"], f"{method.upper()} {path} 没有列出 401"
+            if path not in ("/api/login", "/api/logout", "/api/me"):  # the rest refuse someone: a 单位填报人 or the others
+                assert "403" in op["responses"], f"{method.upper()} {path} 没有列出 403"
 
 
 def test_api_without_a_session_is_401(api):

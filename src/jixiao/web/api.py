@@ -53,6 +53,9 @@ router = APIRouter(prefix="/api", tags=["api"])
 Unauthorized = {401: {"description": "需要登录"}}
 Locked = {429: {"description": "登录失败次数过多，该用户名或来源地址暂时锁定"}}
 BadBody = {400: {"description": "请求体无法解析"}}
+# every route of the reviewers' workspace (require_user): 401 without a session, 403 for a 单位填报人
+Staff = {**Unauthorized, 403: {"description": "单位填报人不能使用复核工作台"}}
+Reviewing = {**Unauthorized, 403: {"description": "单位填报人不能使用复核工作台；只读用户不能作出复核结论或上传"}}
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # database ids are 32-bit on PostgreSQL
 
 
@@ -230,7 +233,7 @@ def me(auth: Auth = Depends(require_login)) -> MeOut:
     return MeOut(user=_user_out(auth.user), csrf_token=auth.csrf)
 
 
-@router.get("/reports", response_model=list[ReportOut], responses=Unauthorized)
+@router.get("/reports", response_model=list[ReportOut], responses=Staff)
 def reports(request: Request, year: int | None = Query(None, ge=1900, le=2200), region: str | None = None,
             grade: str | None = None, ruleset: str | None = None, code: str | None = None,
             kind: Literal["department", "project"] | None = None,
@@ -242,13 +245,13 @@ def reports(request: Request, year: int | None = Query(None, ge=1900, le=2200), 
         return [report_out(r) for r in portfolio(s, f, auth.scope)]
 
 
-@router.get("/facets", responses=Unauthorized)
+@router.get("/facets", responses=Staff)
 def api_facets(request: Request, auth: Auth = Depends(require_user)) -> dict:
     with request.app.state.store.session() as s:
         return facets(s, auth.scope)
 
 
-@router.get("/reports/{report_id}", response_model=ReportDetail, responses={**Unauthorized, 404: {}})
+@router.get("/reports/{report_id}", response_model=ReportDetail, responses={**Staff, 404: {}})
 def report_detail(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> ReportDetail:
     """一份报告：逐项自评得分与复核得分，问题及其复核结论。"""
     with request.app.state.store.session() as s:
@@ -274,7 +277,7 @@ def decision_out(d: Decision) -> DecisionOut:
 
 
 @router.post("/findings/{finding_id}/decision", response_model=DecisionOut,
-             responses={**Unauthorized, **BadBody, 403: {}, 404: {}, 422: {}})
+             responses={**Reviewing, **BadBody, 404: {}, 422: {}})
 def api_decide(request: Request, finding_id: Id, body: Annotated[DecisionIn, Body()],
                auth: Auth = Depends(require_user)) -> DecisionOut:
     """对一条问题作出复核结论：确认，或不采纳（须说明理由）。"""
@@ -287,7 +290,7 @@ def api_decide(request: Request, finding_id: Id, body: Annotated[DecisionIn, Bod
 
 
 @router.post("/decisions/{decision_id}/carry", response_model=DecisionOut,
-             responses={**Unauthorized, **BadBody, 403: {}, 404: {}, 422: {},
+             responses={**Reviewing, **BadBody, 404: {}, 422: {},
                         409: {"description": "已沿用、不是后续版本的问题、或该问题已有复核结论"}})
 def api_carry(request: Request, decision_id: Id, body: Annotated[CarryIn, Body()],
               auth: Auth = Depends(require_user)) -> DecisionOut:
@@ -300,7 +303,7 @@ def api_carry(request: Request, decision_id: Id, body: Annotated[CarryIn, Body()
 
 
 @router.post("/uploads", response_model=BatchOut, status_code=202,
-             responses={**Unauthorized, 400: {}, 403: {}, 411: {}, 413: {}})
+             responses={**Reviewing, 400: {}, 411: {}, 413: {}})
 async def api_upload(request: Request, files: list[UploadFile] = File(...), region: str = Form("", max_length=64),
                      auth: Auth = Depends(require_user)) -> BatchOut:
     """上传报告文件（或 zip），返回批次；复核在后台进行，用 GET /api/batches/{id} 查看进度。"""
@@ -312,12 +315,12 @@ async def api_upload(request: Request, files: list[UploadFile] = File(...), regi
     return BatchOut(**services.batch_progress(request.app.state.store, auth, batch_id))
 
 
-@router.get("/batches/{batch_id}", response_model=BatchOut, responses={**Unauthorized, 404: {}})
+@router.get("/batches/{batch_id}", response_model=BatchOut, responses={**Staff, 404: {}})
 def api_batch(request: Request, batch_id: Id, auth: Auth = Depends(require_user)) -> BatchOut:
     return BatchOut(**services.batch_progress(request.app.state.store, auth, batch_id))
 
 
-@router.get("/reports/{report_id}/history", responses={**Unauthorized, 404: {}})
+@router.get("/reports/{report_id}/history", responses={**Staff, 404: {}})
 def api_history(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> dict:
     """同一单位（同一项目）各年度的对比：得分，及同一指标的年度指标值与实际完成值；标出调低的目标。"""
     reports, yoy, why = services.year_over_year(request.app.state.store, auth.scope, report_id)
@@ -326,7 +329,7 @@ def api_history(request: Request, report_id: Id, auth: Auth = Depends(require_us
     return {"years": years, "comparison": jsonable_encoder(yoy) if yoy is not None else None, "message": why}
 
 
-@router.get("/reports/{report_id}/opinion.docx", responses={**Unauthorized, 404: {},
+@router.get("/reports/{report_id}/opinion.docx", responses={**Staff, 404: {},
                                                           200: {"content": {DOCX: {}}}})
 def api_opinion(request: Request, report_id: Id, auth: Auth = Depends(require_user)) -> Response:
     """导出该报告的复核意见（.docx）。"""
@@ -334,7 +337,7 @@ def api_opinion(request: Request, report_id: Id, auth: Auth = Depends(require_us
     return download(name, data, DOCX, services.pending_warning(pending))
 
 
-@router.get("/portfolio.xlsx", responses={**Unauthorized, 200: {"content": {XLSX: {}}}})
+@router.get("/portfolio.xlsx", responses={**Staff, 200: {"content": {XLSX: {}}}})
 def api_portfolio_xlsx(request: Request, year: int | None = Query(None, ge=1900, le=2200), region: str | None = None,
                        grade: str | None = None, ruleset: str | None = None, code: str | None = None,
                        kind: Literal["department", "project"] | None = None,
