@@ -266,6 +266,36 @@ def test_a_file_beyond_its_budget_gets_an_error_naming_the_limit(tmp_path, jobs)
         assert pids[0] != pids[2] != pids[4]
 
 
+def _late_head(task: Task):
+    """Review the task; a file named late* first waits 5 s (within the budget)."""
+    if Path(task.path).name.startswith("late"):
+        time.sleep(5)
+    return review_task(task)
+
+
+def test_files_are_counted_done_as_they_finish_not_behind_a_slow_one(tmp_path):
+    """The progress bar's count (run's on_done) follows the files that finished, in any order:
+    behind a first file that takes 5 s, the four after it are counted before its output is yielded."""
+    import threading
+
+    names = ["late.txt", "a.txt", "b.txt", "c.txt", "d.txt"]
+    for n in names:
+        (tmp_path / n).write_bytes(CLEAN.read_bytes())
+    tasks = [Task(i, str(tmp_path / n), Settings(), html=False) for i, n in enumerate(names)]
+    count, lock = [0], threading.Lock()
+
+    def done():
+        with lock:
+            count[0] += 1
+
+    seen = []
+    for out in _pool(tasks, 2, {}, _late_head, on_done=done):
+        seen.append((out.index, count[0]))
+    assert [i for i, _ in seen] == list(range(5))  # outputs still in input order
+    assert seen[0][1] >= 4  # the four quick files were counted while the first was still running
+    assert count[0] == 5
+
+
 @pytest.mark.parametrize(("name", "error"), [
     ("slow.txt", "超出单个文件时间限制（2 秒），已停止处理此文件"),
     ("hungry.txt", "超出单个文件内存限制（256 MiB），已停止处理此文件"),

@@ -193,22 +193,28 @@ def _legacy(tasks: Sequence[Task]) -> list[Path]:
     return out
 
 
-def run(tasks: Sequence[Task], jobs: int = 1, cluster: str | None = None) -> Iterator[FileOutput]:
+def run(tasks: Sequence[Task], jobs: int = 1, cluster: str | None = None,
+        on_done: Callable[[], None] | None = None) -> Iterator[FileOutput]:
     """Every task's output, in input order. ``jobs`` worker processes (at least one, see the
     module doc for the limits each file runs under); with
     ``cluster``, the tasks run on the Dask scheduler at that address instead. Legacy Word files
     (.doc/.wps/.rtf) given as local paths are converted by one LibreOffice run for the whole
-    batch first (see :mod:`jixiao.readers.office`); on a cluster each worker converts its own."""
+    batch first (see :mod:`jixiao.readers.office`); on a cluster each worker converts its own.
+
+    ``on_done()`` is called once per file as soon as it is finished, in the order they finish —
+    before its output is yielded, which waits for the files before it — and possibly from another
+    thread (a progress bar that should not stall behind one slow file)."""
     if cluster is not None:
         from .cluster import cluster_map
 
-        yield from cluster_map(cluster, cluster_task, list(tasks), lost=_lost)
+        progress = (lambda item, done, total: on_done()) if on_done is not None else None
+        yield from cluster_map(cluster, cluster_task, list(tasks), lost=_lost, on_progress=progress)
         return
     from .readers import office
 
     with office.converted(_legacy(tasks)):
         done = {k: (str(v) if v is not None else None) for k, v in office._cache.items()}
-        yield from _pool(tasks, max(1, min(jobs, len(tasks))), done)
+        yield from _pool(tasks, max(1, min(jobs, len(tasks))), done, on_done=on_done)
 
 
 Review = Callable[[Task], FileOutput]
@@ -236,12 +242,14 @@ def _can_fork(tasks: Sequence[Task]) -> bool:
 
 
 def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Review = review_task,
-          limits: Limits | None = None, fork: bool | None = None) -> Iterator[FileOutput]:
+          limits: Limits | None = None, fork: bool | None = None,
+          on_done: Callable[[], None] | None = None) -> Iterator[FileOutput]:
     """The tasks on ``jobs`` worker processes (pebble's pool), at most WINDOW_PER_JOB × jobs in
     flight, yielded in order, each under ``limits`` (by default the first task's
     ``settings.limits``). A worker that dies (killed, out of memory, a crash in a library) or
     overruns the time limit fails only the file it held, and is replaced. ``fork``: workers forked
-    from this process (by default when :func:`_can_fork`), else from a forkserver."""
+    from this process (by default when :func:`_can_fork`), else from a forkserver. ``on_done``:
+    see :func:`run` (called from pebble's thread)."""
     limits = limits or (tasks[0].settings.limits if tasks else Limits())
     window = WINDOW_PER_JOB * jobs
     pending = deque(tasks)
@@ -252,7 +260,10 @@ def _pool(tasks: Sequence[Task], jobs: int, done: dict[str, str | None], fn: Rev
         while pending or flight:
             while pending and len(flight) < window:
                 t = pending.popleft()
-                flight.append((t, _schedule(pool, fn, t, limits)))
+                fut = _schedule(pool, fn, t, limits)
+                if on_done is not None:
+                    fut.add_done_callback(lambda _: on_done())
+                flight.append((t, fut))
             t, fut = flight.popleft()
             yield _outcome(t, fut, limits)
         finished = True

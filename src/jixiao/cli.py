@@ -155,7 +155,8 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
     try:
         with _progress(len(files)) as progress:
             task = progress.add_task("", total=len(files))
-            for fo in run(tasks, jobs or default_jobs(), cluster):
+            # the bar counts files finished (in any order), the name is the last one written (in order)
+            for fo in run(tasks, jobs or default_jobs(), cluster, on_done=lambda: progress.advance(task)):
                 if saver is not None:
                     try:
                         skipped += _save(saver, fo)
@@ -164,7 +165,7 @@ def review(paths: list[str] = typer.Argument(..., help="报告文件和/或文�
                 fo.store = None
                 unbounded += fo.unbounded
                 writer.add(fo)
-                progress.update(task, advance=1, description=Path(fo.source).name)
+                progress.update(task, description=Path(fo.source).name)
     except _cluster_error() as exc:  # the files done so far are still written below
         broken = exc
     except KeyboardInterrupt:  # Ctrl-C: the files done so far are still written below
