@@ -82,6 +82,8 @@ def note(code: str, message: str, page: int, confidence: float | None = None) ->
 
 NO_TEXT = note("no_text_layer", "第2页没有文字层（扫描件），未读取该页", 2)
 LOW_OCR = note("ocr_low_confidence", "第1页“2S8.71”OCR 置信度 0.62", 1, 0.62)
+OCR_PAGE = note("ocr_page", "第6页是扫描图像（无文字层），已用 OCR 识别；数字请以原件核对", 6)
+HIDDEN = note("hidden_sheet", "工作表“Sheet2（旧）”是隐藏工作表，已一并读取", None)
 
 # clean example, lines: 64–66 编制 20 / 在职 18 / 控制率 90.00%; 74–76 三公 4.55 / 4.20 / 3.74;
 # 121 公用经费决算 35.60 (预算 37.00); 140/141 政府采购 22.00 / 20.85; 170–175 年初 256.00, 全年 262.50,
@@ -174,6 +176,8 @@ TRIGGER: dict[str, Fx] = {
     "JX908": edit((362, "96.85", "9" * 400)),
     # a table row of 1,001 cells (an export whose separators went wrong): cut at readers/limits.MAX_ROW_CELLS
     "JX909": with_table(CLEAN_FX, 151, [["说明"] + [f"{k}" for k in range(1, 1001)]]),
+    "JX910": Fx(text=CLEAN_FX.text, notes=(OCR_PAGE,)),
+    "JX911": Fx(text=CLEAN_FX.text, notes=(HIDDEN,)),
     # 附件5 report quality (rules/quality.py): the clean example with a part or its 问题/措施 rewritten
     "JX504": sections("八、", "十、", ["（一）加强预算编制。"], drop=("九、",)),  # 九、结果应用 gone
     "JX505": edit((53, "本馆项目支出绩效自评表按要求另行报送，", "")),  # 项目支出 67.80 but no 项目表
@@ -247,6 +251,8 @@ MUST_NOT: dict[str, Fx] = {
     "JX907": Fx(text=CLEAN_FX.text, notes=(NO_TEXT,)),
     "JX908": edit((362, "96.85", "999999999999999")),  # absurd as a 总分 but below 10^15: not flagged
     "JX909": with_table(CLEAN_FX, 151, [["说明"] + [f"{k}" for k in range(1, 1000)]]),  # exactly 1,000 cells
+    "JX910": Fx(text=CLEAN_FX.text, notes=(LOW_OCR,)),  # OCR'd cells of low confidence are JX907's
+    "JX911": Fx(text=CLEAN_FX.text, notes=(NO_TEXT,)),
     # near misses: 九 renumbered but present; the 项目表 said to be sent apart; problems that cover
     # four areas; funding named beside other causes; measures answering each problem (the clean text)
     "JX504": CLEAN_FX,
@@ -435,7 +441,8 @@ def test_total_against_item_scores(tmp_path):
     assert (f.expected, f.found, f.score_impact) == ("96.85分", "97.85分", Decimal("-1.00"))
 
 
-@pytest.mark.parametrize("code,note_", [("JX906", NO_TEXT), ("JX907", LOW_OCR)])
+@pytest.mark.parametrize("code,note_", [("JX906", NO_TEXT), ("JX907", LOW_OCR), ("JX910", OCR_PAGE),
+                                         ("JX911", HIDDEN)])
 def test_reader_notes_become_parsing_findings(tmp_path, code, note_):
     _, found = findings(Fx(text=CLEAN_FX.text, notes=(note_,)), tmp_path, code)
     f = one(found, code)

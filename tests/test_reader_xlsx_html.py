@@ -297,6 +297,15 @@ def test_built_workbook(tmp_path):
     assert_view_consistent(doc)
 
 
+def test_a_hidden_sheet_is_said_by_jx911(tmp_path):
+    """The hidden sheet is read, and the review says so once (an info, among the parser notices)."""
+    from jixiao.review import review_file
+
+    rec = review_file(build_workbook(tmp_path / "自评表.xlsx")).record
+    (f,) = [x for x in rec.findings if x.code == "JX911"]
+    assert f.message == "工作表“其他”是隐藏工作表，已一并读取" and f.severity == "info"
+
+
 def test_workbook_extension_does_not_matter(tmp_path):
     """The dispatcher sniffs content: an .xlsx saved as .xls (or .et) still reads; openpyxl
     would refuse the name."""

@@ -221,6 +221,47 @@ def content_unread(ctx: Context) -> Iterator[Hit]:
             yield Hit(note.message, _note_evidence(ctx, note), expected="全部内容可读取", found="部分未读入")
 
 
+@check("JX910", "ocr-page", "页面内容由 OCR 识别，数字需对照原件", "info")
+def ocr_page(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    文件中是否有页面没有可用的文字层（扫描件，或文字层是乱码），其内容是由 OCR 识别出来的；
+    图片文件（.png、.jpg）的全部内容都是如此。
+
+    为什么重要
+    OCR 识别的数字即使置信度不低（低的另见 JX907）也可能与原件不同；据这些页面得出的合计、
+    执行率和得分结论，需对照原件核实后才能下结论。
+
+    示例
+    一份 PDF 的第 6 页是盖章后扫描插入的自评表图片，安装 OCR 组件后由 OCR 识别读入。
+
+    依据
+    [INF] 解析质量提示。
+    """
+    for note in ctx.doc.notes:
+        if note.code == "ocr_page":
+            yield Hit(note.message, _note_evidence(ctx, note), expected="文字层", found="OCR 识别")
+
+
+@check("JX911", "hidden-sheet", "工作簿含隐藏工作表（已一并读取）", "info")
+def hidden_sheet(ctx: Context) -> Iterator[Hit]:
+    """检查什么
+    Excel 工作簿中是否有隐藏的工作表，且其中有内容。隐藏工作表照常读取、参与复核。
+
+    为什么重要
+    在 Excel 中打开时看不到隐藏工作表，而它的表格（往往是旧版本或草稿）可能与可见的自评表
+    不一致；复核结论引用到它时，审阅人应知道数字来自隐藏工作表，并与单位核实以哪张为准。
+
+    示例
+    一个自评工作簿除“自评表”外还有隐藏工作表“Sheet2（旧）”，存着上一轮修改前的得分。
+
+    依据
+    [INF] 解析质量提示。
+    """
+    for note in ctx.doc.notes:
+        if note.code == "hidden_sheet":
+            yield Hit(note.message, _note_evidence(ctx, note), expected="工作表均可见", found="含隐藏工作表")
+
+
 @check("JX907", "ocr-low-confidence", "OCR 识别置信度低，数字需人工核对", "warning")
 def ocr_low_confidence(ctx: Context) -> Iterator[Hit]:
     """检查什么
