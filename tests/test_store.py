@@ -283,3 +283,40 @@ def test_batch_killed_midway_resumes_by_content_hash(store_url, seeds_dir, tmp_p
     if len(before) < len(files):
         assert f"{len(before)} 个文件此前已存入" in done.stderr
     store.close()
+
+
+def test_text_and_numbers_beyond_their_columns_do_not_stop_the_store(store_url, tmp_path):
+    """A 300-character 单位名称 (a misread cell), a 总分 of 99999999 and a path of 340 characters:
+    PostgreSQL refused each (value too long / numeric field overflow), and the first refusal
+    stopped the store for the rest of the batch. Now each is stored — the text cut to its column
+    with "…", the number as NULL — the next file too, and records_json keeps them whole."""
+    from typer.testing import CliRunner
+
+    from jixiao.cli import app
+
+    clean = (Path(__file__).resolve().parents[1] / "examples" / "clean_2024_示例区文化馆.txt").read_text("utf-8")
+    folder = tmp_path / "in"
+    deep = folder.joinpath(*["很长的文件夹名称" * 5] * 8)
+    deep.mkdir(parents=True)
+    long_unit = "示例区文化馆" + "长" * 300
+    assert "\t市级预算部门名称\n\t示例区文化馆\n" in clean and "\t96.85\n" in clean
+    (folder / "a.txt").write_text(clean.replace("\t市级预算部门名称\n\t示例区文化馆\n", f"\t市级预算部门名称\n\t{long_unit}\n"), "utf-8")
+    (folder / "b.txt").write_text(clean.replace("示例区文化馆", "示例区甲馆").replace("\t96.85\n", "\t99999999\n"), "utf-8")
+    (deep / "c.txt").write_text(clean.replace("示例区文化馆", "示例区乙馆"), "utf-8")
+    (folder / "d.txt").write_text(clean.replace("示例区文化馆", "示例区丙馆"), "utf-8")
+    res = CliRunner().invoke(app, ["review", str(folder), "--db", store_url, "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert res.exit_code == 0 and "数据库写入失败" not in res.output, res.output
+    st = Store(store_url)
+    try:
+        with st.session() as s:
+            reports = {r.unit_name[:5]: r for r in s.scalars(select(Report))}
+            assert sorted(reports) == sorted(["示例区文化", "示例区甲馆", "示例区乙馆", "示例区丙馆"])
+            a = reports["示例区文化"]
+            assert len(a.unit_name) == 255 and a.unit_name == long_unit[:254] + "…"
+            assert json.loads(a.record_json)["report"]["unit_name"]["value"] == long_unit
+            assert reports["示例区甲馆"].self_total is None and reports["示例区甲馆"].total == Decimal("96.85")
+            name = reports["示例区乙馆"].review.name
+            assert len(str(deep / "c.txt")) > 255 and len(name) == 255 and name == str(deep / "c.txt")[:254] + "…"
+            assert reports["示例区丙馆"].review.name == str(folder / "d.txt")
+    finally:
+        st.close()

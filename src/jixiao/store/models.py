@@ -42,6 +42,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -75,9 +76,44 @@ class Base(DeclarativeBase):
     pass
 
 
-Points = Numeric(8, 2, asdecimal=True)
-Fraction = Numeric(10, 4, asdecimal=True)
-Number = Numeric(20, 4, asdecimal=True)
+class Clipped(TypeDecorator):
+    """``String(n)`` for text that comes from a document or a file name (单位名称, 一级指标, a path):
+    a longer value is written cut to ``n`` characters, the last one "…". PostgreSQL refuses a
+    value too long for its column, and one misread 300-character 单位名称 would otherwise stop the
+    store for the rest of a batch; the Record in ``record_json`` keeps it whole. Values compared
+    with it (``unit_key == …``) are cut the same way, so they still match."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        n = self.impl.length
+        if isinstance(value, str) and n and len(value) > n:
+            return value[:n - 1] + "…"
+        return value
+
+
+class Fitted(TypeDecorator):
+    """``Numeric(p, s)`` for a number read from a document: one it cannot hold (|x| ≥ 10^(p−s),
+    not finite: a 总分 of 99999999) is written as NULL rather than refused (PostgreSQL's "numeric
+    field overflow" would stop the store for the rest of a batch); the Record in ``record_json``
+    keeps it, and JX908 names it where it is absurd."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not d.is_finite() or d.adjusted() >= self.impl.precision - (self.impl.scale or 0):
+            return None
+        return value
+
+
+Points = Fitted(8, 2, asdecimal=True)
+Fraction = Fitted(10, 4, asdecimal=True)
+Number = Fitted(20, 4, asdecimal=True)
 When = DateTime(timezone=True)
 
 
@@ -126,7 +162,7 @@ class Blob(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     format: Mapped[str | None] = mapped_column(String(16))  # as sniffed: docx, pdf, text, …
-    name: Mapped[str] = mapped_column(String(255))  # the name it first came with (display only)
+    name: Mapped[str] = mapped_column(Clipped(255))  # the name it first came with (display only)
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 
 
@@ -146,7 +182,7 @@ class Batch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     origin: Mapped[str] = mapped_column(String(8))  # web / cli
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    region: Mapped[str | None] = mapped_column(String(64))  # 地区 given at upload (overrides the derived one)
+    region: Mapped[str | None] = mapped_column(Clipped(64))  # 地区 given at upload (overrides the derived one)
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 
     items: Mapped[list[BatchItem]] = relationship(back_populates="batch", order_by="BatchItem.position")
@@ -161,7 +197,7 @@ class BatchItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(Clipped(255))
     sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))  # None: rejected at upload
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     message: Mapped[str | None] = mapped_column(Text)
@@ -178,7 +214,7 @@ class Review(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
     settings_key: Mapped[str] = mapped_column(String(64))  # sha256 of the Settings JSON
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(Clipped(255))
     format: Mapped[str | None] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
@@ -197,12 +233,12 @@ class Report(Base):
     part: Mapped[int] = mapped_column(Integer, default=0)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     kind: Mapped[str] = mapped_column(String(16))  # department / project
-    unit_name: Mapped[str | None] = mapped_column(String(255))  # 预算部门（单位）名称
-    project_name: Mapped[str | None] = mapped_column(String(255))  # 项目名称
+    unit_name: Mapped[str | None] = mapped_column(Clipped(255))  # 预算部门（单位）名称
+    project_name: Mapped[str | None] = mapped_column(Clipped(255))  # 项目名称
     year: Mapped[int | None] = mapped_column(Integer)  # 年度
-    region: Mapped[str | None] = mapped_column(String(64), index=True)  # 地区
-    unit_key: Mapped[str] = mapped_column(String(600), index=True)  # kind|单位|年度|项目: the versions of one report
-    series_key: Mapped[str] = mapped_column(String(600), index=True)  # kind|单位|项目: the same report across years
+    region: Mapped[str | None] = mapped_column(Clipped(64), index=True)  # 地区
+    unit_key: Mapped[str] = mapped_column(Clipped(600), index=True)  # kind|单位|年度|项目: the versions of one report
+    series_key: Mapped[str] = mapped_column(Clipped(600), index=True)  # kind|单位|项目: the same report across years
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     ruleset: Mapped[str | None] = mapped_column(String(32))
@@ -231,13 +267,13 @@ class IndicatorRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    level1: Mapped[str | None] = mapped_column(String(255))  # 一级指标
-    level2: Mapped[str | None] = mapped_column(String(255))  # 二级指标
+    level1: Mapped[str | None] = mapped_column(Clipped(255))  # 一级指标
+    level2: Mapped[str | None] = mapped_column(Clipped(255))  # 二级指标
     name: Mapped[str | None] = mapped_column(Text)  # 三级指标
     target_raw: Mapped[str | None] = mapped_column(Text)  # 年度指标值
     target_op: Mapped[str | None] = mapped_column(String(4))
     target_number: Mapped[Decimal | None] = mapped_column(Number)
-    target_unit: Mapped[str | None] = mapped_column(String(32))
+    target_unit: Mapped[str | None] = mapped_column(Clipped(32))
     actual_raw: Mapped[str | None] = mapped_column(Text)  # 实际完成值
     actual_number: Mapped[Decimal | None] = mapped_column(Number)
     weight: Mapped[Decimal | None] = mapped_column(Points)  # 分值
@@ -308,7 +344,7 @@ class Draft(Base):
     kind: Mapped[str] = mapped_column(String(16))  # department / project
     year: Mapped[int] = mapped_column(Integer)
     ruleset: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str | None] = mapped_column(String(255))  # 项目名称 or 单位名称, for the list
+    title: Mapped[str | None] = mapped_column(Clipped(255))  # 项目名称 or 单位名称, for the list
     fields_json: Mapped[str] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     submitted_revision: Mapped[int | None] = mapped_column(Integer)
