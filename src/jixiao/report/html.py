@@ -18,7 +18,7 @@ import base64
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,14 +76,26 @@ def highlight(line: str, raw: str | None) -> Markup:
     it occurs nowhere else."""
     needle = (raw or "").strip()
     if not needle or needle not in line:
-        return escape(line.replace("\t", TAB))
+        return _plain(line)
     mark = Markup("<mark>{}</mark>").format(needle.replace("\t", TAB))
     parts = line.split(needle)
     if _NUMBER.fullmatch(needle):
-        alone = re.compile(rf"(?<![\d.]){re.escape(needle)}(?![\d.])")
+        alone = _alone(needle)
         if alone.search(line):
             parts = alone.split(line)
     return mark.join(escape(part.replace("\t", TAB)) for part in parts)
+
+
+@lru_cache(maxsize=4096)
+def _plain(line: str) -> Markup:
+    """``line`` escaped, tabs made visible: the same context lines recur in a file's excerpts."""
+    return escape(line.replace("\t", TAB))
+
+
+@lru_cache(maxsize=1024)
+def _alone(number: str) -> re.Pattern[str]:
+    """``number`` not inside a longer number."""
+    return re.compile(rf"(?<![\d.]){re.escape(number)}(?![\d.])")
 
 
 def excerpt(value: Value, lines: list[str]) -> Excerpt:
@@ -99,6 +111,17 @@ def excerpt(value: Value, lines: list[str]) -> Excerpt:
             cited = n == src.line
             out.append(ExcerptLine(n, highlight(text, raw) if cited else highlight(text, None), cited))
     return Excerpt(raw=raw, label=label, lines=out)
+
+
+SOURCE_LINE = '          <div{cited}><span class="ln">{number}</span>{html}</div>'  # section.html's indentation
+
+
+def source_lines(lines: list[ExcerptLine]) -> Markup:
+    """An excerpt's lines as section.html shows them, one ``<div>`` a line (``cited`` the marked
+    one), each value made printable as the template's own would be (:func:`.cleantext.finalize`):
+    built here rather than by a loop in the template, as a batch prints some 10^5 of them."""
+    return Markup("\n".join(SOURCE_LINE.format(cited=' class="cited"' if ln.cited else "", number=ln.number,
+                                               html=finalize(ln.html)) for ln in lines))
 
 
 def excerpts(finding: Finding, lines: list[str]) -> list[Excerpt]:
@@ -126,6 +149,7 @@ def _environment() -> Environment:
     env.filters["fmt"] = fmt
     env.filters["tag_text"] = tag_text
     env.filters["ruleset_basis"] = ruleset_basis
+    env.filters["source_lines"] = source_lines
     env.tests["inferred"] = is_inferred
     return env
 
