@@ -18,6 +18,7 @@ from ..rules.ruleset import ruleset_basis
 from .jsonl import record_line
 from .portfolio import UnitRow, unit_row
 from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
+from .sheets import sheet_cell
 from .summary import (
     SEVERITY_LABEL,
     display_name,
@@ -40,13 +41,14 @@ NOTICE_COLUMNS = ["文件", "单位", "代码", "级别", "标题", "说明", "�
 
 @dataclass
 class Rows:
-    """Rows of one sheet, each with whether its 来源可信度 cell is an inferred rule (INF)."""
+    """Rows of one sheet as review.xlsx writes them (each cell a :func:`.sheets.sheet_cell`: the
+    writer only streams them), each with whether its 来源可信度 cell is an inferred rule (INF)."""
 
-    rows: list[list[Any]] = field(default_factory=list)
+    rows: list[list[bool | int | float | str | None]] = field(default_factory=list)
     marked: list[bool] = field(default_factory=list)
 
     def add(self, row: list[Any], mark: bool = False) -> None:
-        self.rows.append(row)
+        self.rows.append([sheet_cell(v) for v in row])
         self.marked.append(mark)
 
 
