@@ -77,13 +77,13 @@ def highlight(line: str, raw: str | None) -> Markup:
     needle = (raw or "").strip()
     if not needle or needle not in line:
         return _plain(line)
-    mark = Markup("<mark>{}</mark>").format(needle.replace("\t", TAB))
+    mark = "<mark>%s</mark>" % escape(needle.replace("\t", TAB))  # str: joins the escaped parts as they are
     parts = line.split(needle)
     if _NUMBER.fullmatch(needle):
         alone = _alone(needle)
         if alone.search(line):
             parts = alone.split(line)
-    return mark.join(escape(part.replace("\t", TAB)) for part in parts)
+    return Markup(mark.join([escape(part.replace("\t", TAB)) for part in parts]))
 
 
 @lru_cache(maxsize=4096)
@@ -109,7 +109,7 @@ def excerpt(value: Value, lines: list[str]) -> Excerpt:
         for n in range(lo, hi + 1):
             text = lines[n - 1]
             cited = n == src.line
-            out.append(ExcerptLine(n, highlight(text, raw) if cited else highlight(text, None), cited))
+            out.append(ExcerptLine(n, highlight(text, raw) if cited else _plain(text), cited))
     return Excerpt(raw=raw, label=label, lines=out)
 
 
