@@ -32,22 +32,12 @@ from ..rules.ruleset import ruleset_basis
 from .cleantext import finalize
 from .overview import headline, overview_tables, summary_tables
 from .portfolio import Portfolio, build_portfolio
-from .provenance import is_inferred, quality_rows, tag_text
+from .provenance import is_inferred, tag_text
 from .sheets import cell_value
-from .summary import (
-    SEVERITY_LABEL,
-    SUMMARY_COLUMNS,
-    file_name,
-    fmt,
-    parent_units,
-    sorted_audit_findings,
-    sorted_parser_notices,
-    summary_row,
-    totals,
-)
+from .summary import SEVERITY_LABEL, SUMMARY_COLUMNS, fmt, totals
 
 if TYPE_CHECKING:
-    from .rows import FileOutput, RecordRows
+    from .rows import FileOutput, RecordParts, RecordRows
 
 CONTEXT = 2  # lines shown either side of a cited line
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
@@ -176,23 +166,22 @@ def _finding_view(f: Finding, lines: list[str]) -> dict[str, Any]:
     return {"f": f, "label": SEVERITY_LABEL.get(f.severity, f.severity), "excerpts": excerpts(f, lines)}
 
 
-def _record_view(rf: ReviewedFile, rec: Record, row: dict[str, Any], anchor_id: str) -> dict[str, Any]:
-    findings = [_finding_view(f, rf.lines) for f in sorted_audit_findings(rec.findings)]
-    notices = [_finding_view(f, rf.lines) for f in sorted_parser_notices(rec.findings)]
-    quality = quality_rows(rec, row["单位"], file_name(rec))
-    return {"id": anchor_id, "ok": rec.error is None, "rec": rec, "row": row, "findings": findings,
-            "notices": notices, "quality": quality, "children": []}
+def _record_view(rf: ReviewedFile, rec: Record, parts: RecordParts, anchor_id: str) -> dict[str, Any]:
+    findings = [_finding_view(f, rf.lines) for f in parts.audit]
+    notices = [_finding_view(f, rf.lines) for f in parts.notices]
+    return {"id": anchor_id, "ok": rec.error is None, "rec": rec, "row": parts.summary, "findings": findings,
+            "notices": notices, "quality": parts.quality, "children": []}
 
 
-def render_section(rf: ReviewedFile, index: int) -> str:
+def render_section(rf: ReviewedFile, index: int, parts: list[RecordParts]) -> str:
     """The <section> of one reviewed file, the ``index``-th (0-based) of its batch: its main
-    document, with the project tables attached to it inside (each its own section)."""
+    document, with the project tables attached to it inside (each its own section); ``parts``
+    those of each of ``rf.documents()``."""
     from .rows import anchor
 
-    parents = parent_units([rf])
-    main, *parts = [_record_view(d, d.record, summary_row(d, d.record, parents), anchor(index, d.record.part or 0))
-                    for d in rf.documents()]
-    main["children"] = parts
+    main, *children = [_record_view(d, d.record, p, anchor(index, d.record.part or 0))
+                       for d, p in zip(rf.documents(), parts)]
+    main["children"] = children
     return _environment().get_template("section.html").render(file=main, notice_heading=PARSER_NOTICE_HEADING)
 
 

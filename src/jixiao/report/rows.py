@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Record
+from ..model import Finding, Record
 from ..review import ReviewedFile
 from ..rules.ruleset import ruleset_basis
 from .jsonl import record_line
@@ -21,8 +21,6 @@ from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
 from .sheets import sheet_cell
 from .summary import (
     SEVERITY_LABEL,
-    display_name,
-    file_name,
     parent_units,
     sorted_audit_findings,
     sorted_parser_notices,
@@ -89,6 +87,25 @@ class FileOutput:
         return self.error is None
 
 
+@dataclass
+class RecordParts:
+    """What both the rows and the HTML section of one record are made of, worked out once: its
+    summary row (:func:`.summary.summary_row`), audit findings and parser notices in the order
+    shown, and quality rows (:func:`.provenance.quality_rows`)."""
+
+    summary: dict[str, Any]
+    audit: list[Finding]
+    notices: list[Finding]
+    quality: list[dict[str, Any]]
+
+
+def record_parts(rf: ReviewedFile, rec: Record, parents: dict[str, str | None]) -> RecordParts:
+    summary = summary_row(rf, rec, parents)
+    return RecordParts(summary=summary, audit=sorted_audit_findings(rec.findings),
+                       notices=sorted_parser_notices(rec.findings),
+                       quality=quality_rows(rec, summary["单位"], summary["文件"]))
+
+
 def anchor(index: int, part: int = 0) -> str:
     return f"f{index + 1}" if part == 0 else f"f{index + 1}-{part}"
 
@@ -123,23 +140,22 @@ def _findings(findings, file: str, unit: str | None, with_impact: bool) -> Rows:
     return out
 
 
-def _quality(rec: Record, file: str, unit: str | None) -> Rows:
+def _quality(quality: list[dict[str, Any]]) -> Rows:
     out = Rows()
-    for r in quality_rows(rec, unit, file):
+    for r in quality:
         out.add([r[k] for k in QUALITY_COLUMNS], r["inferred"])
     return out
 
 
-def record_rows(rf: ReviewedFile, rec: Record, parents: dict[str, str | None], index: int) -> RecordRows:
-    file, unit = file_name(rec), display_name(rec, parents)
-    audit = sorted_audit_findings(rec.findings)
+def record_rows(rf: ReviewedFile, rec: Record, parents: dict[str, str | None], index: int,
+                parts: RecordParts) -> RecordRows:
+    file, unit = parts.summary["文件"], parts.summary["单位"]
     return RecordRows(
         anchor=anchor(index, rec.part or 0), project=rec.parent is not None, ok=rec.error is None,
-        json=record_line(rec), summary=summary_row(rf, rec, parents), unit=unit_row(rf, rec, parents),
-        codes=[(f.code, f.title, f.severity) for f in audit], items=_items(rec, file, unit),
-        findings=_findings(audit, file, unit, True),
-        notices=_findings(sorted_parser_notices(rec.findings), file, unit, False),
-        quality=_quality(rec, file, unit),
+        json=record_line(rec), summary=parts.summary, unit=unit_row(rf, rec, parents, parts.summary),
+        codes=[(f.code, f.title, f.severity) for f in parts.audit], items=_items(rec, file, unit),
+        findings=_findings(parts.audit, file, unit, True), notices=_findings(parts.notices, file, unit, False),
+        quality=_quality(parts.quality),
     )
 
 
@@ -150,9 +166,10 @@ def file_output(rf: ReviewedFile, index: int, html: bool = True) -> FileOutput:
 
     parents = parent_units([rf])
     docs = rf.documents()
-    rows = [record_rows(d, d.record, parents, index) for d in docs]
+    parts = [record_parts(d, d.record, parents) for d in docs]
+    rows = [record_rows(d, d.record, parents, index, p) for d, p in zip(docs, parts)]
     return FileOutput(index=index, source=rf.record.source, records=rows,
-                      section=render_section(rf, index) if html else "", error=rf.record.error)
+                      section=render_section(rf, index, parts) if html else "", error=rf.record.error)
 
 
 def file_outputs(results: list[ReviewedFile]) -> list[FileOutput]:
