@@ -33,6 +33,11 @@ def cell_value(value: Any) -> Any:
 def sheet_cell(value: Any) -> bool | int | float | str | None:
     """A cell as review.xlsx holds it: :func:`cell_value`, and any value but a number, a boolean
     or None as its text without the characters XML forbids (:func:`.cleantext.printable`)."""
+    kind = type(value)
+    if kind is str:  # the common cases without a call
+        return printable(value)
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
     value = cell_value(value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
