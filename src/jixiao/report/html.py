@@ -29,7 +29,7 @@ from ..checks.registry import PARSER_NOTICE_HEADING
 from ..model import Finding, Record, Value
 from ..review import ReviewedFile
 from ..rules.ruleset import ruleset_basis
-from .cleantext import finalize
+from .cleantext import PrintedMarkup, finalize
 from .overview import headline, overview_tables, summary_tables
 from .portfolio import Portfolio, build_portfolio
 from .provenance import is_inferred, tag_text
@@ -110,7 +110,7 @@ def source_lines(lines: list[ExcerptLine]) -> Markup:
     """An excerpt's lines as section.html shows them, one ``<div>`` a line (``cited`` the marked
     one), each value made printable as the template's own would be (:func:`.cleantext.finalize`):
     built here rather than by a loop in the template, as a batch prints some 10^5 of them."""
-    return Markup("\n".join(SOURCE_LINE.format(cited=' class="cited"' if ln.cited else "", number=ln.number,
+    return PrintedMarkup("\n".join(SOURCE_LINE.format(cited=' class="cited"' if ln.cited else "", number=ln.number,
                                                html=finalize(ln.html)) for ln in lines))
 
 
@@ -195,7 +195,7 @@ def render_page(outputs: list[FileOutput], p: Portfolio, totals: dict[str, int],
     rows = [_summary_view(r, f"#{r.anchor}") for fo in outputs for r in fo.records]
     return _environment().get_template("review.html").render(
         rows=rows, columns=SUMMARY_COLUMNS, totals=totals, portfolio=_portfolio(p, chart=chart),
-        notice_heading=PARSER_NOTICE_HEADING, sections=[Markup(fo.section) for fo in outputs])
+        notice_heading=PARSER_NOTICE_HEADING, sections=[PrintedMarkup(fo.section) for fo in outputs])
 
 
 def render_html(results: list[ReviewedFile]) -> str:
@@ -214,7 +214,7 @@ def write_html(results: list[ReviewedFile], path: Path) -> None:
 def report_page(section: str, title: str, index_href: str) -> str:
     """The page of one file in a large batch (``out/reports/…``): the CSS and its section."""
     return _environment().get_template("report_page.html").render(
-        section=Markup(section), title=title, index_href=index_href)
+        section=PrintedMarkup(section), title=title, index_href=index_href)
 
 
 INDEX_COLUMNS = ["序号", "文件", "单位", "类型", "年度", "规则集", "自评得分", "复核得分", "得分差", "等次",
