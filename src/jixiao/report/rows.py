@@ -124,9 +124,10 @@ def evidence_text(evidence) -> str:
 def _items(rec: Record, file: str, unit: str | None) -> Rows:
     out = Rows()
     for card in rec.scorecards or []:
+        basis = ruleset_basis(card.ruleset)
         for it in card.items:
             diff = it.self_score - it.score if it.self_score is not None and it.score is not None else None
-            out.add([file, unit, ruleset_basis(card.ruleset), it.indicator, it.source or ruleset_basis(card.ruleset),
+            out.add([file, unit, basis, it.indicator, it.source or basis,
                      tag_text(it.tag), it.weight, it.self_score, it.score, diff, it.status, it.formula or None,
                      it.reason], is_inferred(it.tag))
     return out
