@@ -26,11 +26,19 @@ def printable(text: str) -> str:
     return cleaned + NOTE.format(n=n)
 
 
+class PrintedMarkup(Markup):
+    """HTML printed by these templates already (a file's section, an excerpt's lines): every
+    value in it made printable, so :func:`finalize` passes it without searching it again (a
+    section of Chinese text is tens of KB, searched at some 10 ns a character)."""
+
+    __slots__ = ()
+
+
 def finalize(value: Any) -> Any:
     """jinja2's ``finalize`` for the HTML templates: every printed value made printable (escaped
-    Markup stays Markup)."""
-    if not isinstance(value, str) or not ILLEGAL_XML.search(value):  # (Markup is a str) nearly always
-        return value
+    Markup stays Markup; :class:`PrintedMarkup` is passed as it is)."""
+    if type(value) is PrintedMarkup or not isinstance(value, str) or not ILLEGAL_XML.search(value):
+        return value  # (Markup is a str) nearly always
     if isinstance(value, Markup):
         return Markup(printable(str(value)))
     return printable(value)

@@ -18,7 +18,7 @@ import base64
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,25 +29,15 @@ from ..checks.registry import PARSER_NOTICE_HEADING
 from ..model import Finding, Record, Value
 from ..review import ReviewedFile
 from ..rules.ruleset import ruleset_basis
-from .cleantext import finalize
+from .cleantext import PrintedMarkup, finalize
 from .overview import headline, overview_tables, summary_tables
 from .portfolio import Portfolio, build_portfolio
-from .provenance import is_inferred, quality_rows, tag_text
+from .provenance import is_inferred, tag_text
 from .sheets import cell_value
-from .summary import (
-    SEVERITY_LABEL,
-    SUMMARY_COLUMNS,
-    file_name,
-    fmt,
-    parent_units,
-    sorted_audit_findings,
-    sorted_parser_notices,
-    summary_row,
-    totals,
-)
+from .summary import SEVERITY_LABEL, SUMMARY_COLUMNS, fmt, totals
 
 if TYPE_CHECKING:
-    from .rows import FileOutput, RecordRows
+    from .rows import FileOutput, RecordParts, RecordRows
 
 CONTEXT = 2  # lines shown either side of a cited line
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
@@ -76,14 +66,26 @@ def highlight(line: str, raw: str | None) -> Markup:
     it occurs nowhere else."""
     needle = (raw or "").strip()
     if not needle or needle not in line:
-        return escape(line.replace("\t", TAB))
-    mark = Markup("<mark>{}</mark>").format(needle.replace("\t", TAB))
+        return _plain(line)
+    mark = "<mark>%s</mark>" % escape(needle.replace("\t", TAB))  # str: joins the escaped parts as they are
     parts = line.split(needle)
     if _NUMBER.fullmatch(needle):
-        alone = re.compile(rf"(?<![\d.]){re.escape(needle)}(?![\d.])")
+        alone = _alone(needle)
         if alone.search(line):
             parts = alone.split(line)
-    return mark.join(escape(part.replace("\t", TAB)) for part in parts)
+    return Markup(mark.join([escape(part.replace("\t", TAB)) for part in parts]))
+
+
+@lru_cache(maxsize=4096)
+def _plain(line: str) -> Markup:
+    """``line`` escaped, tabs made visible: the same context lines recur in a file's excerpts."""
+    return escape(line.replace("\t", TAB))
+
+
+@lru_cache(maxsize=1024)
+def _alone(number: str) -> re.Pattern[str]:
+    """``number`` not inside a longer number."""
+    return re.compile(rf"(?<![\d.]){re.escape(number)}(?![\d.])")
 
 
 def excerpt(value: Value, lines: list[str]) -> Excerpt:
@@ -97,8 +99,19 @@ def excerpt(value: Value, lines: list[str]) -> Excerpt:
         for n in range(lo, hi + 1):
             text = lines[n - 1]
             cited = n == src.line
-            out.append(ExcerptLine(n, highlight(text, raw) if cited else highlight(text, None), cited))
+            out.append(ExcerptLine(n, highlight(text, raw) if cited else _plain(text), cited))
     return Excerpt(raw=raw, label=label, lines=out)
+
+
+SOURCE_LINE = '          <div{cited}><span class="ln">{number}</span>{html}</div>'  # section.html's indentation
+
+
+def source_lines(lines: list[ExcerptLine]) -> Markup:
+    """An excerpt's lines as section.html shows them, one ``<div>`` a line (``cited`` the marked
+    one), each value made printable as the template's own would be (:func:`.cleantext.finalize`):
+    built here rather than by a loop in the template, as a batch prints some 10^5 of them."""
+    return PrintedMarkup("\n".join(SOURCE_LINE.format(cited=' class="cited"' if ln.cited else "", number=ln.number,
+                                               html=finalize(ln.html)) for ln in lines))
 
 
 def excerpts(finding: Finding, lines: list[str]) -> list[Excerpt]:
@@ -126,6 +139,7 @@ def _environment() -> Environment:
     env.filters["fmt"] = fmt
     env.filters["tag_text"] = tag_text
     env.filters["ruleset_basis"] = ruleset_basis
+    env.filters["source_lines"] = source_lines
     env.tests["inferred"] = is_inferred
     return env
 
@@ -152,23 +166,22 @@ def _finding_view(f: Finding, lines: list[str]) -> dict[str, Any]:
     return {"f": f, "label": SEVERITY_LABEL.get(f.severity, f.severity), "excerpts": excerpts(f, lines)}
 
 
-def _record_view(rf: ReviewedFile, rec: Record, row: dict[str, Any], anchor_id: str) -> dict[str, Any]:
-    findings = [_finding_view(f, rf.lines) for f in sorted_audit_findings(rec.findings)]
-    notices = [_finding_view(f, rf.lines) for f in sorted_parser_notices(rec.findings)]
-    quality = quality_rows(rec, row["单位"], file_name(rec))
-    return {"id": anchor_id, "ok": rec.error is None, "rec": rec, "row": row, "findings": findings,
-            "notices": notices, "quality": quality, "children": []}
+def _record_view(rf: ReviewedFile, rec: Record, parts: RecordParts, anchor_id: str) -> dict[str, Any]:
+    findings = [_finding_view(f, rf.lines) for f in parts.audit]
+    notices = [_finding_view(f, rf.lines) for f in parts.notices]
+    return {"id": anchor_id, "ok": rec.error is None, "rec": rec, "row": parts.summary, "findings": findings,
+            "notices": notices, "quality": parts.quality, "children": []}
 
 
-def render_section(rf: ReviewedFile, index: int) -> str:
+def render_section(rf: ReviewedFile, index: int, parts: list[RecordParts]) -> str:
     """The <section> of one reviewed file, the ``index``-th (0-based) of its batch: its main
-    document, with the project tables attached to it inside (each its own section)."""
+    document, with the project tables attached to it inside (each its own section); ``parts``
+    those of each of ``rf.documents()``."""
     from .rows import anchor
 
-    parents = parent_units([rf])
-    main, *parts = [_record_view(d, d.record, summary_row(d, d.record, parents), anchor(index, d.record.part or 0))
-                    for d in rf.documents()]
-    main["children"] = parts
+    main, *children = [_record_view(d, d.record, p, anchor(index, d.record.part or 0))
+                       for d, p in zip(rf.documents(), parts)]
+    main["children"] = children
     return _environment().get_template("section.html").render(file=main, notice_heading=PARSER_NOTICE_HEADING)
 
 
@@ -182,7 +195,7 @@ def render_page(outputs: list[FileOutput], p: Portfolio, totals: dict[str, int],
     rows = [_summary_view(r, f"#{r.anchor}") for fo in outputs for r in fo.records]
     return _environment().get_template("review.html").render(
         rows=rows, columns=SUMMARY_COLUMNS, totals=totals, portfolio=_portfolio(p, chart=chart),
-        notice_heading=PARSER_NOTICE_HEADING, sections=[Markup(fo.section) for fo in outputs])
+        notice_heading=PARSER_NOTICE_HEADING, sections=[PrintedMarkup(fo.section) for fo in outputs])
 
 
 def render_html(results: list[ReviewedFile]) -> str:
@@ -201,7 +214,7 @@ def write_html(results: list[ReviewedFile], path: Path) -> None:
 def report_page(section: str, title: str, index_href: str) -> str:
     """The page of one file in a large batch (``out/reports/…``): the CSS and its section."""
     return _environment().get_template("report_page.html").render(
-        section=Markup(section), title=title, index_href=index_href)
+        section=PrintedMarkup(section), title=title, index_href=index_href)
 
 
 INDEX_COLUMNS = ["序号", "文件", "单位", "类型", "年度", "规则集", "自评得分", "复核得分", "得分差", "等次",

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from ..checks.registry import audit_findings
 from ..decimals import quantize
@@ -154,8 +155,11 @@ def _unscored_reason(rec: Record, self_grade: str | None, grade: str | None) -> 
     return None
 
 
-def unit_row(rf: ReviewedFile, rec: Record, parents: dict[str, str | None]) -> UnitRow:
-    s = summary_row(rf, rec, parents)
+def unit_row(rf: ReviewedFile, rec: Record, parents: dict[str, str | None],
+             summary: dict[str, Any] | None = None) -> UnitRow:
+    """The record's row of the portfolio (``summary``: its :func:`.summary.summary_row`, made here
+    unless given)."""
+    s = summary if summary is not None else summary_row(rf, rec, parents)
     card = rec.scorecards[0] if rec.scorecards else None
     self_grade = card.self_grade if card else None
     grade = card.grade if card else None

@@ -12,16 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Record
+from ..model import Finding, Record
 from ..review import ReviewedFile
 from ..rules.ruleset import ruleset_basis
 from .jsonl import record_line
 from .portfolio import UnitRow, unit_row
 from .provenance import QUALITY_COLUMNS, is_inferred, quality_rows, tag_text
+from .sheets import sheet_cell
 from .summary import (
     SEVERITY_LABEL,
-    display_name,
-    file_name,
     parent_units,
     sorted_audit_findings,
     sorted_parser_notices,
@@ -40,13 +39,14 @@ NOTICE_COLUMNS = ["文件", "单位", "代码", "级别", "标题", "说明", "�
 
 @dataclass
 class Rows:
-    """Rows of one sheet, each with whether its 来源可信度 cell is an inferred rule (INF)."""
+    """Rows of one sheet as review.xlsx writes them (each cell a :func:`.sheets.sheet_cell`: the
+    writer only streams them), each with whether its 来源可信度 cell is an inferred rule (INF)."""
 
-    rows: list[list[Any]] = field(default_factory=list)
+    rows: list[list[bool | int | float | str | None]] = field(default_factory=list)
     marked: list[bool] = field(default_factory=list)
 
     def add(self, row: list[Any], mark: bool = False) -> None:
-        self.rows.append(row)
+        self.rows.append([sheet_cell(v) for v in row])
         self.marked.append(mark)
 
 
@@ -90,6 +90,25 @@ class FileOutput:
         return self.error is None
 
 
+@dataclass
+class RecordParts:
+    """What both the rows and the HTML section of one record are made of, worked out once: its
+    summary row (:func:`.summary.summary_row`), audit findings and parser notices in the order
+    shown, and quality rows (:func:`.provenance.quality_rows`)."""
+
+    summary: dict[str, Any]
+    audit: list[Finding]
+    notices: list[Finding]
+    quality: list[dict[str, Any]]
+
+
+def record_parts(rf: ReviewedFile, rec: Record, parents: dict[str, str | None]) -> RecordParts:
+    summary = summary_row(rf, rec, parents)
+    return RecordParts(summary=summary, audit=sorted_audit_findings(rec.findings),
+                       notices=sorted_parser_notices(rec.findings),
+                       quality=quality_rows(rec, summary["单位"], summary["文件"]))
+
+
 def anchor(index: int, part: int = 0) -> str:
     return f"f{index + 1}" if part == 0 else f"f{index + 1}-{part}"
 
@@ -108,9 +127,10 @@ def evidence_text(evidence) -> str:
 def _items(rec: Record, file: str, unit: str | None) -> Rows:
     out = Rows()
     for card in rec.scorecards or []:
+        basis = ruleset_basis(card.ruleset)
         for it in card.items:
             diff = it.self_score - it.score if it.self_score is not None and it.score is not None else None
-            out.add([file, unit, ruleset_basis(card.ruleset), it.indicator, it.source or ruleset_basis(card.ruleset),
+            out.add([file, unit, basis, it.indicator, it.source or basis,
                      tag_text(it.tag), it.weight, it.self_score, it.score, diff, it.status, it.formula or None,
                      it.reason], is_inferred(it.tag))
     return out
@@ -124,23 +144,22 @@ def _findings(findings, file: str, unit: str | None, with_impact: bool) -> Rows:
     return out
 
 
-def _quality(rec: Record, file: str, unit: str | None) -> Rows:
+def _quality(quality: list[dict[str, Any]]) -> Rows:
     out = Rows()
-    for r in quality_rows(rec, unit, file):
+    for r in quality:
         out.add([r[k] for k in QUALITY_COLUMNS], r["inferred"])
     return out
 
 
-def record_rows(rf: ReviewedFile, rec: Record, parents: dict[str, str | None], index: int) -> RecordRows:
-    file, unit = file_name(rec), display_name(rec, parents)
-    audit = sorted_audit_findings(rec.findings)
+def record_rows(rf: ReviewedFile, rec: Record, parents: dict[str, str | None], index: int,
+                parts: RecordParts) -> RecordRows:
+    file, unit = parts.summary["文件"], parts.summary["单位"]
     return RecordRows(
         anchor=anchor(index, rec.part or 0), project=rec.parent is not None, ok=rec.error is None,
-        json=record_line(rec), summary=summary_row(rf, rec, parents), unit=unit_row(rf, rec, parents),
-        codes=[(f.code, f.title, f.severity) for f in audit], items=_items(rec, file, unit),
-        findings=_findings(audit, file, unit, True),
-        notices=_findings(sorted_parser_notices(rec.findings), file, unit, False),
-        quality=_quality(rec, file, unit),
+        json=record_line(rec), summary=parts.summary, unit=unit_row(rf, rec, parents, parts.summary),
+        codes=[(f.code, f.title, f.severity) for f in parts.audit], items=_items(rec, file, unit),
+        findings=_findings(parts.audit, file, unit, True), notices=_findings(parts.notices, file, unit, False),
+        quality=_quality(parts.quality),
     )
 
 
@@ -151,9 +170,10 @@ def file_output(rf: ReviewedFile, index: int, html: bool = True) -> FileOutput:
 
     parents = parent_units([rf])
     docs = rf.documents()
-    rows = [record_rows(d, d.record, parents, index) for d in docs]
+    parts = [record_parts(d, d.record, parents) for d in docs]
+    rows = [record_rows(d, d.record, parents, index, p) for d, p in zip(docs, parts)]
     return FileOutput(index=index, source=rf.record.source, records=rows,
-                      section=render_section(rf, index) if html else "", error=rf.record.error)
+                      section=render_section(rf, index, parts) if html else "", error=rf.record.error)
 
 
 def file_outputs(results: list[ReviewedFile]) -> list[FileOutput]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..decimals import is_absurd
+from .cleantext import printable
 from .overview import Pct
 
 MAX_WIDTH = 60
@@ -27,6 +28,20 @@ def cell_value(value: Any) -> Any:
             return str(value)
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+def sheet_cell(value: Any) -> bool | int | float | str | None:
+    """A cell as review.xlsx holds it: :func:`cell_value`, and any value but a number, a boolean
+    or None as its text without the characters XML forbids (:func:`.cleantext.printable`)."""
+    kind = type(value)
+    if kind is str:  # the common cases without a call
+        return printable(value)
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
+    value = cell_value(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return printable(str(value))
 
 
 def display_width(value: Any) -> int:

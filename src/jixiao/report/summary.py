@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,12 @@ def parent_units(results: list[ReviewedFile]) -> dict[str, str | None]:
 
 def file_name(record: Record) -> str:
     """The file name of ``record.source`` (no folders)."""
-    return Path(record.source).name or record.source
+    return _file_name(record.source)
+
+
+@lru_cache(maxsize=64)
+def _file_name(source: str) -> str:  # each output asks for it
+    return Path(source).name or source
 
 
 def unit_name(record: Record) -> str | None:

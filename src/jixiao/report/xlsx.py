@@ -33,7 +33,7 @@ from .rows import (
     evidence_text,
     file_outputs,
 )
-from .sheets import INFERRED_RGB, MAX_WIDTH, WRAP_FROM, cell_value, display_width
+from .sheets import INFERRED_RGB, MAX_WIDTH, WRAP_FROM, display_width, sheet_cell
 from .summary import SUMMARY_COLUMNS
 
 __all__ = ["ITEM_COLUMNS", "FINDING_COLUMNS", "NOTICE_COLUMNS", "WorkbookStream", "evidence_text", "write_xlsx"]
@@ -59,7 +59,8 @@ def write_cell(ws, row: int, col: int, value: Any, fmt=None) -> None:
 
 
 class SheetStream:
-    """One header-plus-rows sheet written row by row; see the module doc."""
+    """One header-plus-rows sheet written row by row; see the module doc. Rows come as
+    :class:`.rows.Rows` does them (each cell a :func:`.sheets.sheet_cell`)."""
 
     def __init__(self, wb: xlsxwriter.Workbook, title: str, columns: list[str], mark_col: str | None = None,
                  max_rows: int = MAX_ROWS):
@@ -68,7 +69,6 @@ class SheetStream:
         self.pending: list[tuple[list[Any], bool]] | None = []
         self.sheets = 0
         self.rows = 0  # data rows in the current sheet
-        self.wrap: set[int] = set()
         self.widths: dict[int, float] = {}
         self.bold = wb.add_format({"bold": True})
         self.formats = {  # (wrapped, marked) → cell format
@@ -77,6 +77,7 @@ class SheetStream:
             (False, True): wb.add_format({"pattern": 1, "bg_color": INFERRED_RGB}),
             (False, False): None,
         }
+        self.column_formats: dict[bool, list] = {}  # marked row → each column's format (set by _start)
         self.ws = self._new_sheet()
 
     def _new_sheet(self):
@@ -86,13 +87,15 @@ class SheetStream:
 
     def _start(self) -> None:
         """Widths, frozen header and the header row of the current sheet (the widths fitted on
-        the first sheet's pending rows)."""
+        the first sheet's pending rows, and the columns that wrap with them)."""
         if not self.widths:
             for i, name in enumerate(self.columns):
                 widths = [display_width(name) + 2]  # room for the filter button
                 widths += [display_width(r[i]) for r, _ in self.pending or [] if r[i] is not None]
                 self.widths[i] = min(max(widths) + 2, MAX_WIDTH)
-            self.wrap = {i for i, w in self.widths.items() if w > WRAP_FROM}
+            wrap = {i for i, w in self.widths.items() if w > WRAP_FROM}
+            self.column_formats = {marked: [self.formats[(i in wrap, marked and i == self.mark)]
+                                            for i in range(len(self.columns))] for marked in (False, True)}
         ws = self.ws
         for i, width in self.widths.items():
             ws.set_column(i, i, width)
@@ -119,19 +122,25 @@ class SheetStream:
             self._write(row, marked)
 
     def _write(self, row: list[Any], marked: bool) -> None:
+        """One row: text as text, numbers as numbers, an empty cell left out unless it is the
+        marked 来源可信度 cell (which is filled all the same)."""
         if self.rows + 1 >= self.max_rows:
             self._finish()
             self.ws = self._new_sheet()
             self._start()
         ws, r = self.ws, self.rows + 1
-        mark = self.mark if marked else None
-        wrap, formats = self.wrap, self.formats
+        formats = self.column_formats[marked]
         for i, v in enumerate(row):
-            v = cell_value(v)
-            fmt = formats[(i in wrap, i == mark)] if (i == mark or i in wrap) else None
-            if v is None and i != mark:
-                continue
-            write_cell(ws, r, i, v, fmt)
+            kind = type(v)
+            if kind is str:
+                ws.write_string(r, i, v, formats[i])
+            elif v is None:
+                if marked and i == self.mark:
+                    ws.write_blank(r, i, None, formats[i])
+            elif kind is bool:
+                ws.write_boolean(r, i, v, formats[i])
+            else:
+                ws.write_number(r, i, v, formats[i])
         self.rows += 1
 
     def _finish(self) -> None:
@@ -160,7 +169,7 @@ class WorkbookStream:
 
     def add(self, fo: FileOutput) -> None:
         for r in fo.records:
-            self.summary.append([r.summary[k] for k in SUMMARY_COLUMNS])
+            self.summary.append([sheet_cell(r.summary[k]) for k in SUMMARY_COLUMNS])
             self.items.extend(r.items)
             self.findings.extend(r.findings)
             self.notices.extend(r.notices)
