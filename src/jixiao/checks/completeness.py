@@ -268,9 +268,12 @@ def _values(root: object) -> Iterator[Value]:
 
 
 def _absurd_number(v: Value) -> Decimal | None:
-    parsed = v.__dict__.get("parsed")  # a MeasureValue's (getattr on a plain Value goes through pydantic's slow miss)
-    for x in (v.value, parsed.number if parsed is not None else None):
-        if is_absurd(x):
+    """``v``'s value, else its parsed number, when it is absurd (:func:`is_absurd`); texts and
+    absent values (most of a report's) are passed over without asking."""
+    data = v.__dict__
+    parsed = data.get("parsed")  # a MeasureValue's (getattr on a plain Value goes through pydantic's slow miss)
+    for x in (data["value"], parsed.number if parsed is not None else None):
+        if x is not None and type(x) is not str and is_absurd(x):
             return x
     return None
 
