@@ -185,9 +185,10 @@ def check(code: str, name: str, title: str, severity: Severity,
 
 def run(ctx: Context, codes: Iterable[str] | None = None) -> Iterator[Finding]:
     """Run the checks (all, or those in ``codes``) that apply to the report's kind."""
+    kind, gaps = ctx.report.kind, {g.part for g in ctx.report.gaps}  # (once, not once per check)
     for code in sorted(REGISTRY if codes is None else codes):
         c = REGISTRY[code]
-        if ctx.report.kind not in c.kinds or any(g.part in c.needs for g in ctx.report.gaps):
+        if kind not in c.kinds or (gaps and not gaps.isdisjoint(c.needs)):
             continue
         try:
             hits = list(c.fn(ctx))
