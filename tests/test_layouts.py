@@ -851,3 +851,24 @@ def test_money_name_with_bare_wan_target_is_not_misplaced(tmp_path):
     ]
     path = write_docx(tmp_path / "成本.docx", "2023年度项目支出绩效自评表", rows)
     assert "JX409" not in codes(path)
+
+
+def test_first_chars_passes_over_only_lines_no_pattern_can_match(seeds_dir):
+    """The first-character prefilter of the section headings and their numbering (一、 （二） 3.)
+    keeps every seed line a pattern matches, and passes over most of the others."""
+    from jixiao.extract.layouts import first_chars, starts_like
+    from jixiao.readers import read
+    from jixiao.rules.report_sections import NUMBERING, _known_patterns, text_lines
+
+    _, joined, firsts = _known_patterns()
+    numbering = first_chars(NUMBERING.pattern)
+    assert firsts is not None and "存" in firsts[0] and not firsts[1]
+    assert numbering is not None and {"（", "第", "⑴", "①"} <= numbering[0] and numbering[1]  # 3. by \d
+    texts = [ln.norm for f in sorted(seeds_dir.glob("*.txt")) for ln in text_lines(read(f))]
+    for rx, fc, share in ((joined, firsts, 0.2), (NUMBERING, numbering, 0.6)):  # (numbers in cells begin with a digit)
+        kept = [t for t in texts if starts_like(t, fc)]
+        assert [t for t in texts if rx.match(t)] == [t for t in kept if rx.match(t)]
+        assert len(kept) < len(texts) * share
+    # a match that may be empty, start anywhere or ignore case: no prefilter
+    assert [first_chars(p) for p in ("a*", ".b", "(?i)a", "[^a]", r"\bx")] == [None] * 5
+    assert first_chars("^(?:部门|单位)?整体|[⑴-⑶]") == (frozenset("部单整⑴⑵⑶"), False)

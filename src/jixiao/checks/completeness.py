@@ -327,8 +327,10 @@ def number_out_of_range(ctx: Context) -> Iterator[Hit]:
     seen: set[tuple[str | None, int | None]] = set()
     for v in _values(ctx.report):
         x = absurd_number(v)
+        if x is None:
+            continue
         key = (v.raw, v.source.line if v.source else None)
-        if x is None or key in seen:
+        if key in seen:
             continue
         seen.add(key)
         raw = v.raw if v.raw is not None else str(x)

@@ -189,10 +189,12 @@ ABSURD_CODE = "JX908"  # 数值超出合理范围: said once for the value, in p
 
 def absurd_number(v: Value) -> Decimal | None:
     """The number of ``v`` (its value, or its parsed measure's) that no report can hold
-    (:func:`jixiao.decimals.is_absurd`: not finite, or ≥ 10^15 in magnitude), if any."""
-    parsed = v.__dict__.get("parsed")  # a MeasureValue's (getattr on a plain Value goes through pydantic's slow miss)
-    for x in (v.value, parsed.number if parsed is not None else None):
-        if is_absurd(x):
+    (:func:`jixiao.decimals.is_absurd`: not finite, or ≥ 10^15 in magnitude), if any; texts and
+    absent values (most of a report's) are passed over without asking."""
+    data = v.__dict__
+    parsed = data.get("parsed")  # a MeasureValue's (getattr on a plain Value goes through pydantic's slow miss)
+    for x in (data["value"], parsed.number if parsed is not None else None):
+        if x is not None and type(x) is not str and is_absurd(x):
             return x
     return None
 
@@ -203,11 +205,12 @@ def run(ctx: Context, codes: Iterable[str] | None = None) -> Iterator[Finding]:
     When JX908 runs, a hit of another check whose evidence holds an absurd number
     (:func:`absurd_number`) is left out: a total, rate or score difference computed from a
     30-digit 全年执行数 says nothing a reviewer can act on, and JX908 names the value once."""
+    kind, gaps = ctx.report.kind, {g.part for g in ctx.report.gaps}  # (once, not once per check)
     selected = sorted(REGISTRY if codes is None else codes)
     quiet = ABSURD_CODE in selected
     for code in selected:
         c = REGISTRY[code]
-        if ctx.report.kind not in c.kinds or any(g.part in c.needs for g in ctx.report.gaps):
+        if kind not in c.kinds or (gaps and not gaps.isdisjoint(c.needs)):
             continue
         try:
             hits = list(c.fn(ctx))

@@ -93,6 +93,78 @@ def required_text(pattern: str) -> tuple[str, ...]:
     return tuple(runs)
 
 
+class _Unsure(Exception):
+    """A construct :func:`first_chars` does not look into."""
+
+
+def first_chars(pattern: str) -> tuple[frozenset[str], bool] | None:
+    """What a match of ``pattern`` at the start of a text can begin with: (the characters, whether
+    any decimal digit ``\\d`` can too), so that a text beginning otherwise is passed over without
+    running the pattern (``re.match`` only: a search starts anywhere). A superset is safe and
+    given where in doubt (``^`` counts as matching); None when it cannot be said at all — a match
+    may be empty or start with any character, a negated or wide class, a flag, a back-reference."""
+    try:
+        from re import _parser  # the standard library's own regex parser
+
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        chars, digit, empty = _first_of(list(parsed))
+    except Exception:  # _Unsure, or another Python's internals
+        return None
+    return None if empty else (frozenset(chars), digit)
+
+
+def _first_of(items: list) -> tuple[set[str], bool, bool]:
+    """(first characters, a digit can be first, the sequence can match empty) of parsed ``items``."""
+    from re import _constants as c
+
+    chars: set[str] = set()
+    digit = False
+    for op, av in items:
+        if op is c.AT and av is c.AT_BEGINNING:
+            continue  # zero width
+        if op is c.LITERAL:
+            chars.add(chr(av))
+            return chars, digit, False
+        if op is c.IN:
+            for o, a in av:
+                if o is c.LITERAL:
+                    chars.add(chr(a))
+                elif o is c.RANGE and a[1] - a[0] <= 256:
+                    chars.update(map(chr, range(a[0], a[1] + 1)))
+                elif o is c.CATEGORY and a is c.CATEGORY_DIGIT:
+                    digit = True
+                else:
+                    raise _Unsure(o)
+            return chars, digit, False
+        if op is c.BRANCH:
+            alts = [_first_of(list(alt)) for alt in av[1]]
+        elif op is c.SUBPATTERN and not av[1] and not av[2]:  # a group without inline flags
+            alts = [_first_of(list(av[3]))]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            got = _first_of(list(av[2]))
+            alts = [(got[0], got[1], got[2] or av[0] == 0)]
+        else:
+            raise _Unsure(op)
+        for ch, dg, _ in alts:
+            chars |= ch
+            digit |= dg
+        if not any(e for _, _, e in alts):
+            return chars, digit, False
+    return chars, digit, True
+
+
+def starts_like(text: str, firsts: tuple[frozenset[str], bool] | None) -> bool:
+    """Whether ``text`` can begin a match of the pattern ``firsts`` (:func:`first_chars`) is of."""
+    if firsts is None:
+        return True
+    if not text:
+        return False
+    ch = text[0]
+    return ch in firsts[0] or (firsts[1] and ch.isdecimal())
+
+
 @dataclass(slots=True)
 class Pattern:
     key: str

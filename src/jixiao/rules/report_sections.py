@@ -29,6 +29,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..extract.layouts import first_chars, starts_like
 from ..extract.numbers import QuotedLine, normalize
 from ..model import QualityScore, Report, Source, Value
 from ..readers.document import Document, Paragraph, Table
@@ -87,10 +88,13 @@ NUMBERING = re.compile(
 )
 
 
+NUMBERING_FIRST = first_chars(NUMBERING.pattern)  # what a number can begin with
+
+
 def _strip_numbering(norm: str) -> str:
     t = norm  # (``[bookmark: …]`` artefacts are already gone: readers/text.py drops them)
     for _ in range(2):
-        m = NUMBERING.match(t)
+        m = NUMBERING.match(t) if starts_like(t, NUMBERING_FIRST) else None
         if not m:
             break
         t = t[m.end():]
@@ -181,20 +185,21 @@ def _pattern(pattern: str) -> re.Pattern[str]:
 
 
 @cache
-def _known_patterns() -> tuple[frozenset[str], re.Pattern[str] | None]:
-    """The section patterns of ``report_formats.toml`` (every format and the generic list) and one
-    regex matching where any of them matches (None if they cannot be joined): a prefilter, so that
+def _known_patterns() -> tuple[frozenset[str], re.Pattern[str] | None, tuple[frozenset[str], bool] | None]:
+    """The section patterns of ``report_formats.toml`` (every format and the generic list), one
+    regex matching where any of them matches (None if they cannot be joined) and what its
+    matches can begin with (:func:`~jixiao.extract.layouts.first_chars`): a prefilter, so that
     each pattern is tried only on the few lines that can be headings at all."""
     f = formats()
     pats = list(dict.fromkeys(s["pattern"] for spec_list in [*(fmt["sections"] for fmt in f["formats"]),
                                                              f["generic"]["sections"]] for s in spec_list))
     if any(re.search(r"\\\d|\(\?P=|\(\?[aiLmsux]+\)", p) for p in pats):
-        return frozenset(pats), None  # back-references or global flags: cannot be joined safely
+        return frozenset(pats), None, None  # back-references or global flags: cannot be joined safely
     try:
         joined = re.compile("|".join(f"(?:{p})" for p in pats))
     except re.error:
-        return frozenset(pats), None
-    return frozenset(pats), joined
+        return frozenset(pats), None, None
+    return frozenset(pats), joined, first_chars(joined.pattern)
 
 
 @dataclass(slots=True)
@@ -210,8 +215,9 @@ class _Heads:
 def _heads(lines: list[TextLine]) -> _Heads:
     limit = formats()["meta"]["max_heading_chars"]
     every = [(ln, _strip_numbering(ln.norm)) for ln in lines if len(ln.norm) <= limit and "万元" not in ln.norm]
-    joined = _known_patterns()[1]
-    return _Heads(every, every if joined is None else [(ln, t) for ln, t in every if joined.match(t)])
+    _, joined, firsts = _known_patterns()
+    return _Heads(every, every if joined is None else
+                  [(ln, t) for ln, t in every if starts_like(t, firsts) and joined.match(t)])
 
 
 def find_sections(lines: list[TextLine], specs: list[dict[str, Any]], report: Report | None = None,
