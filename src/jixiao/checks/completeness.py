@@ -194,6 +194,13 @@ def _note_evidence(ctx: Context, note) -> list[Value]:
                   source=Source(file=ctx.doc.path, page=note.page, line=note.line))]
 
 
+def _note_hits(ctx: Context, codes: tuple[str, ...], expected: str, found: str) -> Iterator[Hit]:
+    """One hit per reader note whose code is in ``codes``: the note's message, the note as evidence."""
+    for note in ctx.doc.notes:
+        if note.code in codes:
+            yield Hit(note.message, _note_evidence(ctx, note), expected=expected, found=found)
+
+
 UNREAD = ("no_text_layer", "garbled_page", "ocr_unavailable", "sheet_truncated", "html_truncated",
           "undecodable_bytes", "charset_fallback", "cell_as_text", "bad_index", "content_truncated")
 
@@ -216,9 +223,7 @@ def content_unread(ctx: Context) -> Iterator[Hit]:
     依据
     [INF] 解析质量提示；安装 OCR 组件（pip install 'jixiao[ocr]'）后这些页面会被识别。
     """
-    for note in ctx.doc.notes:
-        if note.code in UNREAD:
-            yield Hit(note.message, _note_evidence(ctx, note), expected="全部内容可读取", found="部分未读入")
+    return _note_hits(ctx, UNREAD, expected="全部内容可读取", found="部分未读入")
 
 
 @check("JX910", "ocr-page", "页面内容由 OCR 识别，数字需对照原件", "info")
@@ -237,9 +242,7 @@ def ocr_page(ctx: Context) -> Iterator[Hit]:
     依据
     [INF] 解析质量提示。
     """
-    for note in ctx.doc.notes:
-        if note.code == "ocr_page":
-            yield Hit(note.message, _note_evidence(ctx, note), expected="文字层", found="OCR 识别")
+    return _note_hits(ctx, ("ocr_page",), expected="文字层", found="OCR 识别")
 
 
 @check("JX911", "hidden-sheet", "工作簿含隐藏工作表（已一并读取）", "info")
@@ -257,9 +260,7 @@ def hidden_sheet(ctx: Context) -> Iterator[Hit]:
     依据
     [INF] 解析质量提示。
     """
-    for note in ctx.doc.notes:
-        if note.code == "hidden_sheet":
-            yield Hit(note.message, _note_evidence(ctx, note), expected="工作表均可见", found="含隐藏工作表")
+    return _note_hits(ctx, ("hidden_sheet",), expected="工作表均可见", found="含隐藏工作表")
 
 
 @check("JX907", "ocr-low-confidence", "OCR 识别置信度低，数字需人工核对", "warning")
@@ -356,6 +357,4 @@ def table_capped(ctx: Context) -> Iterator[Hit]:
     依据
     [INF] 解析质量提示（issue 14：每个文件在有限的时间和内存内读完）。
     """
-    for note in ctx.doc.notes:
-        if note.code == "table_capped":
-            yield Hit(note.message, _note_evidence(ctx, note), expected="表格在读取上限之内", found="部分行或单元格未读入")
+    return _note_hits(ctx, ("table_capped",), expected="表格在读取上限之内", found="部分行或单元格未读入")
