@@ -243,7 +243,7 @@ def _hostile_folder(tmp_path: Path) -> Path:
 def test_a_file_beyond_its_memory_budget_on_the_cluster_is_an_error_naming_the_limit(bounded_address, tmp_path):
     folder = _hostile_folder(tmp_path)
     runner = CliRunner()
-    args = ["--file-memory", "30MiB"]
+    args = ["--file-memory", "30MiB", "--file-timeout", "0"]  # the memory budget alone (a loaded machine may pass 30 s)
     remote = runner.invoke(app, ["review", str(folder), "--cluster", bounded_address, "-o", str(tmp_path / "c"), *args])
     local = runner.invoke(app, ["review", str(folder), "--jobs", "1", "-o", str(tmp_path / "l"), *args])
     assert remote.exit_code == local.exit_code == 1, remote.output
