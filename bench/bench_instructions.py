@@ -3,7 +3,9 @@
 Wall-clock ratios on this machine vary by up to 40% from one minute to the next (other jobs, a shared
 host), which hides a 5% change. valgrind's callgrind counts the instructions executed instead: run the
 same loop of ``review_file`` over the .docx fixtures with 0 and with ``N`` rounds, and the difference
-divided by ``N`` × files is the cost of one review, start-up and imports excluded. With ``--docling
+divided by ``N`` × files is the cost of one review, start-up and imports excluded. Both loops run, after
+their warm-up, with the garbage-collector settings of a batch worker (``gc.freeze()`` and
+``batch.GC_THRESHOLD``, as :func:`jixiao.batch._adopt_conversions` sets them), the same for docling. With ``--docling
 PYTHON`` (a venv that has docling, see bench_readers.bench_docling) docling's
 ``DocumentConverter().convert`` on the same files is counted the same way, and the ratio printed.
 
@@ -28,22 +30,26 @@ sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 
 LOOP = {
     "jixiao": """
-import sys
+import gc, sys
 from pathlib import Path
+from jixiao.batch import GC_THRESHOLD
 from jixiao.review import review_file
 files = sorted(Path(sys.argv[1]).glob("*.docx"))
 for f in files: review_file(f)
+gc.freeze(); gc.set_threshold(*GC_THRESHOLD)
 for _ in range(int(sys.argv[2])):
     for f in files: review_file(f)
 """,
     "docling": """
-import sys, warnings
+import gc, sys, warnings
 warnings.filterwarnings("ignore")
 from pathlib import Path
 from docling.document_converter import DocumentConverter
+from jixiao.batch import GC_THRESHOLD
 files = sorted(Path(sys.argv[1]).glob("*.docx"))
 conv = DocumentConverter()
 for f in files: conv.convert(str(f))
+gc.freeze(); gc.set_threshold(*GC_THRESHOLD)
 for _ in range(int(sys.argv[2])):
     for f in files: conv.convert(str(f))
 """,
