@@ -13,7 +13,7 @@ from .numbers import normalize, parse_int, parse_percent
 from .tables import at, cell_value, label, map_header, money_value
 
 # row label (after stripping 序号 and 其中：) → (attribute path, Chinese label)
-ROWS: list[tuple[str, str, str]] = [
+ROWS: list[tuple[re.Pattern[str], str, str]] = [(re.compile(pattern), path, zh) for pattern, path, zh in (
     (r"^三公经费", "three_public.total", "三公经费"),
     (r"^公务用车购置和(运行)?维护", "three_public.vehicle", "公务用车购置和维护经费"),
     (r"^公车购置|^公务用车购置$", "three_public.vehicle_purchase", "公车购置"),
@@ -24,7 +24,7 @@ ROWS: list[tuple[str, str, str]] = [
     (r"^公用经费", "basic_data.public_funds", "公用经费"),
     (r"^政府采购金额|^政府采购", "basic_data.procurement", "政府采购金额"),
     (r"^部门基本支出预算调整", "basic_data.basic_adjustment", "部门基本支出"),
-]
+)]
 STAFF_COLUMNS = {"authorized": r"编制数", "actual": r"实际在职|实有人数|在职人数", "control_rate": r"控制率"}
 
 
@@ -41,7 +41,7 @@ def extract_basic_data(doc: Document, report: Report) -> bool:
             continue
         name = label(row[0].clean)
         for pattern, path, zh in ROWS:
-            if re.search(pattern, name):
+            if pattern.search(name):
                 control = _resolve(report, path)
                 if control.budget.present or control.actual.present:
                     break  # first row wins (a later 其中 row of the same name is a sub-item)
@@ -73,7 +73,7 @@ def _resolve(report: Report, path: str) -> Control:
 
 def _staffing(doc: Document, table: Table, report: Report) -> None:
     for i, row in enumerate(table.rows[:-1]):
-        if any(re.search(r"^财政供养人员情况", c.clean) for c in row):
+        if any(c.clean.startswith("财政供养人员情况") for c in row):
             cols = map_header(row, STAFF_COLUMNS)
             values = table.rows[i + 1]
             s = report.staffing

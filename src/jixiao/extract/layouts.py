@@ -199,6 +199,9 @@ class Layouts:
     project_fields: tuple[str, ...]
     level2_family: dict[str, Synonyms]
     narrative: dict[str, list[Pattern]]
+    # per narrative group, the literal text every one of its patterns needs (``Pattern.needs``
+    # they share): a line lacking one is passed over without trying the group's patterns
+    narrative_needs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def label_field(self, text: str, fields: tuple[str, ...] | None = None) -> str | None:
         """The key–value field whose label ``text`` is (``（盖章）`` and a trailing colon
@@ -256,7 +259,16 @@ def layouts() -> Layouts:
         project_fields=tuple(doc["project_fields"]),
         level2_family={k: _syn(k, v) for k, v in data["level2_family"].items()},
         narrative=narrative,
+        narrative_needs={group: shared_needs(pats) for group, pats in narrative.items()},
     )
+
+
+def shared_needs(patterns: list[Pattern]) -> tuple[str, ...]:
+    """The runs of literal text that every one of ``patterns`` needs (in the first's order);
+    ``()`` when they share none or there are no patterns."""
+    if not patterns:
+        return ()
+    return tuple(s for s in patterns[0].needs if all(s in p.needs for p in patterns[1:]))
 
 
 def signature(name: str) -> Signature:

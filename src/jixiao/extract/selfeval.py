@@ -42,6 +42,11 @@ INCOME_NATURE = {
     "上年结转": r"上年结转",
 }
 SPENDING_NATURE = {"基本支出": "spending.basic", "项目支出": "spending.project"}
+GOALS_OR_INDICATORS = re.compile(r"年度(总体|工作)目标|绩效指标")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TRAILING_AMOUNT = re.compile(r"[:：]?[\d.]+$")
+UNIT_GLOSS = re.compile(r"[(（][^)）]*[)）]$")
+INDICATOR_NUMBER = re.compile(r"^指标\d+[:：]")
 LEVEL_SCORE = re.compile(r"[（(]?\d+(?:\.\d+)?分[)）]?$")
 
 
@@ -125,7 +130,7 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
     cols = map_header(header, FUNDS.columns)
     for row in table.rows[index + 1:]:
         texts = [c.clean for c in row]
-        if any(re.search(r"年度(总体|工作)目标|绩效指标", t) or INDICATORS.columns["name"].matches(normalize(t))
+        if any(GOALS_OR_INDICATORS.search(t) or INDICATORS.columns["name"].matches(normalize(t))
                for t in texts):
             break  # the goals, or the indicator header (三级指标) right below the funds rows
         amounts = [parse_amount(t) for t in texts]
@@ -146,13 +151,13 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
         # layout B: label cells followed by (or containing) their amount
         for k, c in enumerate(row):
             name = label(c.clean)
-            if not name or parse_amount(name) is not None and not re.search(r"[\u4e00-\u9fff]", name):
+            if not name or parse_amount(name) is not None and not CJK.search(name):
                 continue
             value_cell = c if parse_amount(c.clean) is not None else (row[k + 1] if k + 1 < len(row) else None)
-            name = re.sub(r"[:：]?[\d.]+$", "", name)
+            name = TRAILING_AMOUNT.sub("", name)
             if value_cell is None or parse_amount(value_cell.clean) is None:
                 continue
-            if value_cell is not c and re.search(r"[\u4e00-\u9fff]", value_cell.clean):
+            if value_cell is not c and CJK.search(value_cell.clean):
                 continue
             v = money_value(doc, table, value_cell)
             for nature, key in SPENDING_NATURE.items():
@@ -269,7 +274,7 @@ def _target(doc: Document, table: Table, row: list[Cell], cols: dict[str, Col]):
     op_cell, unit_cell = at(row, cols.get("target_op")), at(row, cols.get("target_unit"))
     op = normalize(op_cell.clean) if op_cell is not None and op_cell is not target else ""
     unit = normalize(unit_cell.clean) if unit_cell is not None and unit_cell is not target else ""
-    unit = re.sub(r"[(（][^)）]*[)）]$", "", unit)  # %(百分比) → %
+    unit = UNIT_GLOSS.sub("", unit)  # %(百分比) → %
     if target is None or not target.clean or not (OPERATOR.match(op) or unit):
         return mv
     text = (op if OPERATOR.match(op) else "") + normalize(target.clean)
@@ -327,4 +332,4 @@ def _family_of(level2: str | None) -> str | None:
 
 
 def _indicator_name(text: str) -> str:
-    return re.sub(r"^指标\d+[:：]", "", "".join(text.split())) or None
+    return INDICATOR_NUMBER.sub("", "".join(text.split())) or None

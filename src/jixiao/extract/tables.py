@@ -137,10 +137,13 @@ def measure_value(doc: Document, table: Table, cell: Cell | None) -> MeasureValu
                         source=source_of(doc, table, cell))
 
 
+ITEM_NUMBER = re.compile(r"^(其中[:：]?|\d+[、.．]|[（(]\d+[)）])")
+
+
 def label(text: str) -> str:
     """Label text for matching: no spaces, no trailing colon, no 序号 (``1、``/``其中：``)."""
     t = normalize(text)
-    t = re.sub(r"^(其中[:：]?|\d+[、.．]|[（(]\d+[)）])", "", t)
+    t = ITEM_NUMBER.sub("", t)
     return t.rstrip(":：")
 
 

@@ -46,6 +46,10 @@ LAYOUTS: dict[str, list[tuple[str, str, str]]] = {
         ("fixed_assets.leased", "出租", "出租固定资产"),
     ],
 }
+POINTS = re.compile(r"[（(]\d+分[)）]$")
+OPEN_BRACKET = re.compile(r"[（(]")
+INDICATOR_NUMBER = re.compile(r"^指标\d+[:：]")
+NEXT_GOAL = re.compile(r"指标\d+[:：]|……")
 SCORE = signature("yueyang_score")  # layouts.toml [tables.yueyang_score]
 
 
@@ -105,7 +109,7 @@ def _score_table(doc: Document, table: Table, report: Report) -> bool:
         texts = [c.clean for c in row]
         if "评分标准" in texts:
             continue
-        if texts and re.fullmatch(r"总分|合计", texts[0]):
+        if texts and texts[0] in ("总分", "合计"):
             nums = [c for c in row[1:] if parse_amount(c.clean) is not None]
             if len(nums) >= 2:
                 report.self_assessment.total_weight = amount_value(doc, table, nums[0])
@@ -136,7 +140,7 @@ def _score_table(doc: Document, table: Table, report: Report) -> bool:
 
 
 def _strip_points(text: str) -> str:
-    return re.sub(r"[（(]\d+分[)）]$", "", "".join(text.split()))
+    return POINTS.sub("", "".join(text.split()))
 
 
 def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
@@ -170,13 +174,13 @@ def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
                     in_quant = False
                 continue
             if texts[1]:
-                level1 = cell_value(doc, table, row[1], lambda t: re.split(r"[（(]", "".join(t.split()))[0])
+                level1 = cell_value(doc, table, row[1], lambda t: OPEN_BRACKET.split("".join(t.split()), maxsplit=1)[0])
             if texts[2]:
                 level2 = cell_value(doc, table, row[2])
             name_cell, actual_cell = row[3], row[4]
             # (a ``[bookmark: …]`` conversion artefact is already gone: readers/text.py drops it)
-            goal = re.sub(r"^指标\d+[:：]", "", name_cell.clean).rstrip("。")
-            goal = re.split(r"指标\d+[:：]|……", goal)[0].rstrip("。")
+            goal = INDICATOR_NUMBER.sub("", name_cell.clean).rstrip("。")
+            goal = NEXT_GOAL.split(goal, maxsplit=1)[0].rstrip("。")
             if not goal:
                 continue
             target = measure_value(doc, table, name_cell)
