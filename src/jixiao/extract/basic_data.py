@@ -9,8 +9,8 @@ import re
 from ..model import Control, Figure, Report
 from ..readers.document import Document, Table
 from .layouts import signature
-from .numbers import normalize, parse_int, parse_percent
-from .tables import at, cell_value, label, map_header, money_value
+from .numbers import parse_int, parse_percent
+from .tables import at, cell_value, label, map_header, match_texts, money_value, table_text
 
 # row label (after stripping 序号 and 其中：) → (attribute path, Chinese label)
 ROWS: list[tuple[re.Pattern[str], str, str]] = [(re.compile(pattern), path, zh) for pattern, path, zh in (
@@ -32,7 +32,8 @@ BASIC = signature("basic_data")  # layouts.toml [tables.basic_data]
 
 
 def extract_basic_data(doc: Document, report: Report) -> bool:
-    table = next((t for t in doc.tables if any(BASIC.header.matches(normalize(c.clean)) for c in t.cells())), None)
+    table = next((t for t in doc.tables if BASIC.header.may_match(table_text(t))
+                  and any(BASIC.header.matches(x) for row in match_texts(t) for x in row)), None)
     if table is None:
         return False
     _staffing(doc, table, report)

@@ -28,6 +28,7 @@ from .tables import (
     header_columns,
     map_header,
     money_value,
+    table_text,
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -158,7 +159,8 @@ def read_breakdowns(doc: Document, table: Table) -> list[Breakdown]:
     ``其中：`` / source rows after it, one amount each, are its parts; it is named after the
     heading row above it (``计划生育家庭特别扶助制度补助资金（万元）``). Kept when it has two parts
     or more."""
-    if not any(BREAKDOWN.total_row.matches(normalize(c.text[:16])) for c in table.cells() if c.text):
+    if not BREAKDOWN.total_row.may_match(table_text(table)) or not any(
+            BREAKDOWN.total_row.matches(normalize(c.text[:16])) for c in table.cells() if c.text):
         return []  # no total label at all: not worth reading every cell
     out: list[Breakdown] = []
     heading: str | None = None
@@ -166,7 +168,8 @@ def read_breakdowns(doc: Document, table: Table) -> list[Breakdown]:
     for row in table.rows:
         cells = [c for c in row if c.clean and not c.covered]
         amounts = [c for c in cells if parse_amount(c.clean) is not None and not CJK.search(c.clean)]
-        labels = [c for c in cells if not any(c is a for a in amounts)]
+        amount_ids = {id(c) for c in amounts}
+        labels = [c for c in cells if id(c) not in amount_ids]
         text = normalize(labels[-1].clean) if labels else ""
         lab = text.rstrip(":：)）")  # 年度预算资金总额): (a stray bracket in the form)
         if len(amounts) == 1 and labels and BREAKDOWN.total_row.matches(lab):

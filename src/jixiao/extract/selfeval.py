@@ -25,9 +25,11 @@ from .tables import (
     label_pairs,
     map_columns,
     map_header,
+    match_texts,
     measure_value,
     money_value,
     per_table,
+    table_text,
 )
 
 FUNDS = signature("funds")  # layouts.toml [tables.funds]
@@ -78,18 +80,21 @@ def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
     if hdr is not None:
         _indicators(doc, table, hdr, report)
         found = True
-    for row in table.rows:  # 预算部门名称 | X (layouts.toml [labels] unit_name)
-        for _, _, value in label_pairs(row, ("unit_name",), skip_empty=True):
-            if not report.unit_name.present:
-                report.unit_name = cell_value(doc, table, value)
+    if layouts().may_hold_label(table_text(table), ("unit_name",)):
+        for row in table.rows:  # 预算部门名称 | X (layouts.toml [labels] unit_name)
+            for _, _, value in label_pairs(row, ("unit_name",), skip_empty=True):
+                if not report.unit_name.present:
+                    report.unit_name = cell_value(doc, table, value)
     _goals(doc, table, report)
     return found
 
 
 def funds_rows(table: Table):
     """Rows with a cell labelling a funds total (年度资金总额, 总额 …)."""
-    for i, row in enumerate(table.rows):
-        if any(FUNDS.total_row.matches(normalize(c.clean)) for c in row if c.clean):
+    if not FUNDS.total_row.may_match(table_text(table)):
+        return
+    for i, (row, texts) in enumerate(zip(table.rows, match_texts(table))):
+        if any(FUNDS.total_row.matches(t) for t in texts if t):
             yield i, row
 
 
@@ -178,9 +183,11 @@ def indicator_header(table: Table) -> tuple[int, dict[str, Col], int] | None:
     """The indicator header of ``table`` (layouts.toml ``[tables.indicator]``): (index of the
     last header row — the sub-header row where there is one, field → :class:`Col`, grid width),
     or None. A header has the ``required`` columns (三级指标, a target, an actual and a score)."""
-    for i, row in enumerate(table.rows):
-        texts = [normalize(c.clean) for c in row]
-        if not any(INDICATORS.columns["name"].matches(t) for t in texts):
+    names = INDICATORS.columns["name"]
+    if not names.may_match(table_text(table)):
+        return None
+    for i, (row, texts) in enumerate(zip(table.rows, match_texts(table))):
+        if not any(names.matches(t) for t in texts):
             continue
         sub = table.rows[i + 1] if i + 1 < len(table.rows) and is_subheader(row, table.rows[i + 1]) else None
         mapped = map_columns(header_columns(row, sub), INDICATORS.columns)
@@ -198,21 +205,26 @@ def is_total_label(text: str) -> bool:
     return bool(text) and len(text) <= 8 and TOTAL_LABEL.matches(normalize(text))
 
 
+def _is_total_match(text: str) -> bool:
+    """:func:`is_total_label` of a cell's match text (as long as its clean text)."""
+    return bool(text) and len(text) <= 8 and TOTAL_LABEL.matches(text)
+
+
 def indicator_rows(table: Table, hdr: tuple[int, dict[str, Col], int]):
     """Each row under the indicator header with what it is: ``("indicator", row)``, ``("total",
     row)``, or ``("skip", row, reason)`` — the reasons :command:`jixiao show --layout` prints."""
     start, cols, width = hdr
     after_total = False
-    for row in table.rows[start + 1:]:
-        texts = [c.clean for c in row]
+    names = INDICATORS.columns["name"]
+    for row, texts in zip(table.rows[start + 1:], match_texts(table)[start + 1:]):
         if after_total:
             yield "skip", row, "在总分（合计）行之后"
             continue
-        if any(is_total_label(t) for t in texts):
+        if any(_is_total_match(t) for t in texts):
             yield "total", row, ""
             after_total = True
             continue
-        if any(INDICATORS.columns["name"].matches(normalize(t)) for t in texts):
+        if any(names.matches(t) for t in texts):
             yield "skip", row, "重复的表头（跨页）"
             continue
         if len(row) < width - 3 and not any(c.colspan > 1 for c in row):

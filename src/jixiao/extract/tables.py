@@ -39,6 +39,19 @@ def per_table(fn):
     return wrapper
 
 
+@per_table
+def match_texts(table: Table) -> list[list[str]]:
+    """Each cell's match text (:func:`~jixiao.extract.numbers.normalize` of its clean text), row by row."""
+    return [[normalize(c.clean) for c in row] for row in table.rows]
+
+
+@per_table
+def table_text(table: Table) -> str:
+    """The match texts of all the table's cells, one a line: what a table must hold for a label
+    or header to be in it at all (:meth:`~jixiao.extract.layouts.Synonyms.may_match`)."""
+    return "\n".join(t for row in match_texts(table) for t in row)
+
+
 _CELL_SOURCE_FIELDS = frozenset(("file", "block", "row", "col", "line", "page", "bbox", "sheet", "ref"))
 
 

@@ -9,15 +9,17 @@ import re
 from ..model import Figure, Indicator, Report, ScoreItem, Value
 from ..readers.document import Document, Table
 from .layouts import signature
-from .numbers import normalize, parse_amount, parse_measure
+from .numbers import parse_amount, parse_measure
 from .tables import (
     amount_value,
     at,
     cell_after,
     cell_value,
     map_header,
+    match_texts,
     measure_value,
     money_value,
+    table_text,
 )
 
 # Column layouts of the 收支情况 tables, left to right after 机构名称 (the header rows of these
@@ -72,6 +74,9 @@ def _set(report: Report, path: str, value: Value) -> None:
 
 def _money_tables(doc: Document, table: Table, report: Report) -> bool:
     found = False
+    text = table_text(table).replace("“", "").replace("”", "")
+    if not any(k in text for k in LAYOUTS):
+        return False  # no cell names a total of these tables (the keys are match text as written)
     for i, row in enumerate(table.rows):
         texts = {c.clean.replace("“", "").replace("”", "") for c in row}
         key = next((k for k in LAYOUTS if k in texts), None)
@@ -96,7 +101,9 @@ def _money_tables(doc: Document, table: Table, report: Report) -> bool:
 
 def score_header(table: Table) -> list | None:
     """The header row of a 评分表 (every ``SCORE.header`` synonym in one row), or None."""
-    return next((r for r in table.rows if SCORE.header.all_in([normalize(c.clean) for c in r])), None)
+    if not SCORE.header.may_all_in(table_text(table)):
+        return None
+    return next((r for r, texts in zip(table.rows, match_texts(table)) if SCORE.header.all_in(texts)), None)
 
 
 def _score_table(doc: Document, table: Table, report: Report) -> bool:
