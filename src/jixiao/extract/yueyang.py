@@ -150,7 +150,13 @@ def _strip_points(text: str) -> str:
     return POINTS.sub("", "".join(text.split()))
 
 
+GOAL_AND_GRADE_LABELS = ("绩效自评综合得分", "评价等次", "整体支出绩效定性目标", "整体支出绩效定量目标")
+
+
 def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
+    text = table_text(table)
+    if not any(w in text for w in GOAL_AND_GRADE_LABELS):
+        return  # none of the rows below opens with one of these labels
     level1 = level2 = Value()
     in_quant = False
     for i, row in enumerate(table.rows):
