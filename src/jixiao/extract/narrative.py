@@ -331,6 +331,7 @@ SECTION_NAMES = {
     "结果应用": r"结果.{0,4}应用|公开情况",
 }
 _SECTION_RX = {name: re.compile(pat) for name, pat in SECTION_NAMES.items()}
+_ANY_SECTION = re.compile("|".join(f"(?:{pat})" for pat in SECTION_NAMES.values()))
 
 
 def _sections(lines: list[Line], report: Report) -> None:
@@ -338,8 +339,10 @@ def _sections(lines: list[Line], report: Report) -> None:
         t = ln.norm
         if len(t) > 40 or "万元" in t or t.endswith(("表", "报告")):
             continue
+        if not (HEADING.match(t) or len(t) <= 16) or not _ANY_SECTION.search(t):
+            continue  # not a heading, or one naming none of the sections
         for name, rx in _SECTION_RX.items():
-            if name not in report.sections and rx.search(t) and (HEADING.match(t) or len(t) <= 16):
+            if name not in report.sections and rx.search(t):
                 report.sections[name] = _v(ln, ln.text.strip(), t)
 
 

@@ -320,7 +320,9 @@ def _total_row(doc: Document, table: Table, row: list[Cell], report: Report, col
 
 
 def _goals(doc: Document, table: Table, report: Report) -> None:
-    for i, row in find_rows(table, r"^年度(总体|工作)目标$|^年度(总体|工作)目标"):
+    if "目标" not in table_text(table):
+        return  # no 年度总体目标 / 年度工作目标 cell
+    for i, row in find_rows(table, r"^年度(总体|工作)目标"):
         if i + 1 < len(table.rows):
             cells = [c for c in table.rows[i + 1] if c.clean]
             if cells:

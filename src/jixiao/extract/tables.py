@@ -275,9 +275,12 @@ def at(row: list[Cell], col: Col | None) -> Cell | None:
                 break
     if merged:
         if grid_width(row) == col.width:
-            for g, c in zip(grid_starts(row), row):
-                if g <= col.grid < g + max(c.colspan, 1):
+            g = 0  # the grid column of c (grid_starts, without the list)
+            for c in row:
+                span = max(c.colspan, 1)
+                if g <= col.grid < g + span:
                     return c
+                g += span
             return None
     if -col.neg > len(row):
         return None
