@@ -72,8 +72,9 @@ def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
     for i, row in funds_rows(table):
         header = funds_header(table, i)
         if header is not None:
-            _funds(doc, table, header, row, report)
-            _sources(doc, table, i, header, report)
+            cols = map_header(header, FUNDS.columns)
+            _funds(doc, table, cols, row, report)
+            _sources(doc, table, i, header, cols, report)
             found = True
         break
     hdr = indicator_header(table)
@@ -106,8 +107,7 @@ def funds_header(table: Table, index: int) -> list[Cell] | None:
     return None
 
 
-def _funds(doc: Document, table: Table, header: list[Cell], row: list[Cell], report: Report) -> None:
-    cols = map_header(header, FUNDS.columns)
+def _funds(doc: Document, table: Table, cols: dict[str, Col], row: list[Cell], report: Report) -> None:
     f = report.funds
     for name in ("initial_budget", "full_year_budget", "executed"):
         setattr(f, name, money_value(doc, table, at(row, cols.get(name))))
@@ -129,10 +129,10 @@ _LABELS = {
 }
 
 
-def _sources(doc: Document, table: Table, index: int, header: list[Cell], report: Report) -> None:
-    """Rows under 年度资金总额: either per-source rows with three amounts (seed 003) or the
-    按收入性质 / 按支出性质 label–value grid (seeds 002, 004)."""
-    cols = map_header(header, FUNDS.columns)
+def _sources(doc: Document, table: Table, index: int, header: list[Cell], cols: dict[str, Col],
+             report: Report) -> None:
+    """Rows under 年度资金总额 (``cols``: the funds header's columns): either per-source rows with
+    three amounts (seed 003) or the 按收入性质 / 按支出性质 label–value grid (seeds 002, 004)."""
     for row in table.rows[index + 1:]:
         texts = [c.clean for c in row]
         if any(GOALS_OR_INDICATORS.search(t) or INDICATORS.columns["name"].matches(normalize(t))
