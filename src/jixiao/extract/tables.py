@@ -12,7 +12,7 @@ from ..decimals import quantize
 from ..model import MeasureValue, Source, Value
 from ..readers.document import Cell, Document, Table
 from .layouts import Synonyms, layouts
-from .numbers import match_chars, normalize, parse_amount, parse_measure
+from .numbers import normalize, parse_amount, parse_measure
 
 Parser = Callable[[str], object]
 
@@ -40,27 +40,16 @@ def per_table(fn):
 
 
 @per_table
-def table_text(table: Table) -> str:
-    """The match texts of all the table's cells, one a line: what a table must hold for a label
-    or header to be in it at all (:meth:`~jixiao.extract.layouts.Synonyms.may_match`).
-
-    One :func:`~jixiao.extract.numbers.match_chars` over the joined clean texts: a clean text
-    holds no whitespace, so its :func:`~jixiao.extract.numbers.normalize` is its match_chars,
-    which maps character for character (never to or from a line break)."""
-    return match_chars("\n".join(c.clean for row in table.rows for c in row))
+def match_texts(table: Table) -> list[list[str]]:
+    """Each cell's match text (:func:`~jixiao.extract.numbers.normalize` of its clean text), row by row."""
+    return [[normalize(c.clean) for c in row] for row in table.rows]
 
 
 @per_table
-def match_texts(table: Table) -> list[list[str]]:
-    """Each cell's match text (``normalize(cell.clean)``), row by row: :func:`table_text` cut
-    back into cells."""
-    flat = table_text(table).split("\n")
-    out: list[list[str]] = []
-    k = 0
-    for row in table.rows:
-        out.append(flat[k:k + len(row)])
-        k += len(row)
-    return out
+def table_text(table: Table) -> str:
+    """The match texts of all the table's cells, one a line: what a table must hold for a label
+    or header to be in it at all (:meth:`~jixiao.extract.layouts.Synonyms.may_match`)."""
+    return "\n".join(t for row in match_texts(table) for t in row)
 
 
 _CELL_SOURCE_FIELDS = frozenset(("file", "block", "row", "col", "line", "page", "bbox", "sheet", "ref"))
