@@ -23,7 +23,7 @@ from .narrative import extract_narrative, project_funds, text_lines, year_fallba
 from .numbers import normalize, parse_int
 from .project import DEPARTMENT_TITLE, extract_project, find_projects
 from .selfeval import extract_selfeval, indicator_header
-from .tables import cell_value
+from .tables import cell_value, table_text
 from .yueyang import extract_yueyang
 
 __all__ = ["extract", "extract_all", "extract_parts"]
@@ -150,6 +150,8 @@ def _key_value_staffing(doc: Document, report: Report) -> None:
     lay = layouts()
     fields = {"staffing_authorized": ("authorized", "编制数"), "staffing_actual": ("actual", "实有人数")}
     for table in doc.tables:
+        if not lay.may_hold_label(table_text(table), tuple(fields)):
+            continue
         for row in table.rows:
             for label, c in zip(row, row[1:]):
                 name = lay.label_field(label.clean, tuple(fields))

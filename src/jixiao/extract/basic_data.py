@@ -9,11 +9,11 @@ import re
 from ..model import Control, Figure, Report
 from ..readers.document import Document, Table
 from .layouts import signature
-from .numbers import normalize, parse_int, parse_percent
-from .tables import at, cell_value, label, map_header, money_value
+from .numbers import parse_int, parse_percent
+from .tables import at, cell_value, label, map_header, match_texts, money_value, table_text
 
 # row label (after stripping 序号 and 其中：) → (attribute path, Chinese label)
-ROWS: list[tuple[str, str, str]] = [
+ROWS: list[tuple[re.Pattern[str], str, str]] = [(re.compile(pattern), path, zh) for pattern, path, zh in (
     (r"^三公经费", "three_public.total", "三公经费"),
     (r"^公务用车购置和(运行)?维护", "three_public.vehicle", "公务用车购置和维护经费"),
     (r"^公车购置|^公务用车购置$", "three_public.vehicle_purchase", "公车购置"),
@@ -24,7 +24,7 @@ ROWS: list[tuple[str, str, str]] = [
     (r"^公用经费", "basic_data.public_funds", "公用经费"),
     (r"^政府采购金额|^政府采购", "basic_data.procurement", "政府采购金额"),
     (r"^部门基本支出预算调整", "basic_data.basic_adjustment", "部门基本支出"),
-]
+)]
 STAFF_COLUMNS = {"authorized": r"编制数", "actual": r"实际在职|实有人数|在职人数", "control_rate": r"控制率"}
 
 
@@ -32,7 +32,8 @@ BASIC = signature("basic_data")  # layouts.toml [tables.basic_data]
 
 
 def extract_basic_data(doc: Document, report: Report) -> bool:
-    table = next((t for t in doc.tables if any(BASIC.header.matches(normalize(c.clean)) for c in t.cells())), None)
+    table = next((t for t in doc.tables if BASIC.header.may_match(table_text(t))
+                  and any(BASIC.header.matches(x) for row in match_texts(t) for x in row)), None)
     if table is None:
         return False
     _staffing(doc, table, report)
@@ -41,7 +42,7 @@ def extract_basic_data(doc: Document, report: Report) -> bool:
             continue
         name = label(row[0].clean)
         for pattern, path, zh in ROWS:
-            if re.search(pattern, name):
+            if pattern.search(name):
                 control = _resolve(report, path)
                 if control.budget.present or control.actual.present:
                     break  # first row wins (a later 其中 row of the same name is a sub-item)
@@ -73,7 +74,7 @@ def _resolve(report: Report, path: str) -> Control:
 
 def _staffing(doc: Document, table: Table, report: Report) -> None:
     for i, row in enumerate(table.rows[:-1]):
-        if any(re.search(r"^财政供养人员情况", c.clean) for c in row):
+        if any(c.clean.startswith("财政供养人员情况") for c in row):
             cols = map_header(row, STAFF_COLUMNS)
             values = table.rows[i + 1]
             s = report.staffing

@@ -28,8 +28,14 @@ from .tables import (
     header_columns,
     map_header,
     money_value,
+    table_text,
 )
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+IN_WAN = re.compile(r"[(（]万元[)）]$")
+AMONG = re.compile(r"^其中[:：]?")
+TRAILING_MARKS = re.compile(r"[:：)）]+$")
+FUND_HEADING = re.compile(r"^(.{2,40}?)[(（]万元[)）]$")
 BY_SOURCE = signature("funds_by_source")
 PAIRS = signature("funds_pairs")
 BREAKDOWN = signature("breakdown")
@@ -98,7 +104,7 @@ def _by_source(doc: Document, table: Table, report: Report) -> bool:
                 continue
             amount = money_value(doc, table, at(values, col))
             if amount.present:
-                label = re.sub(r"[(（]万元[)）]$", "", name)
+                label = IN_WAN.sub("", name)
                 f.by_source.append(FundSource(name=cell_value(doc, table, head, lambda t, n=label: n),
                                               full_year_budget=amount))
         return f.executed.present
@@ -126,7 +132,7 @@ def _pairs(doc: Document, table: Table, report: Report) -> bool:
                         _set_budget(report, money_value(doc, table, cell), adjusted)
                 first_row = False
             elif len(pairs) >= 2:
-                name = re.sub(r"^其中[:：]?", "", pairs[0][0])
+                name = AMONG.sub("", pairs[0][0])
                 label_cell = next(c for c in values if normalize(c.clean) == pairs[0][0])
                 f.by_source.append(FundSource(
                     name=cell_value(doc, table, label_cell, lambda t, n=name: n),
@@ -142,7 +148,7 @@ def _label_values(row: list[Cell]) -> list[tuple[str, Cell]]:
     out = []
     for a, b in zip(cells, cells[1:]):
         la = normalize(a.clean)
-        if la and parse_amount(la) is None and re.search(r"[\u4e00-\u9fff]", la) and parse_amount(b.clean) is not None:
+        if la and parse_amount(la) is None and CJK.search(la) and parse_amount(b.clean) is not None:
             out.append((la, b))
     return out
 
@@ -153,29 +159,31 @@ def read_breakdowns(doc: Document, table: Table) -> list[Breakdown]:
     ``其中：`` / source rows after it, one amount each, are its parts; it is named after the
     heading row above it (``计划生育家庭特别扶助制度补助资金（万元）``). Kept when it has two parts
     or more."""
-    if not any(BREAKDOWN.total_row.matches(normalize(c.text[:16])) for c in table.cells() if c.text):
+    if not BREAKDOWN.total_row.may_match(table_text(table)) or not any(
+            BREAKDOWN.total_row.matches(normalize(c.text[:16])) for c in table.cells() if c.text):
         return []  # no total label at all: not worth reading every cell
     out: list[Breakdown] = []
     heading: str | None = None
     current: Breakdown | None = None
     for row in table.rows:
         cells = [c for c in row if c.clean and not c.covered]
-        amounts = [c for c in cells if parse_amount(c.clean) is not None and not re.search(r"[\u4e00-\u9fff]", c.clean)]
-        labels = [c for c in cells if c not in amounts]
+        amounts = [c for c in cells if parse_amount(c.clean) is not None and not CJK.search(c.clean)]
+        amount_ids = {id(c) for c in amounts}
+        labels = [c for c in cells if id(c) not in amount_ids]
         text = normalize(labels[-1].clean) if labels else ""
         lab = text.rstrip(":：)）")  # 年度预算资金总额): (a stray bracket in the form)
         if len(amounts) == 1 and labels and BREAKDOWN.total_row.matches(lab):
-            current = Breakdown(name=heading or re.sub(r"[:：)）]+$", "", lab),
+            current = Breakdown(name=heading or TRAILING_MARKS.sub("", lab),
                                 total=money_value(doc, table, amounts[0]))
             out.append(current)
             continue
         if len(amounts) == 1 and labels and current is not None and BREAKDOWN.part_row.matches(lab):
-            name = re.sub(r"^其中[:：]?", "", text.rstrip(":："))
+            name = AMONG.sub("", text.rstrip(":："))
             current.parts.append(BreakdownPart(name=cell_value(doc, table, labels[-1], lambda t, n=name: n),
                                                amount=money_value(doc, table, amounts[0])))
             continue
         if not amounts and labels:
-            m = next((m for c in labels if (m := re.match(r"^(.{2,40}?)[(（]万元[)）]$", normalize(c.clean)))), None)
+            m = next((m for c in labels if (m := FUND_HEADING.match(normalize(c.clean)))), None)
             if m:  # a fund's heading row (计划生育家庭特别扶助制度补助资金（万元）), wherever it stands in the row
                 heading, current = m.group(1), None
             continue

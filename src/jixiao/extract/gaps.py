@@ -67,7 +67,7 @@ def _text_gaps(doc: Document, report: Report) -> list[Gap]:
         return []
     # the last sentence of the text: past the form's closing lines (填表人：… 填报日期：…), the
     # signature and the date
-    paras = [b for b in doc.blocks if isinstance(b, Paragraph) and normalize(b.text)]
+    paras = [b for b in doc.blocks if isinstance(b, Paragraph) and b.text.strip()]  # (normalize keeps a text empty or not)
     while paras and (TRAILER.match(normalize(paras[-1].text))
                      or len(normalize(paras[-1].text)) <= 30 and not LIST_ITEM.match(normalize(paras[-1].text))):
         paras.pop()  # (a short numbered item is text: a list after “做好以下工作：” ends the report)

@@ -33,12 +33,23 @@ class Synonyms:
     field: str
     patterns: list[re.Pattern[str]]
     any: re.Pattern[str] | None = None  # all patterns in one (for matches)
+    needs: list[tuple[str, ...]] = field(default_factory=list)  # required_text of each pattern
 
     def __post_init__(self) -> None:
         self.any = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.patterns)) if self.patterns else None
+        self.needs = [required_text(rx.pattern) for rx in self.patterns]
 
     def matches(self, text: str) -> bool:
         return self.any is not None and self.any.search(text) is not None
+
+    def may_match(self, text: str) -> bool:
+        """False when no part of ``text`` can match: it lacks some literal text of every pattern
+        (``text`` may be many cells' match texts joined, to pass over a whole table at once)."""
+        return any(all(s in text for s in needs) for needs in self.needs)
+
+    def may_all_in(self, text: str) -> bool:
+        """False when :meth:`all_in` cannot hold for texts that are all parts of ``text``."""
+        return all(all(s in text for s in needs) for needs in self.needs)
 
     def all_in(self, texts: list[str]) -> bool:
         """Every synonym matches one of ``texts`` (a header row that must name them all)."""
@@ -199,6 +210,14 @@ class Layouts:
     project_fields: tuple[str, ...]
     level2_family: dict[str, Synonyms]
     narrative: dict[str, list[Pattern]]
+    # per narrative group, the literal text every one of its patterns needs (``Pattern.needs``
+    # they share): a line lacking one is passed over without trying the group's patterns
+    narrative_needs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def may_hold_label(self, text: str, fields: tuple[str, ...]) -> bool:
+        """False when no part of ``text`` (match texts, e.g. :func:`~jixiao.extract.tables.table_text`)
+        can be a label of ``fields`` (:meth:`label_field`)."""
+        return "盖章" in text or any(self.labels[f].may_match(text) for f in fields)
 
     def label_field(self, text: str, fields: tuple[str, ...] | None = None) -> str | None:
         """The key–value field whose label ``text`` is (``（盖章）`` and a trailing colon
@@ -256,7 +275,16 @@ def layouts() -> Layouts:
         project_fields=tuple(doc["project_fields"]),
         level2_family={k: _syn(k, v) for k, v in data["level2_family"].items()},
         narrative=narrative,
+        narrative_needs={group: shared_needs(pats) for group, pats in narrative.items()},
     )
+
+
+def shared_needs(patterns: list[Pattern]) -> tuple[str, ...]:
+    """The runs of literal text that every one of ``patterns`` needs (in the first's order);
+    ``()`` when they share none or there are no patterns."""
+    if not patterns:
+        return ()
+    return tuple(s for s in patterns[0].needs if all(s in p.needs for p in patterns[1:]))
 
 
 def signature(name: str) -> Signature:

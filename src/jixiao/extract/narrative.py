@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from ..model import Claim, Figure, Report, Source, Value
 from ..readers.document import Document, Paragraph
@@ -119,35 +120,60 @@ def _v(ln: Line, where: "re.Match[str] | tuple[int, int] | str", value) -> Value
 
 
 def _amounts(ln: Line, t: str, report: Report) -> None:
-    seen: set[int] = set()
-    for p in layouts().narrative["amounts"]:
-        key, zh = p.key, p.label
-        for m in p.finditer(t):
-            if m.start(1) in seen:
-                continue
-            seen.add(m.start(1))
-            kind = _kind(_sentence_prefix(t, m.start(1)), ln.heading)
-            if kind == "adjustment":
-                continue
-            if key.startswith("spending."):
-                key2, zh2 = key.replace("spending.", KIND_PREFIX[kind]), zh + KIND_LABEL[kind]
-            elif key == "income.total" and kind != "actual":
-                key2, zh2 = "budget.income_total", "收入合计（预算）"
-            else:
-                key2, zh2 = key, zh
-            report.figures.append(Figure(key=key2, label=zh2, where="正文",
-                                         value=_v(ln, m, to_decimal(m.group(1)))))
+    lay = layouts()
+    if _holds(t, lay.narrative_needs["amounts"]):  # else no amount pattern can match the line
+        seen: set[int] = set()
+        for p in lay.narrative["amounts"]:
+            key, zh = p.key, p.label
+            for m in p.finditer(t):
+                if m.start(1) in seen:
+                    continue
+                seen.add(m.start(1))
+                kind = _kind(_sentence_prefix(t, m.start(1)), ln.heading)
+                if kind == "adjustment":
+                    continue
+                if key.startswith("spending."):
+                    key2, zh2 = key.replace("spending.", KIND_PREFIX[kind]), zh + KIND_LABEL[kind]
+                elif key == "income.total" and kind != "actual":
+                    key2, zh2 = "budget.income_total", "收入合计（预算）"
+                else:
+                    key2, zh2 = key, zh
+                report.figures.append(Figure(key=key2, label=zh2, where="正文",
+                                             value=_v(ln, m, to_decimal(m.group(1)))))
     if "万元" in t:  # every pattern there ends in an amount in 万元
         _basic_project_amounts(ln, t, report)
-    for p in layouts().narrative["rates"]:
-        for m in p.finditer(t):
-            report.figures.append(Figure(key=p.key, label=p.label, where="正文",
-                                         value=_v(ln, m, to_decimal(m.group(1)) / 100)))
+    if _holds(t, lay.narrative_needs["rates"]):
+        for p in lay.narrative["rates"]:
+            for m in p.finditer(t):
+                report.figures.append(Figure(key=p.key, label=p.label, where="正文",
+                                             value=_v(ln, m, to_decimal(m.group(1)) / 100)))
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds one of ``words`` at least."""
+    for w in words:
+        if w in text:
+            return True
+    return False
+
+
+def _holds(text: str, words: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds every one of ``words``."""
+    for w in words:
+        if w not in text:
+            return False
+    return True
+
+
+BASIC_PROJECT = re.compile(r"(基本|项目)支出(?:(全年|年初|调整后)?预算(?:数)?(?:为)?" + AMT
+                           + r")?[，,]?(?:全年)?(?:实际支出|决算数?|执行数)(?:为)?" + AMT)
+MIDYEAR = re.compile(r"年中调整(?:预算)?" + AMT)
+SPECIAL_BUDGET = re.compile(r"预算安排专项资金" + AMT)
 
 
 def _basic_project_amounts(ln: Line, t: str, report: Report) -> None:
     # "基本支出全年预算228.00万元，实际支出210.00万元"
-    for m in re.finditer(r"(基本|项目)支出(?:(全年|年初|调整后)?预算(?:数)?(?:为)?" + AMT + r")?[，,]?(?:全年)?(?:实际支出|决算数?|执行数)(?:为)?" + AMT, t):
+    for m in BASIC_PROJECT.finditer(t):
         part = "basic" if m.group(1) == "基本" else "project"
         zh = m.group(1) + "支出"
         if m.group(3):
@@ -156,10 +182,10 @@ def _basic_project_amounts(ln: Line, t: str, report: Report) -> None:
                                          value=_v(ln, m, to_decimal(m.group(3)))))
         report.figures.append(Figure(key=f"spending.{part}", label=zh, where="正文",
                                      value=_v(ln, m, to_decimal(m.group(4)))))
-    m = re.search(r"年中调整(?:预算)?" + AMT, t)
+    m = MIDYEAR.search(t)
     if m:
         report.budget_adjustment = _v(ln, m, to_decimal(m.group(1)))
-    m = re.search(r"预算安排专项资金" + AMT, t)
+    m = SPECIAL_BUDGET.search(t)
     if m:
         report.project_initial_budget = _v(ln, m, to_decimal(m.group(1)))
 
@@ -167,21 +193,24 @@ def _basic_project_amounts(ln: Line, t: str, report: Report) -> None:
 _TP = r"[\"“”']?三公[\"“”']?经费[\"“”']?"
 
 
+THREE_PUBLIC = [(key, zh, re.compile(pat)) for key, zh, pat in (
+    ("three_public.total.budget", "三公经费年初预算", r"(?:年初(?:公共)?预算[^。；]{0,12}?(?:" + _TP + r")[^。；\d]{0,6}?|(?:" + _TP + r")年初预算)" + AMT),
+    ("three_public.total.adjusted_budget", "三公经费调整预算", r"(?:" + _TP + r")调整预算[^。；\d]{0,12}" + AMT),
+    ("three_public.total.actual", "三公经费决算", r"(?:" + _TP + r")[^。；]{0,30}?(?:决算支出|实际支出)[^。；\d]{0,12}?" + AMT),
+    ("three_public.total.actual", "三公经费支出", r"(?:" + _TP + r")支出合计" + AMT),
+)]
+CONTROL_RATE = re.compile(r"为年初预算的(\d+(?:\.\d+)?)%")
+
+
 def _three_public(ln: Line, t: str, report: Report) -> None:
     if "三公" not in t:
         return
-    pats = [
-        ("three_public.total.budget", "三公经费年初预算", r"(?:年初(?:公共)?预算[^。；]{0,12}?(?:" + _TP + r")[^。；\d]{0,6}?|(?:" + _TP + r")年初预算)" + AMT),
-        ("three_public.total.adjusted_budget", "三公经费调整预算", r"(?:" + _TP + r")调整预算[^。；\d]{0,12}" + AMT),
-        ("three_public.total.actual", "三公经费决算", r"(?:" + _TP + r")[^。；]{0,30}?(?:决算支出|实际支出)[^。；\d]{0,12}?" + AMT),
-        ("three_public.total.actual", "三公经费支出", r"(?:" + _TP + r")支出合计" + AMT),
-    ]
-    for key, zh, pat in pats:
-        m = re.search(pat, t)
+    for key, zh, rx in THREE_PUBLIC:
+        m = rx.search(t)
         if m:
             report.figures.append(Figure(key=key, label=zh, where="正文",
                                          value=_v(ln, m, to_decimal(m.group(1)))))
-    m = re.search(r"为年初预算的(\d+(?:\.\d+)?)%", t)
+    m = CONTROL_RATE.search(t)
     if m:
         report.figures.append(Figure(key="three_public.total.control_rate", label="三公经费控制率",
                                      where="正文", value=_v(ln, m, to_decimal(m.group(1)) / 100)))
@@ -194,17 +223,22 @@ def _staff(ln: Line, t: str, report: Report) -> None:
             report.figures.append(Figure(key=p.key, label=p.label, where="正文", value=_v(ln, m, int(m.group(1)))))
 
 
+SELF_SCORE = re.compile(r"自评(?:得分)?得?(\d+(?:\.\d+)?)分")
+GRADE = re.compile(r"(?:绩效为|等次为|评价为|等级为)[“\"]?(优秀|良好|合格|优|良|中|差)[”\"]?")
+EXTERNAL_RATING = re.compile(r"绩效办[^。]{0,40}?(?:考核)?结果为[“\"]?(优秀|良好|合格|一般|优|良|中|差)")
+
+
 def _scores(ln: Line, t: str, report: Report) -> None:
-    m = re.search(r"自评(?:得分)?得?(\d+(?:\.\d+)?)分", t) if "自评" in t else None
+    m = SELF_SCORE.search(t) if "自评" in t else None
     if m:
         v = _v(ln, m, to_decimal(m.group(1)))
         report.figures.append(Figure(key="self.total", label="自评得分", where="正文", value=v))
         if not report.self_assessment.total.present:
             report.self_assessment.total = v
-    m = re.search(r"(?:绩效为|等次为|评价为|等级为)[“\"]?(优秀|良好|合格|优|良|中|差)[”\"]?", t) if "为" in t else None
+    m = GRADE.search(t) if "为" in t else None
     if m and not report.self_assessment.grade.present:
         report.self_assessment.grade = _v(ln, m, m.group(1))
-    m = re.search(r"绩效办[^。]{0,40}?(?:考核)?结果为[“\"]?(优秀|良好|合格|一般|优|良|中|差)", t) if "绩效办" in t else None
+    m = EXTERNAL_RATING.search(t) if "绩效办" in t else None
     if m:
         report.self_assessment.external_rating = _v(ln, m, m.group(1))
 
@@ -223,7 +257,7 @@ CLAIMS = [
 
 def _claims(ln: Line, t: str, report: Report) -> None:
     for kind, rx, words in CLAIMS:
-        m = rx.search(t) if any(w in t for w in words) else None
+        m = rx.search(t) if _holds_any(t, words) else None
         if m:
             s = max(0, m.start() - 20)
             report.claims.append(Claim(kind=kind, value=_v(ln, (s, min(len(t), m.end() + 20)), m.group(0))))
@@ -231,22 +265,37 @@ def _claims(ln: Line, t: str, report: Report) -> None:
 
 
 
+@cache
+def _unit_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A title naming the unit before the year (``XX局2024年度…``), and a line opening with the
+    unit (``XX局为全额拨款…``): unit names end in layouts.toml ``[document] unit_suffixes``."""
+    suffix = layouts().unit_suffix_rx
+    return (re.compile(r"^(?:20\d\d年度)?(.{2,30}?" + suffix + r")(?:20\d\d年度|整体支出|部门整体)"),
+            re.compile(r"^([\u4e00-\u9fff]{2,20}?" + suffix + r")为(?:财政)?(?:全额拨款|正|副|参公|行政|事业)"))
+
+
+UNIT_ALIAS = re.compile(r"([^，。,；、“”]{4,40}?)[（(]以下简称")
+TITLE_YEAR = re.compile(r"(20\d\d)年度")
+REPORT_YEAR = re.compile(r"(20\d\d)年度.{0,30}(绩效|自评|评价|报告|决算)")
+ANY_YEAR = re.compile(r"(20\d\d)年")
+
+
 def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
-    UNIT_SUFFIX = layouts().unit_suffix_rx  # layouts.toml [document] unit_suffixes
+    unit_title, unit_opening = _unit_patterns()
     head = lines[:12]
     if not report.unit_name.present:
         for ln in head:
             t = ln.norm
-            m = re.match(r"^(?:20\d\d年度)?(.{2,30}?" + UNIT_SUFFIX + r")(?:20\d\d年度|整体支出|部门整体)", t)
+            m = unit_title.match(t)
             if m and not m.group(1).startswith(("部门", "单位")):
                 report.unit_name = _v(ln, m, m.group(1))
                 break
     if not report.unit_name.present:
         for ln in lines:
             t = ln.norm
-            m = re.search(r"([^，。,；、“”]{4,40}?)[（(]以下简称", t) if "以下简称" in t else None
+            m = UNIT_ALIAS.search(t) if "以下简称" in t else None
             if m is None and "为" in t:
-                m = re.match(r"^([\u4e00-\u9fff]{2,20}?" + UNIT_SUFFIX + r")为(?:财政)?(?:全额拨款|正|副|参公|行政|事业)", t)
+                m = unit_opening.match(t)
             if m:
                 report.unit_name = _v(ln, m, m.group(1))
                 break
@@ -254,8 +303,8 @@ def _unit_and_year(doc: Document, lines: list[Line], report: Report) -> None:
         for ln in lines[:40]:
             # a title line, not a project named after an earlier year in a long sentence
             # ("…主要包括2018年度便民生鲜农产品供应体系建设资金…")
-            m = re.search(r"(20\d\d)年度", ln.norm)
-            if m and (len(ln.norm) <= 60 or re.search(r"(20\d\d)年度.{0,30}(绩效|自评|评价|报告|决算)", ln.norm)):
+            m = TITLE_YEAR.search(ln.norm)
+            if m and (len(ln.norm) <= 60 or REPORT_YEAR.search(ln.norm)):
                 report.year = _v(ln, m, int(m.group(1)))
                 return
 
@@ -265,7 +314,7 @@ def year_fallback(doc: Document, report: Report, lines: list[Line] | None = None
     if report.year.present:
         return
     lines = text_lines(doc) if lines is None else lines
-    counts = Counter(re.findall(r"(20\d\d)年", "".join(ln.norm for ln in lines)))
+    counts = Counter(ANY_YEAR.findall("".join(ln.norm for ln in lines)))
     for year, _ in counts.most_common():  # a year written across a line break ("于2022" / "年完成") has no line
         ln = next((ln for ln in lines if f"{year}年" in ln.norm), None)
         if ln is not None:
@@ -282,6 +331,7 @@ SECTION_NAMES = {
     "结果应用": r"结果.{0,4}应用|公开情况",
 }
 _SECTION_RX = {name: re.compile(pat) for name, pat in SECTION_NAMES.items()}
+_ANY_SECTION = re.compile("|".join(f"(?:{pat})" for pat in SECTION_NAMES.values()))
 
 
 def _sections(lines: list[Line], report: Report) -> None:
@@ -289,8 +339,10 @@ def _sections(lines: list[Line], report: Report) -> None:
         t = ln.norm
         if len(t) > 40 or "万元" in t or t.endswith(("表", "报告")):
             continue
+        if not (HEADING.match(t) or len(t) <= 16) or not _ANY_SECTION.search(t):
+            continue  # not a heading, or one naming none of the sections
         for name, rx in _SECTION_RX.items():
-            if name not in report.sections and rx.search(t) and (HEADING.match(t) or len(t) <= 16):
+            if name not in report.sections and rx.search(t):
                 report.sections[name] = _v(ln, ln.text.strip(), t)
 
 
@@ -306,12 +358,15 @@ def project_funds(doc: Document, report: Report, lines: list[Line] | None = None
     lay = layouts()
     mentions: dict[str, list[tuple[str, Value]]] = {}
     for ln in text_lines(doc) if lines is None else lines:
-        for p in lay.narrative["funds"] + lay.narrative["project_rates"]:
-            for m in p.finditer(ln.norm):
-                number = to_decimal(m.group(1))
-                if number is not None:
-                    value = number / 100 if p.key.endswith("rate") else number
-                    mentions.setdefault(p.key, []).append((p.label, _v(ln, m, value)))
+        for group in ("funds", "project_rates"):
+            if not _holds(ln.norm, lay.narrative_needs[group]):
+                continue  # no pattern of the group can match the line
+            for p in lay.narrative[group]:
+                for m in p.finditer(ln.norm):
+                    number = to_decimal(m.group(1))
+                    if number is not None:
+                        value = number / 100 if p.key.endswith("rate") else number
+                        mentions.setdefault(p.key, []).append((p.label, _v(ln, m, value)))
     first: dict[str, Value] = {}
     for key, found in mentions.items():
         if len({v.value for _, v in found}) != 1:

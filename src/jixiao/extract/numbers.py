@@ -53,6 +53,9 @@ MATCH_TABLE = {**_traditional_to_simplified(), **FULLWIDTH}
 EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "／", "……", "...", "无"}
 NUM = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
 _NUM_RE = re.compile(NUM)
+YUAN = re.compile(r"\d元")  # an amount in 元
+PERCENT = re.compile(r"(" + NUM + r")%")
+STATED_RATE = re.compile(r"(\d+)(?:\.(\d+))?\s*(%?)")
 _FULLWIDTH_PAIRS = tuple((chr(k), chr(v)) for k, v in FULLWIDTH.items())
 _FULLWIDTH_RX = re.compile("[" + re.escape("".join(chr(k) for k in FULLWIDTH)) + "]")
 _gb2312_fast: bool | None = None  # whether no key of MATCH_TABLE beyond FULLWIDTH is in GB2312
@@ -161,7 +164,7 @@ def _parse_amount(text: str | None) -> Decimal | None:
     scale = Decimal(1)
     if "亿元" in t:
         scale = Decimal(10000)
-    elif "万元" not in t and re.search(r"\d元", t):
+    elif "万元" not in t and YUAN.search(t):
         scale = Decimal("0.0001")
     value = to_decimal(nums[0])
     return None if value is None else value * scale
@@ -176,7 +179,7 @@ def parse_percent(text: str | None, bare_is_percent: bool = True) -> Decimal | N
     t = normalize(text)
     if t in EMPTY_MARKS:
         return None
-    m = re.fullmatch(r"(" + NUM + r")%", t)
+    m = PERCENT.fullmatch(t)
     if m:
         v = to_decimal(m.group(1))
         return None if v is None else v / 100
@@ -291,7 +294,7 @@ def rate_precision(raw: str | None) -> Decimal:
     """Half a unit of the last digit a stated rate was written with, as a fraction: ``98.67%`` →
     0.00005, ``99%`` → 0.005, ``0.9867`` → 0.00005 — so a rate is compared at the precision the
     report states it. Text without a number gives 0.00005 (two decimals of a percentage)."""
-    m = re.search(r"(\d+)(?:\.(\d+))?\s*(%?)", normalize(raw))
+    m = STATED_RATE.search(normalize(raw))
     if m is None:
         return Decimal("0.00005")
     decimals = len(m.group(2) or "") + (2 if m.group(3) or Decimal(m.group(1)) > 1 or not m.group(2) else 0)

@@ -81,6 +81,17 @@ class _Memo:
         j = len(header) - (len(cells) - k)
         return header[j] if 0 <= j < len(header) else None
 
+    def row_at(self, row: int) -> int | None:
+        """The position in the table of the row whose cells have ``Cell.row`` ``row`` (the first)."""
+        key = ("rows", self.table.index, id(self.table))
+        by_row = self.memo.get(key)
+        if by_row is None:
+            by_row = self.memo[key] = {}
+            for i, r in enumerate(self.table.rows):
+                if r:
+                    by_row.setdefault(r[0].row, i)
+        return by_row.get(row)
+
     def name(self, doc: Document) -> str:
         key = ("name", self.table.index)
         if key not in self.memo:
@@ -122,7 +133,8 @@ def cell_place(doc: Document, table: Table, row: int, col: int, memo: dict | Non
     if table.index not in memo:
         memo[table.index] = indicator_header(table)
     m8 = _Memo(memo, table)
-    here, cells = next(((i, r) for i, r in enumerate(table.rows) if r and r[0].row == row), (None, None))
+    here = m8.row_at(row)
+    cells = table.rows[here] if here is not None else None
     k = next((i for i, c in enumerate(cells or []) if c.col == col), None)
     if cells is None or k is None:
         return None
@@ -150,8 +162,10 @@ def cell_place(doc: Document, table: Table, row: int, col: int, memo: dict | Non
                 head = above
                 break
     for r in range(here - 1, -1, -1) if head is None else ():
+        if m8.labels(r) < 2:
+            continue  # a heading row has two labels at least
         above = m8.under(r, here, k)
-        if m8.label(above) and len(above.clean) <= 20 and m8.labels(r) >= 2:
+        if m8.label(above) and len(above.clean) <= 20:
             head = above
             break
     parts = [m8.name(doc)]

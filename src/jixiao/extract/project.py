@@ -49,6 +49,16 @@ GRADE_IN_TEXT = re.compile(r"(?:等级|等次)(?:评定)?(?:为|是)?[:：]?[“
 GRADE_WORD = re.compile(r"优秀|良好|合格|一般|较差|[优良中差]等?")
 TOTAL_IN_TEXT = re.compile(r"自评(?:得分|总分)(?:为|是)?[:：]?(\d+(?:\.\d+)?)分")
 PAIR = re.compile(r"([^\s:：]{2,10})[:：]\s*(\d+(?:\.\d+)?)")  # 填报日期：…  自评总分：95  单位领导审签：
+SELFEVAL_BUDGET = re.compile(r"年初预算|全年预算")
+SELFEVAL_EXECUTED = re.compile(r"全年执行|^执行数", re.MULTILINE)
+HEAD_END = re.compile(r"年初预算|全年预算|年度资金总额|年度总体目标|三级指标")
+NOTES_LABEL = re.compile(r"^(?:说明|备注|注)")
+CONTINUED = re.compile(r"^[（(]?续(?:表)?[)）]?|^续表")
+NAME_ROW = re.compile(r"部门名称|^单位名称")
+INDICATOR_FAMILY = re.compile(r"^(产出|效益|满意度|成本)指标")
+GOAL_HEAD = re.compile(r"^年度(?:总体|工作)?目标$|^年度总体目标")
+UNIT_CODE = re.compile(r"^\d{3,}[-－—_]")
+COLON = re.compile(r"[:：]")
 GOAL_COLUMNS = {"expected": r"预期目标|年度目标$", "actual": r"实际完成"}
 
 
@@ -119,7 +129,7 @@ def _trailers(blocks, pos: int, part: ProjectPart) -> int:
     while pos < len(blocks) and isinstance(blocks[pos], Paragraph):
         t = normalize(blocks[pos].text)
         if TRAILER.match(t):
-            in_notes = bool(re.match(r"^(?:说明|备注|注)", t))
+            in_notes = bool(NOTES_LABEL.match(t))
         elif not (in_notes and NOTE_ITEM.match(t)):
             break
         part.blocks.append(blocks[pos].index)
@@ -232,17 +242,18 @@ def _head_field(text: str) -> str | None:
 
 
 def _has_selfeval_columns(table: Table) -> bool:
+    """A row naming a budget (年初/全年预算), the amount executed and a 得分 column, or an indicator
+    header. (Each row's cells are joined by line breaks, which no cell holds: ``^`` is a cell's start.)"""
     for row in table.rows:
-        texts = [c.clean for c in row]
-        if (any(re.search(r"年初预算|全年预算", t) for t in texts)
-                and any(re.search(r"全年执行|^执行数", t) for t in texts) and any("得分" in t for t in texts)):
+        text = "\n".join(c.clean for c in row)
+        if "得分" in text and SELFEVAL_BUDGET.search(text) and SELFEVAL_EXECUTED.search(text):
             return True
     return indicator_header(table) is not None
 
 
 def _continuation_line(p: Paragraph) -> bool:
     t = normalize(p.text)
-    return bool(re.match(r"^[（(]?续(?:表)?[)）]?|^续表", t) or UNIT_LINE.match(t))
+    return bool(CONTINUED.match(t) or UNIT_LINE.match(t))
 
 
 def _continues(part: ProjectPart, table: Table) -> bool:
@@ -251,14 +262,14 @@ def _continues(part: ProjectPart, table: Table) -> bool:
     (indicators or the 总分 row)."""
     if table.parent is not None or _has_name_row(table) or _title_cell(table) is not None:
         return False
-    if any(re.search(r"部门名称|^单位名称", c.clean) for row in table.rows[:3] for c in row):
+    if any(NAME_ROW.search(c.clean) for row in table.rows[:3] for c in row):
         return False
     has_total = any(is_total_label(c.clean) for t in part.tables for row in t.rows for c in row)
     if has_total:
         return False
     texts = [c.clean for row in table.rows for c in row]
     brings = (indicator_header(table) is not None or any(is_total_label(t) for t in texts)
-              or any(re.match(r"^(产出|效益|满意度|成本)指标", t) for t in texts))
+              or any(INDICATOR_FAMILY.match(t) for t in texts))
     return brings
 
 
@@ -288,7 +299,7 @@ def extract_project(doc: Document, part: ProjectPart, parent: Report | None = No
 def _head_rows(doc: Document, table: Table, report: Report) -> None:
     """项目名称 | X; 主管部门 | X | 实施单位 | Y (the rows above the funds header)."""
     for row in table.rows[:6]:
-        if any(re.search(r"年初预算|全年预算|年度资金总额|年度总体目标|三级指标", c.clean) for c in row):
+        if any(HEAD_END.search(c.clean) for c in row):
             break  # the funds header: a 项目名称 there is a template's column label, not the name
         for attr, _, nxt in label_pairs(row, HEAD_FIELDS, others=HEAD_FIELDS):
             if not getattr(report, attr).present:
@@ -300,13 +311,13 @@ def _head_rows(doc: Document, table: Table, report: Report) -> None:
 def _unit_text(text: str) -> str | None:
     """A unit cell without its leading code (``314002-成安县民政局机关`` → 成安县民政局机关)."""
     t = "".join(text.split())
-    return re.sub(r"^\d{3,}[-－—_]", "", t) or None
+    return UNIT_CODE.sub("", t) or None
 
 
 def _goal_columns(doc: Document, table: Table, report: Report) -> None:
     """年度总体目标 | 预期目标 | 实际完成情况, then the row of texts under it; or 年度总体目标 | text."""
     for i, row in enumerate(table.rows):
-        head = next((k for k, c in enumerate(row) if re.match(r"^年度(?:总体|工作)?目标$|^年度总体目标", c.clean)), None)
+        head = next((k for k, c in enumerate(row) if GOAL_HEAD.match(c.clean)), None)
         if head is None:
             continue
         cols = map_header(row, GOAL_COLUMNS)
@@ -359,7 +370,7 @@ def _paragraphs(doc: Document, part: ProjectPart, report: Report) -> None:
             report.conclusion = Value(value=_after_colon(b.text), raw=b.text.strip(),
                                       source=source_of(doc, None, line=b.line, block=b.index))
             _grade_from(report, report.conclusion)
-        elif GRADE_LABEL.match(re.split(r"[:：]", t)[0]) and not report.self_assessment.grade.present:
+        elif GRADE_LABEL.match(COLON.split(t, maxsplit=1)[0]) and not report.self_assessment.grade.present:
             v = _after_colon(b.text)
             if v and GRADE_WORD.fullmatch(normalize(v)):
                 report.self_assessment.grade = Value(value=v, raw=b.text.strip(),
@@ -388,7 +399,7 @@ def _grade_from(report: Report, conclusion: Value) -> None:
 
 
 def _after_colon(text: str) -> str | None:
-    parts = re.split(r"[:：]", text.strip(), maxsplit=1)
+    parts = COLON.split(text.strip(), maxsplit=1)
     rest = parts[1].strip() if len(parts) > 1 else ""
     return rest or None
 

@@ -25,9 +25,11 @@ from .tables import (
     label_pairs,
     map_columns,
     map_header,
+    match_texts,
     measure_value,
     money_value,
     per_table,
+    table_text,
 )
 
 FUNDS = signature("funds")  # layouts.toml [tables.funds]
@@ -42,6 +44,11 @@ INCOME_NATURE = {
     "上年结转": r"上年结转",
 }
 SPENDING_NATURE = {"基本支出": "spending.basic", "项目支出": "spending.project"}
+GOALS_OR_INDICATORS = re.compile(r"年度(总体|工作)目标|绩效指标")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TRAILING_AMOUNT = re.compile(r"[:：]?[\d.]+$")
+UNIT_GLOSS = re.compile(r"[(（][^)）]*[)）]$")
+INDICATOR_NUMBER = re.compile(r"^指标\d+[:：]")
 LEVEL_SCORE = re.compile(r"[（(]?\d+(?:\.\d+)?分[)）]?$")
 
 
@@ -65,26 +72,30 @@ def read_selfeval_table(doc: Document, table: Table, report: Report) -> bool:
     for i, row in funds_rows(table):
         header = funds_header(table, i)
         if header is not None:
-            _funds(doc, table, header, row, report)
-            _sources(doc, table, i, header, report)
+            cols = map_header(header, FUNDS.columns)
+            _funds(doc, table, cols, row, report)
+            _sources(doc, table, i, header, cols, report)
             found = True
         break
     hdr = indicator_header(table)
     if hdr is not None:
         _indicators(doc, table, hdr, report)
         found = True
-    for row in table.rows:  # 预算部门名称 | X (layouts.toml [labels] unit_name)
-        for _, _, value in label_pairs(row, ("unit_name",), skip_empty=True):
-            if not report.unit_name.present:
-                report.unit_name = cell_value(doc, table, value)
+    if layouts().may_hold_label(table_text(table), ("unit_name",)):
+        for row in table.rows:  # 预算部门名称 | X (layouts.toml [labels] unit_name)
+            for _, _, value in label_pairs(row, ("unit_name",), skip_empty=True):
+                if not report.unit_name.present:
+                    report.unit_name = cell_value(doc, table, value)
     _goals(doc, table, report)
     return found
 
 
 def funds_rows(table: Table):
     """Rows with a cell labelling a funds total (年度资金总额, 总额 …)."""
-    for i, row in enumerate(table.rows):
-        if any(FUNDS.total_row.matches(normalize(c.clean)) for c in row if c.clean):
+    if not FUNDS.total_row.may_match(table_text(table)):
+        return
+    for i, (row, texts) in enumerate(zip(table.rows, match_texts(table))):
+        if any(FUNDS.total_row.matches(t) for t in texts if t):
             yield i, row
 
 
@@ -96,8 +107,7 @@ def funds_header(table: Table, index: int) -> list[Cell] | None:
     return None
 
 
-def _funds(doc: Document, table: Table, header: list[Cell], row: list[Cell], report: Report) -> None:
-    cols = map_header(header, FUNDS.columns)
+def _funds(doc: Document, table: Table, cols: dict[str, Col], row: list[Cell], report: Report) -> None:
     f = report.funds
     for name in ("initial_budget", "full_year_budget", "executed"):
         setattr(f, name, money_value(doc, table, at(row, cols.get(name))))
@@ -119,13 +129,13 @@ _LABELS = {
 }
 
 
-def _sources(doc: Document, table: Table, index: int, header: list[Cell], report: Report) -> None:
-    """Rows under 年度资金总额: either per-source rows with three amounts (seed 003) or the
-    按收入性质 / 按支出性质 label–value grid (seeds 002, 004)."""
-    cols = map_header(header, FUNDS.columns)
+def _sources(doc: Document, table: Table, index: int, header: list[Cell], cols: dict[str, Col],
+             report: Report) -> None:
+    """Rows under 年度资金总额 (``cols``: the funds header's columns): either per-source rows with
+    three amounts (seed 003) or the 按收入性质 / 按支出性质 label–value grid (seeds 002, 004)."""
     for row in table.rows[index + 1:]:
         texts = [c.clean for c in row]
-        if any(re.search(r"年度(总体|工作)目标|绩效指标", t) or INDICATORS.columns["name"].matches(normalize(t))
+        if any(GOALS_OR_INDICATORS.search(t) or INDICATORS.columns["name"].matches(normalize(t))
                for t in texts):
             break  # the goals, or the indicator header (三级指标) right below the funds rows
         amounts = [parse_amount(t) for t in texts]
@@ -146,13 +156,13 @@ def _sources(doc: Document, table: Table, index: int, header: list[Cell], report
         # layout B: label cells followed by (or containing) their amount
         for k, c in enumerate(row):
             name = label(c.clean)
-            if not name or parse_amount(name) is not None and not re.search(r"[\u4e00-\u9fff]", name):
+            if not name or parse_amount(name) is not None and not CJK.search(name):
                 continue
             value_cell = c if parse_amount(c.clean) is not None else (row[k + 1] if k + 1 < len(row) else None)
-            name = re.sub(r"[:：]?[\d.]+$", "", name)
+            name = TRAILING_AMOUNT.sub("", name)
             if value_cell is None or parse_amount(value_cell.clean) is None:
                 continue
-            if value_cell is not c and re.search(r"[\u4e00-\u9fff]", value_cell.clean):
+            if value_cell is not c and CJK.search(value_cell.clean):
                 continue
             v = money_value(doc, table, value_cell)
             for nature, key in SPENDING_NATURE.items():
@@ -173,9 +183,11 @@ def indicator_header(table: Table) -> tuple[int, dict[str, Col], int] | None:
     """The indicator header of ``table`` (layouts.toml ``[tables.indicator]``): (index of the
     last header row — the sub-header row where there is one, field → :class:`Col`, grid width),
     or None. A header has the ``required`` columns (三级指标, a target, an actual and a score)."""
-    for i, row in enumerate(table.rows):
-        texts = [normalize(c.clean) for c in row]
-        if not any(INDICATORS.columns["name"].matches(t) for t in texts):
+    names = INDICATORS.columns["name"]
+    if not names.may_match(table_text(table)):
+        return None
+    for i, (row, texts) in enumerate(zip(table.rows, match_texts(table))):
+        if not any(names.matches(t) for t in texts):
             continue
         sub = table.rows[i + 1] if i + 1 < len(table.rows) and is_subheader(row, table.rows[i + 1]) else None
         mapped = map_columns(header_columns(row, sub), INDICATORS.columns)
@@ -193,21 +205,26 @@ def is_total_label(text: str) -> bool:
     return bool(text) and len(text) <= 8 and TOTAL_LABEL.matches(normalize(text))
 
 
+def _is_total_match(text: str) -> bool:
+    """:func:`is_total_label` of a cell's match text (as long as its clean text)."""
+    return bool(text) and len(text) <= 8 and TOTAL_LABEL.matches(text)
+
+
 def indicator_rows(table: Table, hdr: tuple[int, dict[str, Col], int]):
     """Each row under the indicator header with what it is: ``("indicator", row)``, ``("total",
     row)``, or ``("skip", row, reason)`` — the reasons :command:`jixiao show --layout` prints."""
     start, cols, width = hdr
     after_total = False
-    for row in table.rows[start + 1:]:
-        texts = [c.clean for c in row]
+    names = INDICATORS.columns["name"]
+    for row, texts in zip(table.rows[start + 1:], match_texts(table)[start + 1:]):
         if after_total:
             yield "skip", row, "在总分（合计）行之后"
             continue
-        if any(is_total_label(t) for t in texts):
+        if any(_is_total_match(t) for t in texts):
             yield "total", row, ""
             after_total = True
             continue
-        if any(INDICATORS.columns["name"].matches(normalize(t)) for t in texts):
+        if any(names.matches(t) for t in texts):
             yield "skip", row, "重复的表头（跨页）"
             continue
         if len(row) < width - 3 and not any(c.colspan > 1 for c in row):
@@ -269,7 +286,7 @@ def _target(doc: Document, table: Table, row: list[Cell], cols: dict[str, Col]):
     op_cell, unit_cell = at(row, cols.get("target_op")), at(row, cols.get("target_unit"))
     op = normalize(op_cell.clean) if op_cell is not None and op_cell is not target else ""
     unit = normalize(unit_cell.clean) if unit_cell is not None and unit_cell is not target else ""
-    unit = re.sub(r"[(（][^)）]*[)）]$", "", unit)  # %(百分比) → %
+    unit = UNIT_GLOSS.sub("", unit)  # %(百分比) → %
     if target is None or not target.clean or not (OPERATOR.match(op) or unit):
         return mv
     text = (op if OPERATOR.match(op) else "") + normalize(target.clean)
@@ -303,7 +320,9 @@ def _total_row(doc: Document, table: Table, row: list[Cell], report: Report, col
 
 
 def _goals(doc: Document, table: Table, report: Report) -> None:
-    for i, row in find_rows(table, r"^年度(总体|工作)目标$|^年度(总体|工作)目标"):
+    if "目标" not in table_text(table):
+        return  # no 年度总体目标 / 年度工作目标 cell
+    for i, row in find_rows(table, r"^年度(总体|工作)目标"):
         if i + 1 < len(table.rows):
             cells = [c for c in table.rows[i + 1] if c.clean]
             if cells:
@@ -327,4 +346,4 @@ def _family_of(level2: str | None) -> str | None:
 
 
 def _indicator_name(text: str) -> str:
-    return re.sub(r"^指标\d+[:：]", "", "".join(text.split())) or None
+    return INDICATOR_NUMBER.sub("", "".join(text.split())) or None

@@ -39,6 +39,19 @@ def per_table(fn):
     return wrapper
 
 
+@per_table
+def match_texts(table: Table) -> list[list[str]]:
+    """Each cell's match text (:func:`~jixiao.extract.numbers.normalize` of its clean text), row by row."""
+    return [[normalize(c.clean) for c in row] for row in table.rows]
+
+
+@per_table
+def table_text(table: Table) -> str:
+    """The match texts of all the table's cells, one a line: what a table must hold for a label
+    or header to be in it at all (:meth:`~jixiao.extract.layouts.Synonyms.may_match`)."""
+    return "\n".join(t for row in match_texts(table) for t in row)
+
+
 _CELL_SOURCE_FIELDS = frozenset(("file", "block", "row", "col", "line", "page", "bbox", "sheet", "ref"))
 
 
@@ -137,10 +150,13 @@ def measure_value(doc: Document, table: Table, cell: Cell | None) -> MeasureValu
                         source=source_of(doc, table, cell))
 
 
+ITEM_NUMBER = re.compile(r"^(其中[:：]?|\d+[、.．]|[（(]\d+[)）])")
+
+
 def label(text: str) -> str:
     """Label text for matching: no spaces, no trailing colon, no 序号 (``1、``/``其中：``)."""
     t = normalize(text)
-    t = re.sub(r"^(其中[:：]?|\d+[、.．]|[（(]\d+[)）])", "", t)
+    t = ITEM_NUMBER.sub("", t)
     return t.rstrip(":：")
 
 
@@ -259,9 +275,12 @@ def at(row: list[Cell], col: Col | None) -> Cell | None:
                 break
     if merged:
         if grid_width(row) == col.width:
-            for g, c in zip(grid_starts(row), row):
-                if g <= col.grid < g + max(c.colspan, 1):
+            g = 0  # the grid column of c (grid_starts, without the list)
+            for c in row:
+                span = max(c.colspan, 1)
+                if g <= col.grid < g + span:
                     return c
+                g += span
             return None
     if -col.neg > len(row):
         return None

@@ -9,15 +9,17 @@ import re
 from ..model import Figure, Indicator, Report, ScoreItem, Value
 from ..readers.document import Document, Table
 from .layouts import signature
-from .numbers import normalize, parse_amount, parse_measure
+from .numbers import parse_amount, parse_measure
 from .tables import (
     amount_value,
     at,
     cell_after,
     cell_value,
     map_header,
+    match_texts,
     measure_value,
     money_value,
+    table_text,
 )
 
 # Column layouts of the 收支情况 tables, left to right after 机构名称 (the header rows of these
@@ -46,6 +48,10 @@ LAYOUTS: dict[str, list[tuple[str, str, str]]] = {
         ("fixed_assets.leased", "出租", "出租固定资产"),
     ],
 }
+POINTS = re.compile(r"[（(]\d+分[)）]$")
+OPEN_BRACKET = re.compile(r"[（(]")
+INDICATOR_NUMBER = re.compile(r"^指标\d+[:：]")
+NEXT_GOAL = re.compile(r"指标\d+[:：]|……")
 SCORE = signature("yueyang_score")  # layouts.toml [tables.yueyang_score]
 
 
@@ -68,6 +74,9 @@ def _set(report: Report, path: str, value: Value) -> None:
 
 def _money_tables(doc: Document, table: Table, report: Report) -> bool:
     found = False
+    text = table_text(table).replace("“", "").replace("”", "")
+    if not any(k in text for k in LAYOUTS):
+        return False  # no cell names a total of these tables (the keys are match text as written)
     for i, row in enumerate(table.rows):
         texts = {c.clean.replace("“", "").replace("”", "") for c in row}
         key = next((k for k in LAYOUTS if k in texts), None)
@@ -92,7 +101,9 @@ def _money_tables(doc: Document, table: Table, report: Report) -> bool:
 
 def score_header(table: Table) -> list | None:
     """The header row of a 评分表 (every ``SCORE.header`` synonym in one row), or None."""
-    return next((r for r in table.rows if SCORE.header.all_in([normalize(c.clean) for c in r])), None)
+    if not SCORE.header.may_all_in(table_text(table)):
+        return None
+    return next((r for r, texts in zip(table.rows, match_texts(table)) if SCORE.header.all_in(texts)), None)
 
 
 def _score_table(doc: Document, table: Table, report: Report) -> bool:
@@ -105,7 +116,7 @@ def _score_table(doc: Document, table: Table, report: Report) -> bool:
         texts = [c.clean for c in row]
         if "评分标准" in texts:
             continue
-        if texts and re.fullmatch(r"总分|合计", texts[0]):
+        if texts and texts[0] in ("总分", "合计"):
             nums = [c for c in row[1:] if parse_amount(c.clean) is not None]
             if len(nums) >= 2:
                 report.self_assessment.total_weight = amount_value(doc, table, nums[0])
@@ -136,10 +147,16 @@ def _score_table(doc: Document, table: Table, report: Report) -> bool:
 
 
 def _strip_points(text: str) -> str:
-    return re.sub(r"[（(]\d+分[)）]$", "", "".join(text.split()))
+    return POINTS.sub("", "".join(text.split()))
+
+
+GOAL_AND_GRADE_LABELS = ("绩效自评综合得分", "评价等次", "整体支出绩效定性目标", "整体支出绩效定量目标")
 
 
 def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
+    text = table_text(table)
+    if not any(w in text for w in GOAL_AND_GRADE_LABELS):
+        return  # none of the rows below opens with one of these labels
     level1 = level2 = Value()
     in_quant = False
     for i, row in enumerate(table.rows):
@@ -170,13 +187,13 @@ def _goals_and_grade(doc: Document, table: Table, report: Report) -> None:
                     in_quant = False
                 continue
             if texts[1]:
-                level1 = cell_value(doc, table, row[1], lambda t: re.split(r"[（(]", "".join(t.split()))[0])
+                level1 = cell_value(doc, table, row[1], lambda t: OPEN_BRACKET.split("".join(t.split()), maxsplit=1)[0])
             if texts[2]:
                 level2 = cell_value(doc, table, row[2])
             name_cell, actual_cell = row[3], row[4]
             # (a ``[bookmark: …]`` conversion artefact is already gone: readers/text.py drops it)
-            goal = re.sub(r"^指标\d+[:：]", "", name_cell.clean).rstrip("。")
-            goal = re.split(r"指标\d+[:：]|……", goal)[0].rstrip("。")
+            goal = INDICATOR_NUMBER.sub("", name_cell.clean).rstrip("。")
+            goal = NEXT_GOAL.split(goal, maxsplit=1)[0].rstrip("。")
             if not goal:
                 continue
             target = measure_value(doc, table, name_cell)
