@@ -75,11 +75,15 @@ def read_docx(path: Path, zf: zipfile.ZipFile | None = None) -> Document:
     return render_lines(doc)
 
 
+_XPATH = {"namespaces": {"w": W}, "regexp": False, "smart_strings": False}  # no EXSLT regexps: cheaper calls
+_COUNT_P = etree.XPath("count(.//w:p)", **_XPATH)
+
+
 def _cut_paragraphs(body: etree._Element) -> str:
     """Remove from ``body`` what follows its first :data:`DOCX_MAX_PARAGRAPHS` paragraphs
     (``w:p``, in document order, wherever they are; a table row the cut falls in goes whole);
     what was cut (a note's message), or ""."""
-    total = sum(1 for _ in body.iter(P))
+    total = int(_COUNT_P(body))
     if total <= DOCX_MAX_PARAGRAPHS:
         return ""
     node = next(p for k, p in enumerate(body.iter(P)) if k == DOCX_MAX_PARAGRAPHS)
@@ -300,7 +304,8 @@ def _text(p: etree._Element, boxes: list[etree._Element]) -> str:
     return "".join(out)
 
 
-_INNER_P = etree.XPath(".//w:p//w:p", namespaces={"w": W})
+_INNER_P = etree.XPath(".//w:p//w:p", **_XPATH)
+_PLAIN_T = etree.XPath(".//w:p/w:r/w:t", **_XPATH)
 
 
 def _paragraph_texts(root: etree._Element) -> dict[etree._Element, tuple[list[str], list[etree._Element]]]:
@@ -331,19 +336,23 @@ def _paragraph_texts(root: etree._Element) -> dict[etree._Element, tuple[list[st
             outer[p] = got
         return got
 
+    plain = set(_PLAIN_T(root))  # w:t in a run of a paragraph, the usual text: nothing between to check
     for el in root.iter(*_FOUND):
-        anc = el.getparent()
-        while anc is not None:
-            t = anc.tag  # (lxml builds the tag string on every access: once per ancestor here)
-            if t == P:
-                break
-            if t in stop or t.startswith(_V):
-                anc = None
-                break
-            anc = anc.getparent()
-        if anc is None:
-            continue
-        t = el.tag
+        if el in plain:
+            anc, t = el.getparent().getparent(), T
+        else:
+            anc = el.getparent()
+            while anc is not None:
+                t = anc.tag  # (lxml builds the tag string on every access: once per ancestor here)
+                if t == P:
+                    break
+                if t in stop or t.startswith(_V):
+                    anc = None
+                    break
+                anc = anc.getparent()
+            if anc is None:
+                continue
+            t = el.tag
         ups = reaches(anc) if anc in inner else None
         for p in (anc, *ups) if ups else (anc,):
             got = out.get(p)
