@@ -127,9 +127,10 @@ class _Walker:
     # -- body ---------------------------------------------------------------------------------
     def body(self, el: etree._Element) -> None:
         for child in _content(el):
-            if child.tag == P:
+            t = child.tag
+            if t == P:
                 self.paragraph(child)
-            elif child.tag == TBL:
+            elif t == TBL:
                 self.table(child)
 
     def paragraph(self, p: etree._Element) -> None:
