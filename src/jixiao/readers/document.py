@@ -39,7 +39,7 @@ BBox = tuple[float, float, float, float]
 
 
 def _clean_text(text: str) -> str:
-    return "".join(text.split()).replace("\u3000", "")
+    return "".join(text.split())  # str.split() splits on U+3000 (ideographic space) too
 
 
 @dataclass(slots=True, init=False, repr=False)
@@ -66,7 +66,8 @@ class Cell:
     def __init__(self, text: str, row: int, col: int, line: int = 0, line_end: int = 0, rowspan: int = 1,
                  colspan: int = 1, multiline: bool = False, covered: bool = False, page: int | None = None,
                  bbox: BBox | None = None, ref: str | None = None, confidence: float | None = None):
-        self.text = text  # the setter: clean with it
+        self._text = text  # what the ``text`` setter does, without the property call
+        self.clean = _clean_text(text) if text else ""
         self.row = row
         self.col = col
         self.line = line

@@ -41,6 +41,7 @@ NO_BREAK_HYPHEN, SOFT_HYPHEN = _w + "noBreakHyphen", _w + "softHyphen"
 WRAPPERS = (SDT_CONTENT, CUSTOM_XML, SMART_TAG)
 TC_PR, TR_PR, VAL = _w + "tcPr", _w + "trPr", _w + "val"
 GRID_SPAN, GRID_BEFORE, V_MERGE, H_MERGE = (_w + n for n in ("gridSpan", "gridBefore", "vMerge", "hMerge"))
+CELL_PROPS, ROW_PROPS = frozenset((GRID_SPAN, V_MERGE, H_MERGE)), frozenset((GRID_BEFORE,))  # the ones read
 SKIP = (DEL, MOVE_FROM, FALLBACK, _w + "sdtPr", _w + "sdtEndPr", _w + "rPr", _w + "pPr", _w + "tblPr",
         _w + "tblGrid", _w + "trPr", _w + "tcPr", _w + "instrText", _w + "delText")
 
@@ -74,11 +75,15 @@ def read_docx(path: Path, zf: zipfile.ZipFile | None = None) -> Document:
     return render_lines(doc)
 
 
+_XPATH = {"namespaces": {"w": W}, "regexp": False, "smart_strings": False}  # no EXSLT regexps: cheaper calls
+_COUNT_P = etree.XPath("count(.//w:p)", **_XPATH)
+
+
 def _cut_paragraphs(body: etree._Element) -> str:
     """Remove from ``body`` what follows its first :data:`DOCX_MAX_PARAGRAPHS` paragraphs
     (``w:p``, in document order, wherever they are; a table row the cut falls in goes whole);
     what was cut (a note's message), or ""."""
-    total = sum(1 for _ in body.iter(P))
+    total = int(_COUNT_P(body))
     if total <= DOCX_MAX_PARAGRAPHS:
         return ""
     node = next(p for k, p in enumerate(body.iter(P)) if k == DOCX_MAX_PARAGRAPHS)
@@ -122,9 +127,10 @@ class _Walker:
     # -- body ---------------------------------------------------------------------------------
     def body(self, el: etree._Element) -> None:
         for child in _content(el):
-            if child.tag == P:
+            t = child.tag
+            if t == P:
                 self.paragraph(child)
-            elif child.tag == TBL:
+            elif t == TBL:
                 self.table(child)
 
     def paragraph(self, p: etree._Element) -> None:
@@ -154,17 +160,33 @@ class _Walker:
                 self.cells_cut = True
                 break
             row: list[Cell] = []
-            grid = _as_int(_props(_child(tr, TR_PR)).get(GRID_BEFORE))
+            tcs: list[etree._Element] = []
+            tr_pr = None
+            for child in tr:  # the cells (_content(tr, TC)) and the first w:trPr, in one pass
+                t = child.tag
+                if t == TC:
+                    tcs.append(child)
+                elif t == TR_PR:
+                    if tr_pr is None:
+                        tr_pr = child
+                elif t == SDT or t in WRAPPERS:
+                    tcs.extend(_wrapped(child, t, TC))
+            grid = _as_int(_props(tr_pr, ROW_PROPS).get(GRID_BEFORE))
             r = len(rows)
-            for tc in _content(tr, TC):
+            for tc in tcs:
                 if len(row) > MAX_ROW_CELLS:
                     break
-                for pr in tc:  # _props(_child(tc, TC_PR)), inline: once per cell
-                    if pr.tag == TC_PR:
-                        props = {child.tag: child.get(VAL) for child in pr}
-                        break
-                else:
-                    props = None
+                props = None
+                content: list[tuple[str, etree._Element]] = []  # _content(tc), paragraphs and tables
+                for child in tc:  # the first w:tcPr's merges and spans, and the content, in one pass
+                    t = child.tag
+                    if t == P or t == TBL:
+                        content.append((t, child))
+                    elif t == TC_PR:
+                        if props is None:
+                            props = _props(child, CELL_PROPS)
+                    elif t == SDT or t in WRAPPERS:
+                        content.extend((el.tag, el) for el in _wrapped(child, t))
                 if props:
                     span = max(1, _as_int(props.get(GRID_SPAN)) or 1)
                     vmerge = props.get(V_MERGE, False)
@@ -181,7 +203,7 @@ class _Walker:
                     cell = Cell("", r, len(row), colspan=span, covered=True)
                 else:
                     c = len(row)
-                    cell = Cell(cell_text(tc, nested, r, c, depth), r, c, colspan=span)
+                    cell = Cell(cell_text(content, nested, r, c, depth), r, c, colspan=span)
                     if vmerge == "restart":
                         origin_at[grid] = cell
                     elif origin_at:
@@ -193,11 +215,13 @@ class _Walker:
         for sub, r, c in nested:
             self.table(sub, parent=(index, r, c), depth=depth + 1)
 
-    def cell_text(self, tc: etree._Element, nested: list, r: int, c: int, depth: int = 0) -> str:
+    def cell_text(self, content: list[tuple[str, etree._Element]], nested: list, r: int, c: int,
+                  depth: int = 0) -> str:
+        """The text of a cell whose content (``_content(tc)``) is ``content``, as (tag, element)
+        pairs; its tables less than :data:`DOCX_MAX_TABLE_DEPTH` deep are added to ``nested``."""
         parts: list[str] = []
         texts = self.texts
-        for child in _content(tc):
-            t = child.tag
+        for t, child in content:
             if t == P:
                 got = texts.get(child) if texts is not None else None
                 if got is not None and not got[1]:  # the usual paragraph: text, no text box
@@ -230,15 +254,20 @@ def _content(el: etree._Element, tag: str | None = None) -> list[etree._Element]
     out: list[etree._Element] = []
     for child in el:
         t = child.tag
-        if t == SDT:
-            inner = _child(child, SDT_CONTENT)
-            if inner is not None:
-                out.extend(_content(inner, tag))
-        elif t in WRAPPERS:
-            out.extend(_content(child, tag))
+        if t == SDT or t in WRAPPERS:
+            out.extend(_wrapped(child, t, tag))
         elif tag is None or t == tag:
             out.append(child)
     return out
+
+
+def _wrapped(wrapper: etree._Element, t: str, tag: str | None = None) -> list[etree._Element]:
+    """:func:`_content` of a wrapper child (``t`` its tag): a content control's first
+    ``w:sdtContent``, or the wrapper itself."""
+    if t == SDT:
+        inner = _child(wrapper, SDT_CONTENT)
+        return _content(inner, tag) if inner is not None else []
+    return _content(wrapper, tag)
 
 
 _V = "{%s}" % V
@@ -276,7 +305,8 @@ def _text(p: etree._Element, boxes: list[etree._Element]) -> str:
     return "".join(out)
 
 
-_INNER_P = etree.XPath(".//w:p//w:p", namespaces={"w": W})
+_INNER_P = etree.XPath(".//w:p//w:p", **_XPATH)
+_PLAIN_T = etree.XPath(".//w:p/w:r/w:t", **_XPATH)
 
 
 def _paragraph_texts(root: etree._Element) -> dict[etree._Element, tuple[list[str], list[etree._Element]]]:
@@ -307,19 +337,23 @@ def _paragraph_texts(root: etree._Element) -> dict[etree._Element, tuple[list[st
             outer[p] = got
         return got
 
+    plain = set(_PLAIN_T(root))  # w:t in a run of a paragraph, the usual text: nothing between to check
     for el in root.iter(*_FOUND):
-        anc = el.getparent()
-        while anc is not None:
-            t = anc.tag  # (lxml builds the tag string on every access: once per ancestor here)
-            if t == P:
-                break
-            if t in stop or t.startswith(_V):
-                anc = None
-                break
-            anc = anc.getparent()
-        if anc is None:
-            continue
-        t = el.tag
+        if el in plain:
+            anc, t = el.getparent().getparent(), T
+        else:
+            anc = el.getparent()
+            while anc is not None:
+                t = anc.tag  # (lxml builds the tag string on every access: once per ancestor here)
+                if t == P:
+                    break
+                if t in stop or t.startswith(_V):
+                    anc = None
+                    break
+                anc = anc.getparent()
+            if anc is None:
+                continue
+            t = el.tag
         ups = reaches(anc) if anc in inner else None
         for p in (anc, *ups) if ups else (anc,):
             got = out.get(p)
@@ -335,11 +369,18 @@ def _paragraph_texts(root: etree._Element) -> dict[etree._Element, tuple[list[st
     return out
 
 
-def _props(pr: etree._Element | None) -> dict[str, str | None]:
-    """A ``w:tcPr``/``w:trPr`` as {child tag: its ``w:val`` (None when absent)}; one pass."""
+def _props(pr: etree._Element | None, tags: frozenset[str]) -> dict[str, str | None]:
+    """Of a ``w:tcPr``/``w:trPr``, {child tag: its ``w:val`` (None when absent)} for the children
+    whose tag is in ``tags``, the last one of a tag winning; one pass. ``w:val`` is read only for
+    those: reading an attribute through lxml costs twice as much as reading a tag."""
     if pr is None:
         return {}
-    return {child.tag: child.get(VAL) for child in pr}
+    out: dict[str, str | None] = {}
+    for child in pr:
+        t = child.tag
+        if t in tags:
+            out[t] = child.get(VAL)
+    return out
 
 
 def _as_int(value: str | None) -> int:
